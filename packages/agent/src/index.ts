@@ -1,0 +1,2 @@
+export { AgentApplication } from './agent-application.js';
+export { agentRole } from './agent-role.js';

@@ -1,0 +1,38 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** Folders never compiled: dependencies, build output, the app's own tests. */
+const SKIPPED = new Set(['node_modules', '.brood', 'dist', 'test', 'run', 'logs', '.git']);
+const SOURCE = /\.(?:ts|mts|js|mjs)$/;
+
+/** Every source file of the app, relative to `baseDir`, declarations left out. */
+export function listSources(baseDir: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!SKIPPED.has(entry.name) && !entry.name.startsWith('.')) walk(join(dir, entry.name));
+      } else if (SOURCE.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+        found.push(relative(baseDir, join(dir, entry.name)));
+      }
+    }
+  };
+  walk(baseDir);
+  return found.sort();
+}
+
+/** The first of `app/router`, `app`, `agent` (any source extension) that exists, or undefined. */
+export function findAppMarker(baseDir: string): string | undefined {
+  if (!existsSync(baseDir) || !statSync(baseDir).isDirectory()) return undefined;
+  for (const stem of ['app/router', 'app', 'agent']) {
+    for (const ext of ['.ts', '.mts', '.js', '.mjs']) {
+      if (existsSync(join(baseDir, stem + ext))) return stem + ext;
+    }
+  }
+  return undefined;
+}
+
+/** The compiled name of a source file: `app/router.ts` → `app/router.js`. */
+export function compiledName(source: string): string {
+  return source.replace(/\.(?:ts|mts|mjs)$/, '.js');
+}

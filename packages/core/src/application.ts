@@ -1,0 +1,51 @@
+import type { Messenger } from '@brood/messenger';
+import { Base } from 'sdk-base';
+import type { Logger } from './logger.js';
+import type { ProcessOptions } from './options.js';
+
+/** What every application object is built from. */
+export interface ApplicationInit {
+  options: ProcessOptions;
+  logger: Logger;
+  // biome-ignore lint/suspicious/noExplicitAny: typed by the brood package's Actions
+  messenger: Messenger<any>;
+  config: Record<string, unknown>;
+}
+
+/**
+ * What the agent application and the worker application share: config,
+ * logger, messenger, and get-ready's `ready()` through sdk-base.
+ *
+ * Events: `app-ready` once every worker serves, `peers-changed` when a
+ * worker is reforked or the agent restarts.
+ */
+export abstract class BaseApplication extends Base {
+  abstract readonly role: 'agent' | 'worker';
+  /** The app folder. */
+  readonly baseDir: string;
+  /** The app environment (`prod`, `local`, `test`, …). */
+  readonly env: string;
+  readonly logger: Logger;
+  // biome-ignore lint/suspicious/noExplicitAny: typed by the brood package's Actions
+  readonly messenger: Messenger<any>;
+  config: Record<string, unknown>;
+  /** What the master told this process: port, timeouts, folders. */
+  readonly processOptions: ProcessOptions;
+
+  constructor(init: ApplicationInit) {
+    super();
+    this.processOptions = init.options;
+    this.baseDir = init.options.baseDir;
+    this.env = init.options.env;
+    this.logger = init.logger;
+    this.messenger = init.messenger;
+    this.config = init.config;
+    // sdk-base prints unhandled 'error' events with console; ours go to the logger.
+    this.on('error', (error: unknown) => this.logger.error({ err: error }, 'application error'));
+  }
+
+  /** The pid of the agent and of every ready worker. */
+  get peers() {
+    return this.messenger.peers;
+  }
+}

@@ -1,0 +1,26 @@
+import { BroodError } from '@brood/messenger';
+
+export { BroodError } from '@brood/messenger';
+
+/** Error codes of the shared runtime. Every code is listed with its fix in docs/errors.md. */
+export const CoreErrors = {
+  /** The app folder does not exist or holds no Brood app. */
+  APP_NOT_FOUND: 'ERR_BROOD_APP_NOT_FOUND',
+  /** A TypeScript or JavaScript file of the app does not compile. */
+  COMPILE_FAILED: 'ERR_BROOD_COMPILE_FAILED',
+  /** A file of the app threw while it was imported. */
+  LOAD_FAILED: 'ERR_BROOD_LOAD_FAILED',
+  /** A config file threw or did not export an object. */
+  CONFIG_INVALID: 'ERR_BROOD_CONFIG_INVALID',
+  /** A lifecycle hook threw or rejected. */
+  HOOK_FAILED: 'ERR_BROOD_HOOK_FAILED',
+  /** A process did not finish booting within its start timeout. */
+  BOOT_TIMEOUT: 'ERR_BROOD_BOOT_TIMEOUT',
+  /** The options handed to a child process are missing or unreadable. */
+  BAD_PROCESS_OPTIONS: 'ERR_BROOD_BAD_PROCESS_OPTIONS',
+} as const;
+
+/** Creates a {@link BroodError} with one of the codes above. */
+export function broodError(code: string, message: string, cause?: unknown): BroodError {
+  return cause === undefined ? new BroodError(code, message) : new BroodError(code, message, { cause });
+}

@@ -1,0 +1,10 @@
+export { findAppMarker, listSources } from './app-files.js';
+export { type ApplicationInit, BaseApplication } from './application.js';
+export { type ChildRole, ORPHAN_CLOSE_BUDGET_MS, runChild } from './child.js';
+export { type CompileResult, compileApp } from './compile.js';
+export { type AppInfo, deepMerge, loadConfig } from './config.js';
+export { BroodError, broodError, CoreErrors } from './errors.js';
+export { type BootExport, HOOK_ORDER, type HookName, Lifecycle, type LifecycleHooks } from './lifecycle.js';
+export { importAppFile, importAppStem } from './load-module.js';
+export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export { PROCESS_OPTIONS_ENV, type ProcessOptions, readProcessOptions } from './options.js';

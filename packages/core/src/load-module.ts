@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { broodError, CoreErrors } from './errors.js';
+
+/**
+ * Imports a compiled app file, named by its source path (`app/router.ts`)
+ * so that errors point at what the user wrote. Resolves to undefined when
+ * the app has no such file.
+ */
+export async function importAppFile(buildDir: string, source: string): Promise<Record<string, unknown> | undefined> {
+  const compiled = join(buildDir, source.replace(/\.(?:ts|mts|mjs)$/, '.js'));
+  if (!existsSync(compiled)) return undefined;
+  try {
+    return (await import(pathToFileURL(compiled).href)) as Record<string, unknown>;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw broodError(CoreErrors.LOAD_FAILED, `${source} threw while loading: ${reason}`, error);
+  }
+}
+
+/** Imports the first of `stem.ts`, `stem.mts`, `stem.js`, `stem.mjs` the app has. */
+export async function importAppStem(
+  buildDir: string,
+  baseDir: string,
+  stem: string,
+): Promise<{ source: string; module: Record<string, unknown> } | undefined> {
+  for (const ext of ['.ts', '.mts', '.js', '.mjs']) {
+    const source = stem + ext;
+    if (existsSync(join(baseDir, source))) {
+      const module = await importAppFile(buildDir, source);
+      if (module !== undefined) return { source, module };
+    }
+  }
+  return undefined;
+}

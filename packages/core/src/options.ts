@@ -1,0 +1,42 @@
+import { broodError, CoreErrors } from './errors.js';
+
+/** The environment variable that carries {@link ProcessOptions} from the master to its children. */
+export const PROCESS_OPTIONS_ENV = 'BROOD_PROCESS_OPTIONS';
+
+/** What the master tells each agent and worker it forks. */
+export interface ProcessOptions {
+  /** The app folder. */
+  baseDir: string;
+  /** Where the compiled app lives. */
+  buildDir: string;
+  /** The app environment: `prod`, `local`, `test`, or any name with a config file. */
+  env: string;
+  port: number;
+  /** The address to listen on; all interfaces when absent. */
+  host?: string;
+  /** Human-readable log lines. */
+  pretty: boolean;
+  logLevel: string;
+  /** How long boot may take, in ms, before the process reports a timeout. */
+  startTimeout: number;
+  /** How long a graceful close may take, in ms. */
+  shutdownTimeout: number;
+  /** Default timeout of `messenger.request`, in ms. */
+  requestTimeout: number;
+}
+
+/** Reads the options the master put in this process's environment. */
+export function readProcessOptions(env: NodeJS.ProcessEnv = process.env): ProcessOptions {
+  const raw = env[PROCESS_OPTIONS_ENV];
+  if (raw === undefined) {
+    throw broodError(
+      CoreErrors.BAD_PROCESS_OPTIONS,
+      `${PROCESS_OPTIONS_ENV} is not set: agent and worker processes are started by the brood master`,
+    );
+  }
+  try {
+    return JSON.parse(raw) as ProcessOptions;
+  } catch (error) {
+    throw broodError(CoreErrors.BAD_PROCESS_OPTIONS, `${PROCESS_OPTIONS_ENV} is not valid JSON`, error);
+  }
+}

@@ -1,0 +1,336 @@
+import { fork } from 'node:child_process';
+import cluster from 'node:cluster';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CoreErrors, compileApp, createLogger, findAppMarker, type Logger, PROCESS_OPTIONS_ENV, type ProcessOptions } from '@brood/core';
+import {
+  type AppReadyMessage,
+  type CloseMessage,
+  type Envelope,
+  envelope,
+  fromWireError,
+  type PeersChangedMessage,
+  Router,
+  type Sender,
+} from '@brood/messenger';
+import { Base } from 'sdk-base';
+import { Deferred, SupervisedProcess } from './child-process.js';
+import { MasterErrors, masterError } from './errors.js';
+import { type MasterOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { checkPort } from './port-check.js';
+import { RestartBudget } from './restart-budget.js';
+
+/** Where the master is in its life. */
+export type MasterState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** What the master reports once the application serves. */
+export interface StartedInfo {
+  url: string;
+  port: number;
+  workers: number[];
+  agent: number;
+  /** ms from the master's process start to every worker ready. */
+  ms: number;
+}
+
+/** How long a process stopped during a failed start-up may take to close. */
+const ABORT_CLOSE_MS = 1000;
+/** Extra time the master gives a booting child to report its own timeout (which names the hook) before it kills it. */
+const BOOT_GRACE_MS = 1000;
+
+const agentEntry = fileURLToPath(import.meta.resolve('@brood/agent/entry'));
+const workerEntry = fileURLToPath(import.meta.resolve('@brood/worker/entry'));
+
+/**
+ * The master process: it runs no application code. It compiles the app,
+ * forks the agent and waits for it, forks the workers and waits for every
+ * one, then declares the application ready. Afterwards it routes messages,
+ * reforks what dies, and stops everything in order.
+ */
+export class Master extends Base {
+  readonly settings: ResolvedOptions;
+  readonly logger: Logger;
+  readonly router: Router;
+  /** Resolves with the exit code the master process should end with. */
+  readonly done = new Deferred<number>();
+  #state: MasterState = 'idle';
+  #agent: SupervisedProcess | undefined;
+  readonly #workers = new Map<number, SupervisedProcess>();
+  readonly #agentBudget: RestartBudget;
+  readonly #workerBudget: RestartBudget;
+  #stopping: Promise<void> | undefined;
+  #info: StartedInfo | undefined;
+  readonly #buildDir: string;
+
+  constructor(options: MasterOptions = {}, defaultEnv = 'prod') {
+    super();
+    this.settings = resolveOptions(options, process.env, defaultEnv);
+    this.logger = createLogger({ role: 'master', pretty: this.settings.pretty, level: this.settings.logLevel });
+    this.on('error', (error: unknown) => this.logger.error({ err: error }, (error as Error).message));
+    this.#agentBudget = new RestartBudget(this.settings.maxRestarts, this.settings.restartWindow);
+    this.#workerBudget = new RestartBudget(this.settings.maxRestarts, this.settings.restartWindow);
+    this.#buildDir = join(this.settings.baseDir, '.brood', this.settings.title === undefined ? 'build' : `build-${this.settings.title}`);
+    this.router = new Router({
+      log: this.logger,
+      onControl: (from, message) => this.#onControl(from, message),
+    });
+  }
+
+  get state(): MasterState {
+    return this.#state;
+  }
+
+  /** The URL, pids and start-up time, once the application serves. */
+  get info(): StartedInfo | undefined {
+    return this.#info;
+  }
+
+  /** The agent and workers as they are now. */
+  get processes(): SupervisedProcess[] {
+    return [...(this.#agent === undefined ? [] : [this.#agent]), ...this.#workers.values()];
+  }
+
+  /**
+   * Starts the application and resolves once every worker serves. On
+   * failure every process already forked is stopped before it rejects.
+   */
+  async start(): Promise<StartedInfo> {
+    if (this.#state !== 'idle') throw masterError(MasterErrors.BAD_OPTION, `the master cannot start twice (it is ${this.#state})`);
+    this.#state = 'starting';
+    const { baseDir, port, host, workers } = this.settings;
+    try {
+      if (findAppMarker(baseDir) === undefined) {
+        throw masterError(CoreErrors.APP_NOT_FOUND, `no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts`);
+      }
+      await checkPort(port, host);
+      const compiled = await compileApp(baseDir, this.#buildDir);
+      this.logger.debug({ files: compiled.files, ms: Math.round(compiled.ms) }, 'app compiled');
+      this.#throwIfStopped();
+
+      this.#agent = this.#forkAgent();
+      await this.#agent.ready.promise;
+      this.#throwIfStopped();
+
+      this.#setupCluster();
+      const forked = Array.from({ length: workers }, () => this.#forkWorker());
+      await Promise.all(forked.map((worker) => worker.ready.promise));
+      this.#throwIfStopped();
+    } catch (error) {
+      await this.#abort(error as Error);
+      throw error;
+    }
+
+    this.router.markAppReady();
+    const peers = this.router.peers();
+    this.router.sendToReady(envelope<AppReadyMessage>({ type: 'app:ready', peers }));
+    this.#state = 'running';
+    const first = [...this.#workers.values()][0];
+    const listenPort = first?.address?.port ?? port;
+    const shownHost = host === undefined || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    this.#info = {
+      url: `http://${shownHost}:${listenPort}`,
+      port: listenPort,
+      workers: peers.workers,
+      agent: this.#agent?.pid ?? 0,
+      ms: Math.round(performance.now()),
+    };
+    this.logger.info(
+      { url: this.#info.url, workers: this.#info.workers, agent: this.#info.agent, ms: this.#info.ms, event: 'started' },
+      `brood started: ${this.#info.url}, ${workers} worker${workers === 1 ? '' : 's'}, agent ${this.#info.agent}, in ${this.#info.ms} ms`,
+    );
+    this.ready(true);
+    return this.#info;
+  }
+
+  /**
+   * Stops in order: workers stop accepting and finish what is in flight,
+   * run `beforeClose` and exit; then the agent closes. Past
+   * `shutdownTimeout` what is left is killed. Resolves when all are gone.
+   */
+  stop(reason = 'asked', exitCode = 0): Promise<void> {
+    this.#stopping ??= (async () => {
+      const wasStarting = this.#state === 'starting';
+      this.#state = 'stopping';
+      this.logger.info({ reason }, `brood stopping: ${reason}`);
+      if (!wasStarting) {
+        await this.#closeAll([...this.#workers.values()], this.settings.shutdownTimeout);
+        if (this.#agent !== undefined) await this.#closeAll([this.#agent], this.settings.shutdownTimeout);
+        this.#state = 'stopped';
+        this.logger.info({ event: 'stopped' }, 'brood stopped');
+      }
+      this.done.resolve(exitCode);
+    })();
+    return this.#stopping;
+  }
+
+  #throwIfStopped(): void {
+    if (this.#state !== 'starting') throw masterError(MasterErrors.AGENT_START_FAILED, 'start-up was interrupted by a stop');
+  }
+
+  async #abort(error: Error): Promise<void> {
+    this.#state = 'stopping';
+    this.logger.error({ err: error }, `brood failed to start: ${error.message}`);
+    await this.#closeAll([...this.#workers.values()], ABORT_CLOSE_MS);
+    if (this.#agent !== undefined) await this.#closeAll([this.#agent], ABORT_CLOSE_MS);
+    this.#state = 'stopped';
+    this.done.resolve(1);
+  }
+
+  /** Asks each process to close within `timeout`, then kills what is left. */
+  async #closeAll(processes: SupervisedProcess[], timeout: number): Promise<void> {
+    const close = envelope<CloseMessage>({ type: 'process:close', timeout });
+    for (const proc of processes) {
+      proc.stopRequested = true;
+      proc.state = 'closing';
+      if (!proc.write(close)) proc.kill();
+    }
+    await Promise.all(
+      processes.map(async (proc) => {
+        if (await proc.waitExit(timeout + BOOT_GRACE_MS)) return;
+        this.logger.warn(`${proc.label} did not exit within ${timeout} ms; killing it`);
+        proc.kill();
+        await proc.waitExit(1000);
+      }),
+    );
+  }
+
+  #processOptions(startTimeout: number): string {
+    const options: ProcessOptions = {
+      baseDir: this.settings.baseDir,
+      buildDir: this.#buildDir,
+      env: this.settings.env,
+      port: this.settings.port,
+      pretty: this.settings.pretty,
+      logLevel: this.settings.logLevel,
+      startTimeout,
+      shutdownTimeout: this.settings.shutdownTimeout,
+      requestTimeout: this.settings.requestTimeout,
+    };
+    if (this.settings.host !== undefined) options.host = this.settings.host;
+    return JSON.stringify(options);
+  }
+
+  #execArgv(): string[] {
+    return [...process.execArgv, '--enable-source-maps'];
+  }
+
+  #forkAgent(): SupervisedProcess {
+    const timeout = this.settings.agentStartTimeout;
+    const child = fork(agentEntry, [], {
+      env: { ...process.env, [PROCESS_OPTIONS_ENV]: this.#processOptions(timeout) },
+      execArgv: this.#execArgv(),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const proc = new SupervisedProcess('agent', child);
+    this.#supervise(proc, timeout, MasterErrors.AGENT_START_TIMEOUT, MasterErrors.AGENT_START_FAILED);
+    return proc;
+  }
+
+  #setupCluster(): void {
+    // Read by Node when the first worker listens; it must be set before any fork.
+    cluster.schedulingPolicy = this.settings.schedulingPolicy === 'rr' ? cluster.SCHED_RR : cluster.SCHED_NONE;
+    cluster.setupPrimary({ exec: workerEntry, args: [], execArgv: this.#execArgv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  }
+
+  #forkWorker(): SupervisedProcess {
+    const timeout = this.settings.workerStartTimeout;
+    const worker = cluster.fork({ [PROCESS_OPTIONS_ENV]: this.#processOptions(timeout) });
+    const proc = new SupervisedProcess('worker', worker.process, worker);
+    this.#workers.set(proc.pid, proc);
+    this.#supervise(proc, timeout, MasterErrors.WORKER_START_TIMEOUT, MasterErrors.WORKER_START_FAILED);
+    return proc;
+  }
+
+  /** Wires a new child: its messages, its start timeout, its exit. */
+  #supervise(proc: SupervisedProcess, timeout: number, timeoutCode: string, failCode: string): void {
+    this.router.add({ role: proc.role, pid: proc.pid }, (message) => proc.write(message));
+    proc.child.on('message', (raw: unknown) => this.router.receive(proc.pid, raw));
+    // A closed channel while the master itself is exiting is no news.
+    proc.child.on('error', (error) => this.logger.debug({ err: error }, `${proc.label} channel error`));
+    const timer = setTimeout(() => {
+      proc.ready.reject(masterError(timeoutCode, `${proc.label} did not become ready within ${timeout} ms`));
+      proc.kill();
+    }, timeout + BOOT_GRACE_MS);
+    proc.ready.promise.then(
+      () => clearTimeout(timer),
+      () => clearTimeout(timer),
+    );
+    proc.child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      const how = signal === null ? `code ${code}` : `signal ${signal}`;
+      proc.ready.reject(masterError(failCode, `${proc.label} exited with ${how} before it was ready`));
+      proc.exited.resolve({ code, signal });
+      this.#onExit(proc, how);
+    });
+  }
+
+  #onControl(from: Sender, message: Envelope): void {
+    const proc = from.role === 'agent' ? (this.#agent?.pid === from.pid ? this.#agent : undefined) : this.#workers.get(from.pid);
+    if (proc === undefined) return;
+    switch (message.type) {
+      case 'agent:ready':
+      case 'worker:ready':
+        if (message.type === 'worker:ready') proc.address = message.address;
+        proc.state = 'ready';
+        this.router.markReady(proc.pid);
+        proc.ready.resolve();
+        if (this.#state === 'running') this.#joined(proc);
+        break;
+      case 'boot:failed': {
+        const code = proc.role === 'agent' ? MasterErrors.AGENT_START_FAILED : MasterErrors.WORKER_START_FAILED;
+        const cause = fromWireError(message.error);
+        proc.ready.reject(masterError(code, `${proc.label} failed to start: ${cause.message}`, cause));
+        break;
+      }
+      case 'process:exiting':
+        this.logger.debug({ code: message.code }, `${proc.label} is exiting`);
+        break;
+      default:
+        this.logger.warn({ type: message.type }, `unexpected ${message.type} from ${proc.label} ignored`);
+    }
+  }
+
+  /** A process forked after start-up is ready: it joins the routing and everyone learns. */
+  #joined(proc: SupervisedProcess): void {
+    const peers = this.router.peers();
+    this.router.send(proc.pid, envelope<AppReadyMessage>({ type: 'app:ready', peers }));
+    const changed = envelope<PeersChangedMessage>({ type: 'peers:changed', peers });
+    for (const other of this.processes) {
+      if (other.pid !== proc.pid && other.state === 'ready') this.router.send(other.pid, changed);
+    }
+    this.logger.info({ peers }, `${proc.label} ready`);
+  }
+
+  #onExit(proc: SupervisedProcess, how: string): void {
+    this.router.remove(proc.pid);
+    if (proc.role === 'agent') {
+      if (this.#agent === proc) this.#agent = undefined;
+    } else {
+      this.#workers.delete(proc.pid);
+    }
+    if (this.#state !== 'running' || proc.stopRequested) return;
+
+    const budget = proc.role === 'agent' ? this.#agentBudget : this.#workerBudget;
+    const wait = budget.crashed();
+    if (wait === null) {
+      const error = masterError(
+        MasterErrors.TOO_MANY_RESTARTS,
+        `${proc.role} crashed ${budget.recent} times within ${budget.windowMs} ms; giving up`,
+      );
+      this.logger.fatal({ err: error }, error.message);
+      void this.stop('too many restarts', 1);
+      return;
+    }
+    this.logger.warn({ how, wait }, `${proc.label} exited unexpectedly with ${how}; restarting${wait > 0 ? ` in ${wait} ms` : ''}`);
+    if (proc.role === 'worker') {
+      const peers = envelope<PeersChangedMessage>({ type: 'peers:changed', peers: this.router.peers() });
+      this.router.sendToReady(peers);
+    }
+    setTimeout(() => {
+      if (this.#state !== 'running') return;
+      const next = proc.role === 'agent' ? this.#forkAgent() : this.#forkWorker();
+      if (proc.role === 'agent') this.#agent = next;
+      next.ready.promise.catch((error: Error) => this.logger.error({ err: error }, error.message));
+    }, wait);
+  }
+}

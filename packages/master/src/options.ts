@@ -1,0 +1,118 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { MasterErrors, masterError } from './errors.js';
+
+/** How connections are shared between workers (see docs/cluster.md). */
+export type SchedulingPolicy = 'rr' | 'none';
+
+/** What `brood start` and `startMaster()` accept. Unset fields come from package.json `brood`, the environment, then defaults. */
+export interface MasterOptions {
+  /** The app folder. Default: the current directory. */
+  baseDir?: string;
+  /** Default 7001; 0 picks a free port. */
+  port?: number;
+  /** Default: all interfaces. */
+  host?: string;
+  /** Default `os.availableParallelism()`. */
+  workers?: number;
+  /** The app environment. Default: `BROOD_ENV`, else derived from `NODE_ENV`, else `prod`. */
+  env?: string;
+  /** Default `BROOD_SCHED_POLICY`, else `rr` (`none` on Windows), as Node's cluster. */
+  schedulingPolicy?: SchedulingPolicy;
+  /** ms the agent may take to boot. Default 30000. */
+  agentStartTimeout?: number;
+  /** ms a worker may take to boot. Default 30000. */
+  workerStartTimeout?: number;
+  /** ms a graceful stop may take before what is left is killed. Default 10000. */
+  shutdownTimeout?: number;
+  /** Default `messenger.request` timeout in ms. Default 5000. */
+  requestTimeout?: number;
+  /** Crashes of one role tolerated within `restartWindow` before giving up. Default 10. */
+  maxRestarts?: number;
+  /** ms. Default 60000. */
+  restartWindow?: number;
+  /** Human-readable logs. Default false. */
+  pretty?: boolean;
+  /** pino level. Default `info`. */
+  logLevel?: string;
+  /** Names this instance, so several apps run side by side. */
+  title?: string;
+}
+
+/** Every option settled. */
+export type ResolvedOptions = Required<Omit<MasterOptions, 'host' | 'title'>> & Pick<MasterOptions, 'host' | 'title'>;
+
+/** Maps `NODE_ENV` to an app environment when `BROOD_ENV` is not set. */
+export function envFromNodeEnv(nodeEnv: string | undefined, fallback: string): string {
+  switch (nodeEnv) {
+    case 'production':
+      return 'prod';
+    case 'development':
+      return 'local';
+    case 'test':
+      return 'test';
+    default:
+      return fallback;
+  }
+}
+
+function readPackageOptions(baseDir: string): MasterOptions {
+  const file = join(baseDir, 'package.json');
+  if (!existsSync(file)) return {};
+  try {
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { brood?: MasterOptions };
+    return pkg.brood ?? {};
+  } catch (error) {
+    throw masterError(MasterErrors.BAD_OPTION, `${file} is not valid JSON: ${(error as Error).message}`, error);
+  }
+}
+
+function positiveInt(name: string, value: unknown, allowZero = false): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw masterError(
+      MasterErrors.BAD_OPTION,
+      `${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Settles the master's options: explicit options first, then the
+ * environment (`BROOD_SCHED_POLICY`, `BROOD_ENV`, `NODE_ENV`), then the app's
+ * package.json `brood` field, then defaults. The master reads no app code to
+ * do so: config files run in the agent and the workers only.
+ */
+export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = process.env, defaultEnv = 'prod'): ResolvedOptions {
+  const baseDir = resolve(input.baseDir ?? process.cwd());
+  const fromPackage = readPackageOptions(baseDir);
+  const pick = <K extends keyof MasterOptions>(key: K): MasterOptions[K] => input[key] ?? fromPackage[key];
+  const policy: string =
+    input.schedulingPolicy ?? env.BROOD_SCHED_POLICY ?? fromPackage.schedulingPolicy ?? (process.platform === 'win32' ? 'none' : 'rr');
+  if (policy !== 'rr' && policy !== 'none') {
+    throw masterError(MasterErrors.BAD_OPTION, `schedulingPolicy (or BROOD_SCHED_POLICY) must be rr or none, got ${policy}`);
+  }
+  const port = positiveInt('port', pick('port') ?? 7001, true);
+  if (port > 65535) throw masterError(MasterErrors.BAD_OPTION, `port must be at most 65535, got ${port}`);
+  const resolved: ResolvedOptions = {
+    baseDir,
+    port,
+    workers: positiveInt('workers', pick('workers') ?? availableParallelism()),
+    env: pick('env') ?? env.BROOD_ENV ?? envFromNodeEnv(env.NODE_ENV, defaultEnv),
+    schedulingPolicy: policy,
+    agentStartTimeout: positiveInt('agentStartTimeout', pick('agentStartTimeout') ?? 30_000),
+    workerStartTimeout: positiveInt('workerStartTimeout', pick('workerStartTimeout') ?? 30_000),
+    shutdownTimeout: positiveInt('shutdownTimeout', pick('shutdownTimeout') ?? 10_000),
+    requestTimeout: positiveInt('requestTimeout', pick('requestTimeout') ?? 5000),
+    maxRestarts: positiveInt('maxRestarts', pick('maxRestarts') ?? 10),
+    restartWindow: positiveInt('restartWindow', pick('restartWindow') ?? 60_000),
+    pretty: pick('pretty') ?? false,
+    logLevel: pick('logLevel') ?? 'info',
+  };
+  const host = pick('host');
+  if (host !== undefined) resolved.host = host;
+  const title = pick('title');
+  if (title !== undefined) resolved.title = title;
+  return resolved;
+}

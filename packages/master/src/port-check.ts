@@ -1,0 +1,23 @@
+import { createServer } from 'node:net';
+import { MasterErrors, masterError } from './errors.js';
+
+/**
+ * Binds the port once and lets it go, so that a port in use is reported
+ * before any process is forked rather than by N workers failing at once.
+ */
+export function checkPort(port: number, host: string | undefined): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      const where = host === undefined ? `port ${port}` : `port ${port} on ${host}`;
+      if (error.code === 'EADDRINUSE') {
+        reject(masterError(MasterErrors.PORT_IN_USE, `${where} is already in use`, error));
+      } else {
+        reject(masterError(MasterErrors.PORT_UNAVAILABLE, `${where} cannot be bound: ${error.code ?? error.message}`, error));
+      }
+    });
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}

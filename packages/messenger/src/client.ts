@@ -1,0 +1,321 @@
+import { BroodError, fromWireError, MessengerErrors, toWireError } from './errors.js';
+import { Outbox, unpack } from './outbox.js';
+import {
+  type ActionMessage,
+  type Envelope,
+  envelope,
+  type Peers,
+  type ReplyMessage,
+  type Role,
+  type Sender,
+  type Target,
+} from './protocol.js';
+import { check, preview } from './validate.js';
+
+/**
+ * The shape users give their actions: each action names its payload and,
+ * for actions answered through `request`, its reply.
+ *
+ * ```ts
+ * declare module 'brood' {
+ *   interface Actions {
+ *     'user:refresh': { data: { id: number } };
+ *     'stats:get': { data: undefined; reply: { hits: number } };
+ *   }
+ * }
+ * ```
+ */
+export type ActionMap = { [action: string]: { data: unknown; reply?: unknown } };
+
+/** Every action name allowed when no action was declared. */
+type Untyped = { [action: string]: { data: unknown; reply: unknown } };
+
+/** The declared actions, or any action when the user declared none. */
+export type Known<A> = [keyof A] extends [never] ? Untyped : A;
+
+/** Names of the declared actions. */
+export type ActionName<A> = keyof Known<A> & string;
+/** The payload of action `K`. */
+export type DataOf<A, K extends ActionName<A>> = Known<A>[K] extends { data: infer D } ? D : never;
+/** The reply of action `K`; `void` for an action that declares none. */
+export type ReplyOf<A, K extends ActionName<A>> = Known<A>[K] extends { reply: infer R } ? R : undefined;
+
+/** What a handler learns besides the payload. */
+export interface MessageMeta {
+  action: string;
+  from: Sender;
+}
+
+/** Receives one action; for a request, its return value is the reply. */
+export type Handler<A, K extends ActionName<A>> = (
+  data: DataOf<A, K>,
+  meta: MessageMeta,
+) => ReplyOf<A, K> | Promise<ReplyOf<A, K>> | void | Promise<void>;
+
+/** Where a request can go: the agent, one ready worker chosen by the master, or a pid. */
+export type RequestTarget = 'agent' | 'random' | number;
+
+/** The channel to the master: `process.send` and `process.on('message')` in a child. */
+export interface Transport {
+  send(message: Envelope): boolean;
+  onMessage(listener: (raw: unknown) => void): void;
+}
+
+/** Where the messenger reports what it drops. */
+export interface MessengerLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+interface Waiting {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** Options of {@link Messenger}. */
+export interface MessengerOptions {
+  role: Exclude<Role, 'master'>;
+  transport: Transport;
+  log: MessengerLog;
+  /** Default `request` timeout in ms. */
+  requestTimeout?: number;
+  /** Receives the master's control envelopes (handshake, peers, close). */
+  onControl?: (message: Envelope) => void;
+}
+
+/**
+ * The messenger of an agent or a worker. Every call goes to the master,
+ * which routes it; what one tick sends leaves in one IPC write.
+ *
+ * Incoming actions are held until {@link Messenger.open} is called, so a
+ * handler registered while the app boots sees messages sent before it was
+ * registered.
+ */
+export class Messenger<A = Record<never, never>> {
+  readonly #self: Sender;
+  readonly #outbox: Outbox;
+  readonly #log: MessengerLog;
+  readonly #handlers = new Map<string, Set<Handler<A, ActionName<A>>>>();
+  readonly #waiting = new Map<number, Waiting>();
+  readonly #timeout: number;
+  readonly #onControl: (message: Envelope) => void;
+  #held: ActionMessage[] | null = [];
+  #seq = 0;
+  #closed = false;
+  #peers: Peers = { agent: null, workers: [] };
+
+  constructor(options: MessengerOptions) {
+    this.#self = { role: options.role, pid: process.pid };
+    this.#log = options.log;
+    this.#timeout = options.requestTimeout ?? 5000;
+    this.#onControl = options.onControl ?? (() => {});
+    this.#outbox = new Outbox((message) => options.transport.send(message));
+    options.transport.onMessage((raw) => this.#receive(raw));
+  }
+
+  /** The pid of the agent and of every ready worker, as last told by the master. */
+  get peers(): Peers {
+    return this.#peers;
+  }
+
+  /** @internal Updates {@link peers}; called by the runtime on app-ready and on changes. */
+  setPeers(peers: Peers): void {
+    this.#peers = peers;
+  }
+
+  /** Sends an action to the agent. */
+  sendToAgent<K extends ActionName<A>>(action: K, data: DataOf<A, K>): void {
+    this.#send('agent', action, data);
+  }
+
+  /** Sends an action to every ready worker. */
+  sendToApp<K extends ActionName<A>>(action: K, data: DataOf<A, K>): void {
+    this.#send('app', action, data);
+  }
+
+  /** Sends an action to the agent and every ready worker, this process included. */
+  broadcast<K extends ActionName<A>>(action: K, data: DataOf<A, K>): void {
+    this.#send('all', action, data);
+  }
+
+  /** Sends an action to one ready worker chosen by the master. */
+  sendRandom<K extends ActionName<A>>(action: K, data: DataOf<A, K>): void {
+    this.#send('random', action, data);
+  }
+
+  /** Sends an action to the process with this pid (the agent or a worker). */
+  sendTo<K extends ActionName<A>>(pid: number, action: K, data: DataOf<A, K>): void {
+    this.#send(pid, action, data);
+  }
+
+  /**
+   * Sends an action to one process and resolves with what its handler returns.
+   * Rejects with `ERR_BROOD_REQUEST_TIMEOUT` after `timeout` ms, with
+   * `ERR_BROOD_TARGET_GONE` when the target exits first, and with the
+   * handler's error when it throws.
+   */
+  request<K extends ActionName<A>>(
+    target: RequestTarget,
+    action: K,
+    data: DataOf<A, K>,
+    options: { timeout?: number } = {},
+  ): Promise<ReplyOf<A, K>> {
+    if (this.#closed) {
+      return Promise.reject(new BroodError(MessengerErrors.MESSENGER_CLOSED, `cannot request ${action}: the messenger is closed`));
+    }
+    const seq = ++this.#seq;
+    const timeout = options.timeout ?? this.#timeout;
+    return new Promise<ReplyOf<A, K>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiting.delete(seq);
+        reject(new BroodError(MessengerErrors.REQUEST_TIMEOUT, `request ${action} to ${String(target)} got no reply within ${timeout} ms`));
+      }, timeout);
+      this.#waiting.set(seq, { resolve: resolve as (value: unknown) => void, reject, timer });
+      this.#outbox.push(envelope<ActionMessage>({ type: 'action', action, data, from: this.#self, to: target, seq }));
+    });
+  }
+
+  /** Registers a handler for an action. */
+  on<K extends ActionName<A>>(action: K, handler: Handler<A, K>): this {
+    let set = this.#handlers.get(action);
+    if (set === undefined) {
+      set = new Set();
+      this.#handlers.set(action, set);
+    }
+    set.add(handler as unknown as Handler<A, ActionName<A>>);
+    return this;
+  }
+
+  /** Registers a handler that runs for the next message of an action only. */
+  once<K extends ActionName<A>>(action: K, handler: Handler<A, K>): this {
+    const wrapper: Handler<A, K> = (data, meta) => {
+      this.off(action, wrapper);
+      return handler(data, meta);
+    };
+    return this.on(action, wrapper);
+  }
+
+  /** Removes a handler, or every handler of the action when none is given. */
+  off<K extends ActionName<A>>(action: K, handler?: Handler<A, K>): this {
+    if (handler === undefined) this.#handlers.delete(action);
+    else this.#handlers.get(action)?.delete(handler as unknown as Handler<A, ActionName<A>>);
+    return this;
+  }
+
+  /** Starts dispatching incoming actions, first those held while the app booted. */
+  open(): void {
+    const held = this.#held;
+    this.#held = null;
+    for (const message of held ?? []) this.#dispatch(message);
+  }
+
+  /** Writes whatever this tick queued now: before an exit, so nothing is lost. */
+  flush(): void {
+    this.#outbox.flush();
+  }
+
+  /** Fails every pending request; later requests reject at once. */
+  close(): void {
+    this.#closed = true;
+    this.#outbox.flush();
+    for (const [seq, waiting] of this.#waiting) {
+      clearTimeout(waiting.timer);
+      waiting.reject(new BroodError(MessengerErrors.MESSENGER_CLOSED, 'the messenger closed before a reply came'));
+      this.#waiting.delete(seq);
+    }
+  }
+
+  #send(to: Target, action: string, data: unknown): void {
+    if (this.#closed) {
+      this.#log.warn({ action, to }, `message ${action} not sent: the messenger is closed`);
+      return;
+    }
+    this.#outbox.push(envelope<ActionMessage>({ type: 'action', action, data, from: this.#self, to }));
+  }
+
+  #receive(raw: unknown): void {
+    const checked = check(raw);
+    if (!checked.ok) {
+      this.#log.warn({ reason: checked.reason, message: preview(raw) }, `malformed message from master dropped: ${checked.reason}`);
+      return;
+    }
+    unpack(checked.envelope, (message) => {
+      if (message.type === 'action') {
+        if (this.#held === null) this.#dispatch(message);
+        else this.#held.push(message);
+      } else if (message.type === 'reply') {
+        this.#settle(message);
+      } else {
+        this.#onControl(message);
+      }
+    });
+  }
+
+  #settle(reply: ReplyMessage): void {
+    const waiting = this.#waiting.get(reply.ack);
+    if (waiting === undefined) return; // timed out already
+    this.#waiting.delete(reply.ack);
+    clearTimeout(waiting.timer);
+    if (reply.ok) waiting.resolve(reply.data);
+    else waiting.reject(fromWireError(reply.error ?? { code: 'ERR_BROOD_UNKNOWN', message: 'request failed' }));
+  }
+
+  #dispatch(message: ActionMessage): void {
+    const handlers = this.#handlers.get(message.action);
+    const meta: MessageMeta = { action: message.action, from: message.from };
+    if (handlers === undefined || handlers.size === 0) {
+      if (message.seq !== undefined) {
+        this.#answer(
+          message,
+          false,
+          undefined,
+          new BroodError(MessengerErrors.NO_HANDLER, `${this.#self.role} ${this.#self.pid} has no handler for ${message.action}`),
+        );
+      }
+      return;
+    }
+    let first = true;
+    for (const handler of [...handlers]) {
+      const answers = first && message.seq !== undefined;
+      first = false;
+      let result: unknown;
+      try {
+        result = handler(message.data as never, meta);
+      } catch (error) {
+        this.#failed(message, error, answers);
+        continue;
+      }
+      if (result instanceof Promise) {
+        result.then(
+          (value) => answers && this.#answer(message, true, value),
+          (error: unknown) => this.#failed(message, error, answers),
+        );
+      } else if (answers) {
+        this.#answer(message, true, result);
+      }
+    }
+  }
+
+  #failed(message: ActionMessage, error: unknown, answers: boolean): void {
+    if (answers) {
+      this.#answer(message, false, undefined, error);
+    } else {
+      this.#log.error({ err: error, action: message.action, from: message.from }, `handler of ${message.action} threw`);
+    }
+  }
+
+  #answer(message: ActionMessage, ok: boolean, data: unknown, error?: unknown): void {
+    if (message.seq === undefined) return;
+    const reply = envelope<ReplyMessage>({
+      type: 'reply',
+      ack: message.seq,
+      from: this.#self,
+      to: message.from.pid,
+      ok,
+    });
+    if (ok) reply.data = data;
+    else reply.error = toWireError(error, MessengerErrors.HANDLER_FAILED);
+    this.#outbox.push(reply);
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The one protocol spoken between Brood's processes.
+ *
+ * Every message that crosses an IPC channel — the handshake, supervision and
+ * the user's own routed actions — is an {@link Envelope}: an object carrying
+ * the marker key `brood` set to the protocol version, and a `type` that
+ * discriminates the union. Anything else arriving on a channel is malformed.
+ */
+
+/** The protocol version carried in every envelope's marker key. */
+export const PROTOCOL_VERSION = 1 as const;
+
+/** The roles of Brood's processes. */
+export type Role = 'master' | 'agent' | 'worker';
+
+/** Who sent an envelope. */
+export interface Sender {
+  role: Role;
+  pid: number;
+}
+
+/**
+ * Where a user message goes.
+ * - `agent`: the agent
+ * - `app`: every ready worker
+ * - `all`: the agent and every ready worker
+ * - `random`: one ready worker, chosen by the master
+ * - a number: the process with that pid (agent or worker)
+ */
+export type Target = 'agent' | 'app' | 'all' | 'random' | number;
+
+/** An error as it crosses a process boundary. */
+export interface WireError {
+  code: string;
+  message: string;
+  stack?: string;
+}
+
+/** The address a worker listens on. */
+export interface ListenAddress {
+  address: string;
+  port: number;
+  family: string;
+}
+
+/** Which processes are alive and ready, as the master sees them. */
+export interface Peers {
+  agent: number | null;
+  workers: number[];
+}
+
+interface Base {
+  brood: typeof PROTOCOL_VERSION;
+}
+
+/** A user action routed by the master. With `seq` it is a request that expects a reply. */
+export interface ActionMessage extends Base {
+  type: 'action';
+  action: string;
+  data: unknown;
+  from: Sender;
+  to: Target;
+  seq?: number;
+}
+
+/** The answer to an {@link ActionMessage} that carried a `seq`. */
+export interface ReplyMessage extends Base {
+  type: 'reply';
+  ack: number;
+  from: Sender;
+  /** The pid of the process that sent the request. */
+  to: number;
+  ok: boolean;
+  data?: unknown;
+  error?: WireError;
+}
+
+/** Child → master: the agent finished booting. */
+export interface AgentReadyMessage extends Base {
+  type: 'agent:ready';
+}
+
+/** Child → master: the worker booted and listens on `address`. */
+export interface WorkerReadyMessage extends Base {
+  type: 'worker:ready';
+  address: ListenAddress;
+}
+
+/** Child → master: boot failed; the child exits right after sending this. */
+export interface BootFailedMessage extends Base {
+  type: 'boot:failed';
+  error: WireError;
+}
+
+/** Master → agent and workers: every worker is ready, the application serves. */
+export interface AppReadyMessage extends Base {
+  type: 'app:ready';
+  peers: Peers;
+}
+
+/** Master → agent and workers: the set of processes changed (a refork, an agent restart). */
+export interface PeersChangedMessage extends Base {
+  type: 'peers:changed';
+  peers: Peers;
+}
+
+/** Master → child: close gracefully within `timeout` ms, then exit. */
+export interface CloseMessage extends Base {
+  type: 'process:close';
+  timeout: number;
+}
+
+/** Child → master: the process is about to exit on its own accord (after a close, an orphaned channel). */
+export interface ExitingMessage extends Base {
+  type: 'process:exiting';
+  code: number;
+}
+
+/** Several envelopes sent in one IPC write: everything one tick produced for one peer. */
+export interface BatchMessage extends Base {
+  type: 'batch';
+  messages: Envelope[];
+}
+
+/** Every message Brood's processes exchange. */
+export type Envelope =
+  | ActionMessage
+  | ReplyMessage
+  | AgentReadyMessage
+  | WorkerReadyMessage
+  | BootFailedMessage
+  | AppReadyMessage
+  | PeersChangedMessage
+  | CloseMessage
+  | ExitingMessage
+  | BatchMessage;
+
+/** The `type` of every envelope. */
+export type EnvelopeType = Envelope['type'];
+
+/** Builds an envelope of the given type with the marker set. */
+export function envelope<T extends Envelope>(body: Omit<T, 'brood'>): T {
+  return { brood: PROTOCOL_VERSION, ...body } as T;
+}

@@ -1,0 +1,80 @@
+import { type Envelope, PROTOCOL_VERSION, type Target } from './protocol.js';
+
+/** The outcome of checking a value received on an IPC channel. */
+export type Checked = { ok: true; envelope: Envelope } | { ok: false; reason: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isPid = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+
+const isTarget = (v: unknown): v is Target => v === 'agent' || v === 'app' || v === 'all' || v === 'random' || isPid(v);
+
+const isSender = (v: unknown): boolean => isObject(v) && (v.role === 'agent' || v.role === 'worker' || v.role === 'master') && isPid(v.pid);
+
+const isWireError = (v: unknown): boolean => isObject(v) && typeof v.code === 'string' && typeof v.message === 'string';
+
+/** Why a body of the given type is wrong, or `undefined` when it is right. */
+function problem(m: Record<string, unknown>): string | undefined {
+  switch (m.type) {
+    case 'action':
+      if (typeof m.action !== 'string' || m.action === '') return 'action must be a non-empty string';
+      if (!isSender(m.from)) return 'from must be { role, pid }';
+      if (!isTarget(m.to)) return 'to must be agent, app, all, random or a pid';
+      if (m.seq !== undefined && !isPid(m.seq)) return 'seq must be a positive integer';
+      return undefined;
+    case 'reply':
+      if (!isPid(m.ack)) return 'ack must be a positive integer';
+      if (!isSender(m.from)) return 'from must be { role, pid }';
+      if (!isPid(m.to)) return 'to must be a pid';
+      if (typeof m.ok !== 'boolean') return 'ok must be a boolean';
+      if (!m.ok && !isWireError(m.error)) return 'a failed reply needs error { code, message }';
+      return undefined;
+    case 'agent:ready':
+      return undefined;
+    case 'worker:ready':
+      return isObject(m.address) && typeof m.address.port === 'number' ? undefined : 'address must be { address, port, family }';
+    case 'boot:failed':
+      return isWireError(m.error) ? undefined : 'error must be { code, message }';
+    case 'app:ready':
+    case 'peers:changed':
+      return isObject(m.peers) && Array.isArray(m.peers.workers) ? undefined : 'peers must be { agent, workers }';
+    case 'process:close':
+      return typeof m.timeout === 'number' ? undefined : 'timeout must be a number';
+    case 'process:exiting':
+      return typeof m.code === 'number' ? undefined : 'code must be a number';
+    case 'batch':
+      if (!Array.isArray(m.messages)) return 'messages must be an array';
+      for (const inner of m.messages) {
+        const checked = check(inner);
+        if (!checked.ok) return `batched message: ${checked.reason}`;
+      }
+      return undefined;
+    default:
+      return `unknown type ${JSON.stringify(m.type)}`;
+  }
+}
+
+/**
+ * Checks that a value received on an IPC channel is a Brood envelope of this
+ * protocol version. Never throws: a malformed value yields the reason.
+ */
+export function check(value: unknown): Checked {
+  if (!isObject(value)) return { ok: false, reason: 'not an object' };
+  if (!('brood' in value)) return { ok: false, reason: 'no brood marker' };
+  if (value.brood !== PROTOCOL_VERSION) {
+    return { ok: false, reason: `protocol version ${String(value.brood)}, expected ${PROTOCOL_VERSION}` };
+  }
+  const reason = problem(value);
+  return reason === undefined ? { ok: true, envelope: value as unknown as Envelope } : { ok: false, reason };
+}
+
+/** A short, loggable rendering of a malformed value. */
+export function preview(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}

@@ -1,0 +1,73 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ListenAddress } from '@brood/messenger';
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * The worker's HTTP server, with the two gates Brood needs:
+ * - until {@link GatedServer.open} no request reaches app code: requests
+ *   that arrive early wait, and run once the whole application is ready;
+ * - once {@link GatedServer.close} starts, responses say `Connection: close`
+ *   so keep-alive clients move to a worker that stays.
+ */
+export class GatedServer {
+  readonly server: Server;
+  #open = false;
+  #closing = false;
+  #waiting: Array<() => void> = [];
+
+  constructor(handler: Listener) {
+    this.server = createServer((req, res) => {
+      if (this.#closing) res.setHeader('connection', 'close');
+      if (this.#open) handler(req, res);
+      else this.#waiting.push(() => handler(req, res));
+    });
+  }
+
+  /** Listens on the shared port; in a cluster worker the master owns the socket. */
+  listen(port: number, host: string | undefined): Promise<ListenAddress> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        const address = this.server.address();
+        if (address === null || typeof address === 'string') {
+          reject(new Error(`unexpected listen address ${String(address)}`));
+          return;
+        }
+        resolve({ address: address.address, port: address.port, family: address.family });
+      });
+    });
+  }
+
+  /** Lets requests through, those that waited first. */
+  open(): void {
+    this.#open = true;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const run of waiting) run();
+  }
+
+  /**
+   * Stops accepting connections and resolves when every in-flight request
+   * has been answered, or after `timeout` ms, when the rest are cut.
+   */
+  close(timeout: number): Promise<void> {
+    this.#closing = true;
+    // A request that waited for app-ready is served rather than dropped.
+    this.open();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.closeAllConnections();
+        resolve();
+      }, timeout);
+      timer.unref();
+      this.server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.server.closeIdleConnections();
+    });
+  }
+}

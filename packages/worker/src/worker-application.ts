@@ -1,0 +1,31 @@
+import type { Server } from 'node:http';
+import { type ApplicationInit, BaseApplication } from '@brood/core';
+import Router from '@koa/router';
+import Koa from 'koa';
+
+/**
+ * The application object of a worker: a koa application with its router,
+ * plus config, logger and messenger. `app.ts` and `app/router.ts` receive it.
+ */
+export class WorkerApplication extends BaseApplication {
+  readonly role = 'worker' as const;
+  /** The koa application serving HTTP. */
+  readonly koa: Koa;
+  /** The @koa/router every route is declared on. */
+  readonly router: Router;
+  /** The HTTP server, once the worker listens. */
+  server: Server | undefined;
+
+  constructor(init: ApplicationInit) {
+    super(init);
+    this.koa = new Koa();
+    this.router = new Router();
+    this.koa.on('error', (error: unknown) => this.logger.error({ err: error }, `request failed: ${(error as Error).message}`));
+  }
+
+  /** Adds a koa middleware. */
+  use(middleware: Koa.Middleware): this {
+    this.koa.use(middleware);
+    return this;
+  }
+}
