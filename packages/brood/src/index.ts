@@ -5,14 +5,13 @@
  */
 import type { AgentApplication } from '@brood/agent';
 import type { LifecycleHooks } from '@brood/core';
-import { handleSignals, Master, type MasterOptions, type StartedInfo } from '@brood/master';
+import type { Master, MasterOptions, StartedInfo } from '@brood/master';
 import type { Messenger } from '@brood/messenger';
 import type { WorkerApplication } from '@brood/worker';
 
 export type { LifecycleHooks } from '@brood/core';
 export type { MasterOptions, SchedulingPolicy, StartedInfo } from '@brood/master';
 export type { MessageMeta, Peers, RequestTarget, Sender } from '@brood/messenger';
-export { BroodError } from '@brood/messenger';
 
 /**
  * The messenger actions of the app. Augment it to type every action and its
@@ -74,6 +73,9 @@ export interface Cluster {
  */
 export async function start(options: MasterOptions & { signals?: boolean } = {}): Promise<Cluster> {
   const { signals, ...rest } = options;
+  // Loaded here, not at the top: app code imports this module for its
+  // define* helpers and types, and must not pay for the master's modules.
+  const { handleSignals, Master } = await import('@brood/master');
   const master = new Master(rest);
   if (signals === true) handleSignals(master);
   const info = await master.start();

@@ -135,8 +135,9 @@ export async function runChild<App extends BaseApplication>(spec: ChildRole<App>
         case 'app:ready':
           messenger.setPeers(message.peers);
           if (app !== undefined) {
-            spec.open?.(app);
+            // Listeners learn first, so app code serving the requests that waited sees a ready app.
             app.emit('app-ready', message.peers);
+            spec.open?.(app);
             lifecycle.run('serverDidReady').catch((error: unknown) => logger.error({ err: error }, (error as Error).message));
           }
           break;
@@ -214,9 +215,10 @@ export async function runChild<App extends BaseApplication>(spec: ChildRole<App>
     const address = await spec.serve(app);
     clearTimeout(bootTimer);
     if (closing !== undefined) return;
+    // Logged before it is reported, so the line precedes everything the report causes.
+    logger.info({ event: 'ready', address }, `${spec.role} ready`);
     if (spec.role === 'agent') transport.send(envelope<AgentReadyMessage>({ type: 'agent:ready' }));
     else if (address !== undefined) transport.send(envelope<WorkerReadyMessage>({ type: 'worker:ready', address }));
-    logger.debug({ address }, `${spec.role} ready`);
   } catch (error) {
     if (app !== undefined) app.ready(error as Error);
     fail(error);

@@ -2,7 +2,8 @@ import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoreErrors, compileApp, createLogger, findAppMarker, type Logger, PROCESS_OPTIONS_ENV, type ProcessOptions } from '@brood/core';
+import { CoreErrors, createLogger, findAppMarker, type Logger, PROCESS_OPTIONS_ENV, type ProcessOptions } from '@brood/core';
+import { compileApp } from '@brood/core/compile';
 import {
   type AppReadyMessage,
   type CloseMessage,

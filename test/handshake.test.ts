@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
+import { afterEach, test } from 'node:test';
+import { BROOD_BIN, Cluster, FIXTURES, killAll, type LogLine, startBrood } from './helpers/cluster.js';
+import { get, getJson } from './helpers/http.js';
+
+afterEach(killAll);
+
+const indexOf = (lines: LogLine[], match: (line: LogLine) => boolean): number => lines.findIndex(match);
+
+test('start serves on the printed URL across several workers and logs one ready line', async () => {
+  const cluster = startBrood('basic');
+  const started = await cluster.started();
+  assert.match(started.msg ?? '', /^brood started: http:\/\/127\.0\.0\.1:\d+, 2 workers, agent \d+, in \d+ ms$/);
+  assert.equal(started.workers.length, 2);
+  assert.equal(cluster.lines.filter((l) => l.event === 'started').length, 1);
+
+  const seen = new Set<number>();
+  for (let i = 0; i < 20 && seen.size < 2; i++) {
+    seen.add((await getJson<{ pid: number }>(`${started.url}/`)).pid);
+  }
+  assert.deepEqual([...seen].sort(), [...started.workers].sort(), 'fresh connections reach both workers');
+  const agent = await getJson<{ agent: number }>(`${started.url}/agent`);
+  assert.equal(agent.agent, started.agent);
+});
+
+test('the agent is ready before the first worker is forked; app-ready reaches everyone after the last worker listens', async () => {
+  const cluster = startBrood('basic', ['--workers', '3']);
+  await cluster.started();
+  await cluster.waitFor((l) => l.event === 'test:server-did-ready' && l.role === 'agent', 'agent serverDidReady');
+  await cluster.waitFor(
+    () => cluster.lines.filter((l) => l.event === 'test:server-did-ready' && l.role === 'worker').length === 3,
+    'every worker serverDidReady',
+  );
+  const { lines } = cluster;
+  const agentReady = indexOf(lines, (l) => l.role === 'agent' && l.event === 'ready');
+  const firstWorkerBoot = indexOf(lines, (l) => l.role === 'worker');
+  assert.ok(agentReady >= 0 && firstWorkerBoot > agentReady, 'no worker line before the agent is ready');
+
+  const workerReady = lines.map((l, i) => (l.role === 'worker' && l.event === 'ready' ? i : -1)).filter((i) => i >= 0);
+  assert.equal(workerReady.length, 3);
+  const lastListen = Math.max(...workerReady);
+  const appReady = lines.map((l, i) => (l.event === 'test:server-did-ready' ? i : -1)).filter((i) => i >= 0);
+  assert.equal(appReady.length, 4, 'agent and three workers saw app-ready');
+  for (const index of appReady) assert.ok(index > lastListen, 'app-ready only after the last worker listens');
+  const startedAt = indexOf(lines, (l) => l.event === 'started');
+  assert.ok(startedAt > lastListen);
+});
+
+test('a request that arrives before app-ready waits and never reaches app code early', async () => {
+  // Worker 2 boots 1.5 s late: worker 1 listens long before the application is ready.
+  const cluster = startBrood('basic', [], { TEST_SLOW_WORKER_MS: '1500' });
+  const firstReady = await cluster.waitFor((l) => l.role === 'worker' && l.event === 'ready', 'first worker ready');
+  const address = firstReady.address as { port: number };
+  const reply = get(`http://127.0.0.1:${address.port}/`);
+  const startedIndexBefore = cluster.lines.findIndex((l) => l.event === 'started');
+  assert.equal(startedIndexBefore, -1, 'the app is not ready yet when the request is sent');
+  const response = await reply;
+  assert.equal(response.status, 200);
+  assert.equal((JSON.parse(response.body) as { appReady: boolean }).appReady, true, 'app code ran only after app-ready');
+  assert.ok(cluster.lines.some((l) => l.event === 'started'));
+});
+
+test('the default worker count is os.availableParallelism()', async () => {
+  const cluster = new Cluster(process.execPath, [BROOD_BIN, 'start', `${FIXTURES}basic`, '--port', '0'], { BROOD_ENV: 'test' });
+  const started = await cluster.started();
+  assert.equal(started.workers.length, availableParallelism());
+});

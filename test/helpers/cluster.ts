@@ -1,0 +1,227 @@
+/**
+ * Starts real Brood clusters for tests and guarantees none outlives them.
+ *
+ * Every master is spawned in a process group of its own, so the whole tree
+ * (master, agent, workers) is killed with one signal in teardown, even when
+ * a test fails half-way. Every wait has a timeout.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BROOD_BIN = fileURLToPath(new URL('../../packages/brood/bin/brood.js', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../fixtures/apps/', import.meta.url));
+
+/** One parsed line of a cluster's stdout. */
+export interface LogLine {
+  level?: number;
+  role?: 'master' | 'agent' | 'worker';
+  pid?: number;
+  msg?: string;
+  event?: string;
+  raw: string;
+  [key: string]: unknown;
+}
+
+const running = new Set<Cluster>();
+
+/** A process tree started by a test. */
+export class Cluster {
+  readonly child: ChildProcess;
+  readonly lines: LogLine[] = [];
+  stderr = '';
+  readonly #waiters = new Set<() => void>();
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Every pid seen in the logs, to check they are gone after. */
+  readonly pids = new Set<number>();
+
+  constructor(command: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT) {
+    this.child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.add(this);
+    let buffer = '';
+    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      let newline = buffer.indexOf('\n');
+      while (newline !== -1) {
+        this.#push(buffer.slice(0, newline));
+        buffer = buffer.slice(newline + 1);
+        newline = buffer.indexOf('\n');
+      }
+    });
+    this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr += chunk;
+      this.#wake();
+    });
+    this.exited = once(this.child, 'exit').then(([code, signal]) => {
+      this.#wake();
+      return { code: code as number | null, signal: signal as NodeJS.Signals | null };
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  #push(raw: string): void {
+    let line: LogLine;
+    try {
+      line = { ...(JSON.parse(raw) as object), raw };
+    } catch {
+      line = { raw };
+    }
+    if (typeof line.pid === 'number') this.pids.add(line.pid);
+    this.lines.push(line);
+    this.#wake();
+  }
+
+  #wake(): void {
+    for (const waiter of this.#waiters) waiter();
+  }
+
+  /** Resolves with the first line (from `from` on) matching `match`; rejects after `timeout` ms. */
+  waitFor(match: (line: LogLine) => boolean, what: string, timeout = 15_000, from = 0): Promise<LogLine> {
+    return new Promise((resolve, reject) => {
+      let exitSeen = false;
+      const check = (): boolean => {
+        const found = this.lines.slice(from).find(match);
+        if (found !== undefined) {
+          done();
+          resolve(found);
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${timeout} ms waiting for ${what}\n--- stdout\n${this.output()}\n--- stderr\n${this.stderr}`));
+      }, timeout);
+      const waiter = (): void => {
+        if (check()) return;
+        if (this.child.exitCode !== null || this.child.signalCode !== null) {
+          // Give the pipes a moment to deliver the last lines before giving up.
+          if (exitSeen) return;
+          exitSeen = true;
+          setTimeout(() => {
+            if (check()) return;
+            done();
+            reject(new Error(`process exited while waiting for ${what}\n--- stdout\n${this.output()}\n--- stderr\n${this.stderr}`));
+          }, 200);
+        }
+      };
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(waiter);
+      };
+      this.#waiters.add(waiter);
+      waiter();
+    });
+  }
+
+  /** Waits for the ready line and returns it. */
+  async started(timeout = 20_000): Promise<StartedLine> {
+    const line = await this.waitFor((l) => l.event === 'started', 'the started line', timeout);
+    return line as StartedLine;
+  }
+
+  /** Waits for the master to exit; rejects after `timeout` ms. */
+  async exit(timeout = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`master did not exit within ${timeout} ms\n${this.output()}\n${this.stderr}`)), timeout);
+    });
+    try {
+      return await Promise.race([this.exited, limit]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sends a signal to the master alone. */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  output(): string {
+    return this.lines.map((l) => l.raw).join('\n');
+  }
+
+  /** Kills the whole process group and every pid the logs named. */
+  destroy(): void {
+    running.delete(this);
+    try {
+      process.kill(-this.pid, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+    for (const pid of this.pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+}
+
+/** The master's ready line. */
+export interface StartedLine extends LogLine {
+  url: string;
+  workers: number[];
+  agent: number;
+  ms: number;
+}
+
+/** `brood start <app> --port 0 --workers 2 …` in a fresh process group. */
+export function startBrood(app: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Cluster {
+  const dir = app.startsWith('/') ? app : `${FIXTURES}${app}`;
+  const hasWorkers = args.includes('--workers') || args.includes('-w');
+  const hasPort = args.includes('--port') || args.includes('-p');
+  return new Cluster(
+    process.execPath,
+    [BROOD_BIN, 'start', dir, ...(hasPort ? [] : ['--port', '0']), ...(hasWorkers ? [] : ['--workers', '2']), ...args],
+    {
+      BROOD_ENV: 'test',
+      ...env,
+    },
+  );
+}
+
+/** Any node script in a fresh process group. */
+export function spawnNode(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Cluster {
+  return new Cluster(process.execPath, [script, ...args], env);
+}
+
+/** Kills every cluster still running; call from `afterEach`. */
+export function killAll(): void {
+  for (const cluster of [...running]) cluster.destroy();
+}
+
+process.on('exit', killAll);
+
+/** True when a process with this pid exists (and is not a zombie of ours). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return true;
+}
+
+/** Polls until none of `pids` is alive; resolves with the ms it took, rejects after `timeout`. */
+export async function waitGone(pids: number[], timeout: number): Promise<number> {
+  const started = performance.now();
+  while (pids.some(isAlive)) {
+    if (performance.now() - started > timeout) {
+      throw new Error(`still alive after ${timeout} ms: ${pids.filter(isAlive).join(', ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return performance.now() - started;
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Runs every test file with Node's test runner; TypeScript test files load through tsx.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const testDir = join(root, 'test');
+
+function find(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.isDirectory()) return entry.name === 'fixtures' || entry.name === 'node_modules' ? [] : find(join(dir, entry.name));
+    return entry.name.endsWith('.test.ts') ? [join(dir, entry.name)] : [];
+  });
+}
+
+const only = process.argv.slice(2);
+const files = (only.length > 0 ? only : find(testDir).map((f) => relative(root, f))).sort();
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files], {
+  cwd: root,
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);
