@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -204,14 +205,32 @@ export function killAll(): void {
 
 process.on('exit', killAll);
 
-/** True when a process with this pid exists (and is not a zombie of ours). */
+/**
+ * True when a process with this pid runs. A zombie has exited: it only
+ * waits for whoever adopted it to collect its status, so it counts as gone.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
     return false;
   }
-  return true;
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') !== true;
+  } catch {
+    return false;
+  }
+}
+
+/** `1234 (S node …)`: the state and command line of a process, for failure messages. */
+function describeProcess(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    return `${pid} (${stat.split(' ')[2]} ${cmdline})`;
+  } catch {
+    return String(pid);
+  }
 }
 
 /** Polls until none of `pids` is alive; resolves with the ms it took, rejects after `timeout`. */
@@ -219,7 +238,7 @@ export async function waitGone(pids: number[], timeout: number): Promise<number>
   const started = performance.now();
   while (pids.some(isAlive)) {
     if (performance.now() - started > timeout) {
-      throw new Error(`still alive after ${timeout} ms: ${pids.filter(isAlive).join(', ')}`);
+      throw new Error(`still alive after ${timeout} ms: ${pids.filter(isAlive).map(describeProcess).join(', ')}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

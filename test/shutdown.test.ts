@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { isAlive, killAll, startBrood, waitGone } from './helpers/cluster.js';
+import { get } from './helpers/http.js';
+
+afterEach(killAll);
+
+test('SIGTERM lets a 2-second request in flight finish with 200, stops in order and exits 0', async () => {
+  const cluster = startBrood('basic');
+  const started = await cluster.started();
+  const slow = get(`${started.url}/slow?ms=2000`, { timeout: 10_000 });
+  await cluster.waitFor((l) => l.event === 'test:slow-started', 'the slow request to start');
+  cluster.signal('SIGTERM');
+  const reply = await slow;
+  assert.equal(reply.status, 200);
+  assert.equal(JSON.parse(reply.body).slept, 2000);
+  const exit = await cluster.exit(15_000);
+  assert.equal(exit.code, 0);
+  await waitGone([started.agent, ...started.workers], 2000);
+
+  // Workers run beforeClose before the agent does; the agent closes last.
+  const closes = cluster.lines.filter((l) => l.event === 'test:before-close').map((l) => l.role);
+  assert.deepEqual(closes, ['worker', 'worker', 'agent']);
+  assert.ok(cluster.lines.some((l) => l.event === 'stopped'));
+});
+
+for (const signal of ['SIGINT', 'SIGQUIT'] as const) {
+  test(`${signal} stops everything and exits 0`, async () => {
+    const cluster = startBrood('basic');
+    const started = await cluster.started();
+    cluster.signal(signal);
+    const exit = await cluster.exit(15_000);
+    assert.equal(exit.code, 0);
+    await waitGone([started.agent, ...started.workers], 2000);
+    assert.ok(![started.agent, ...started.workers].some(isAlive));
+  });
+}
+
+test('new connections are refused once the stop begins, while the in-flight one completes', async () => {
+  const cluster = startBrood('basic');
+  const started = await cluster.started();
+  const slow = get(`${started.url}/slow?ms=1500`, { timeout: 10_000 });
+  await cluster.waitFor((l) => l.event === 'test:slow-started', 'the slow request to start');
+  cluster.signal('SIGTERM');
+  await cluster.waitFor((l) => l.msg === 'brood stopping: SIGTERM', 'stopping line');
+  await cluster.waitFor(
+    () => cluster.lines.filter((l) => l.role === 'worker' && /closing/.test(l.msg ?? '')).length === 2,
+    'workers closing',
+  );
+  await assert.rejects(get(`${started.url}/`, { timeout: 3000 }), /ECONNREFUSED|ECONNRESET|socket hang up/);
+  assert.equal((await slow).status, 200);
+  assert.equal((await cluster.exit(15_000)).code, 0);
+});

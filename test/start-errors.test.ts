@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, test } from 'node:test';
+import { type Cluster, killAll, startBrood, waitGone } from './helpers/cluster.js';
+
+afterEach(killAll);
+
+/** Waits for the master to exit 1 with one readable line on stderr; returns that line. */
+async function failsWith(cluster: Cluster, pattern: RegExp): Promise<string> {
+  const exit = await cluster.exit(20_000);
+  assert.equal(exit.code, 1, `exit code 1 expected\n${cluster.output()}\n${cluster.stderr}`);
+  const lines = cluster.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('brood:'));
+  assert.equal(lines.length, 1, `one brood: line on stderr, got:\n${cluster.stderr}`);
+  assert.match(lines[0] as string, pattern);
+  // Nothing the master forked is left.
+  await waitGone([...cluster.pids], 3000);
+  return lines[0] as string;
+}
+
+test('port already in use: named in the message, found before any fork', async () => {
+  const blocker: Server = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, resolve));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const cluster = startBrood('basic', ['--port', String(port)]);
+    await failsWith(cluster, new RegExp(`port ${port} is already in use \\(ERR_BROOD_PORT_IN_USE\\)`));
+    assert.ok(!cluster.lines.some((l) => l.role === 'agent' || l.role === 'worker'), 'no agent or worker was forked');
+  } finally {
+    blocker.close();
+  }
+});
+
+test('app folder missing', async () => {
+  await failsWith(startBrood('/nonexistent/brood-app'), /no Brood app in \/nonexistent\/brood-app.*\(ERR_BROOD_APP_NOT_FOUND\)/);
+});
+
+test('app folder without an app', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'brood-empty-'));
+  try {
+    await failsWith(startBrood(empty), /no Brood app in .*expected app\/router\.ts, app\.ts or agent\.ts \(ERR_BROOD_APP_NOT_FOUND\)/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+test('the agent throws on boot', async () => {
+  const cluster = startBrood('agent-throws');
+  await failsWith(
+    cluster,
+    /agent \d+ failed to start: agent\.ts willReady failed: the agent cannot reach its database \(ERR_BROOD_AGENT_START_FAILED\)/,
+  );
+  assert.ok(!cluster.lines.some((l) => l.role === 'worker'), 'no worker was forked');
+});
+
+test('the agent is never ready: agentStartTimeout names the hook', async () => {
+  const cluster = startBrood('agent-hangs');
+  await failsWith(cluster, /agent did not become ready within 500 ms: agent\.ts willReady has not resolved/);
+});
+
+test('a worker throws on boot', async () => {
+  await failsWith(
+    startBrood('worker-throws'),
+    /worker \d+ \(pid \d+\) failed to start: app\.ts didLoad failed: the worker cannot read its templates \(ERR_BROOD_WORKER_START_FAILED\)/,
+  );
+});
+
+test('a worker is never ready: workerStartTimeout names the hook', async () => {
+  await failsWith(startBrood('worker-hangs'), /worker did not become ready within 500 ms: app\.ts willReady has not resolved/);
+});
+
+test('a syntax error names the file and line', async () => {
+  const cluster = startBrood('syntax-error');
+  await failsWith(cluster, /cannot compile app\/router\.ts:6:4: .*\(ERR_BROOD_COMPILE_FAILED\)/);
+  assert.ok(!cluster.lines.some((l) => l.role === 'agent'), 'nothing was forked');
+});
+
+test('a config file that throws names the file', async () => {
+  await failsWith(startBrood('config-throws'), /config\/config\.default\.ts threw: FIXTURE_SECRET is not set/);
+});
+
+test('a bad option is one readable line', async () => {
+  await failsWith(
+    startBrood('basic', [], { BROOD_SCHED_POLICY: 'fastest' }),
+    /BROOD_SCHED_POLICY\) must be rr or none, got fastest \(ERR_BROOD_BAD_OPTION\)/,
+  );
+});

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { isAlive, killAll, startBrood, waitGone } from './helpers/cluster.js';
+import { get, getJson } from './helpers/http.js';
+
+afterEach(killAll);
+
+interface Peers {
+  agent: number | null;
+  workers: number[];
+}
+
+test('a worker that dies is reforked and serves again; the agent learns the new pid', async () => {
+  const cluster = startBrood('basic');
+  const started = await cluster.started();
+  const { pid: victim } = await getJson<{ pid: number }>(`${started.url}/crash`);
+  await waitGone([victim], 5000);
+  const restarted = await cluster.waitFor((l) => l.role === 'master' && /exited unexpectedly/.test(l.msg ?? ''), 'refork log');
+  assert.match(restarted.msg ?? '', new RegExp(`pid ${victim}`));
+  const joined = await cluster.waitFor(
+    (l) => l.role === 'master' && /^worker \d+ \(pid \d+\) ready$/.test(l.msg ?? ''),
+    'new worker ready',
+  );
+  const peers = joined.peers as Peers;
+  assert.equal(peers.workers.length, 2);
+  assert.ok(!peers.workers.includes(victim));
+  const fresh = peers.workers.find((pid) => !started.workers.includes(pid)) as number;
+  assert.ok(isAlive(fresh));
+
+  const seen = new Set<number>();
+  for (let i = 0; i < 30 && seen.size < 2; i++) seen.add((await getJson<{ pid: number }>(`${started.url}/`)).pid);
+  assert.ok(seen.has(fresh), 'the new worker serves');
+
+  // The agent was told: its peers name the new worker.
+  const agentPeers = await getJson<{ result: Peers }>(
+    `${started.url}/agent-do/request?args=${encodeURIComponent(JSON.stringify(['agent', 'test:peers', null]))}`,
+  );
+  assert.deepEqual([...agentPeers.result.workers].sort(), [...peers.workers].sort());
+});
+
+test('an agent that dies after start-up is restarted, learns the workers, and workers learn its pid', async () => {
+  const cluster = startBrood('basic');
+  const started = await cluster.started();
+  // The agent exits while answering: the pending request fails with ERR_BROOD_TARGET_GONE.
+  const dying = await get(
+    `${started.url}/do/request?args=${encodeURIComponent(JSON.stringify(['agent', 'test:die', null, { timeout: 5000 }]))}`,
+  );
+  assert.equal(dying.status, 500);
+  assert.equal(JSON.parse(dying.body).code, 'ERR_BROOD_TARGET_GONE');
+  await waitGone([started.agent], 5000);
+
+  const back = await cluster.waitFor((l) => l.role === 'master' && /^agent \d+ ready$/.test(l.msg ?? ''), 'agent restarted');
+  const newAgent = (back.peers as Peers).agent as number;
+  assert.notEqual(newAgent, started.agent);
+  assert.deepEqual([...(back.peers as Peers).workers].sort(), [...started.workers].sort());
+
+  // Every worker now knows the new agent pid.
+  const seen = new Map<number, Peers>();
+  for (let i = 0; i < 30 && seen.size < 2; i++) {
+    const { pid, peers } = await getJson<{ pid: number; peers: Peers }>(`${started.url}/peers`);
+    seen.set(pid, peers);
+  }
+  for (const peers of seen.values()) assert.equal(peers.agent, newAgent);
+
+  // The new agent knows the workers, and requests reach it.
+  const echo = await getJson<{ agent: number }>(`${started.url}/agent`);
+  assert.equal(echo.agent, newAgent);
+  const agentPeers = await getJson<{ result: Peers }>(
+    `${started.url}/agent-do/request?args=${encodeURIComponent(JSON.stringify(['agent', 'test:peers', null]))}`,
+  );
+  assert.deepEqual([...agentPeers.result.workers].sort(), [...started.workers].sort());
+});
+
+test('workers that keep crashing make the master give up with a clear message, exit 1 and leave nothing behind', async () => {
+  const cluster = startBrood('crash-loop');
+  const started = await cluster.started();
+  const exit = await cluster.exit(30_000);
+  assert.equal(exit.code, 1);
+  const fatal = cluster.lines.find((l) => l.role === 'master' && l.level === 60);
+  assert.match(fatal?.msg ?? '', /worker crashed 4 times within 60000 ms; giving up/);
+  const pids = [...cluster.pids].filter((pid) => pid !== cluster.pid);
+  await waitGone([started.agent, ...pids], 3000);
+});
