@@ -61,7 +61,8 @@ export class Master extends Base {
   readonly #workerBudget: RestartBudget;
   #stopping: Promise<void> | undefined;
   #info: StartedInfo | undefined;
-  readonly #buildDir: string;
+  readonly #cacheDir: string;
+  #buildDir = '';
 
   constructor(options: MasterOptions = {}, defaultEnv = 'prod') {
     super();
@@ -70,7 +71,7 @@ export class Master extends Base {
     this.on('error', (error: unknown) => this.logger.error({ err: error }, (error as Error).message));
     this.#agentBudget = new RestartBudget(this.settings.maxRestarts, this.settings.restartWindow);
     this.#workerBudget = new RestartBudget(this.settings.maxRestarts, this.settings.restartWindow);
-    this.#buildDir = join(this.settings.baseDir, '.brood', this.settings.title === undefined ? 'build' : `build-${this.settings.title}`);
+    this.#cacheDir = join(this.settings.baseDir, '.brood', 'build');
     this.router = new Router({
       log: this.logger,
       onControl: (from, message) => this.#onControl(from, message),
@@ -104,8 +105,9 @@ export class Master extends Base {
         throw masterError(CoreErrors.APP_NOT_FOUND, `no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts`);
       }
       await checkPort(port, host);
-      const compiled = await compileApp(baseDir, this.#buildDir);
-      this.logger.debug({ files: compiled.files, ms: Math.round(compiled.ms) }, 'app compiled');
+      const compiled = await compileApp(baseDir, this.#cacheDir);
+      this.#buildDir = compiled.dir;
+      this.logger.debug({ files: compiled.files, cached: compiled.cached, ms: Math.round(compiled.ms) }, 'app compiled');
       this.#throwIfStopped();
 
       this.#agent = this.#forkAgent();

@@ -1,0 +1,47 @@
+/**
+ * Compiled by `tsc` in test/types.test.ts: every line marked
+ * `@ts-expect-error` must be an error, and everything else must compile.
+ * Removing the typing of actions makes the marked lines compile, and then
+ * the unused `@ts-expect-error` markers fail the check.
+ */
+import { type Agent, type Application, defineAgent, defineRouter } from 'brood';
+
+declare module 'brood' {
+  interface Actions {
+    'user:refresh': { data: { id: number } };
+    'stats:get': { data: { since: number }; reply: { hits: number } };
+  }
+}
+
+export const agentFile = defineAgent((agent: Agent) => {
+  agent.messenger.sendToApp('user:refresh', { id: 1 });
+  agent.messenger.broadcast('user:refresh', { id: 2 });
+  agent.messenger.sendRandom('user:refresh', { id: 3 });
+  agent.messenger.sendTo(1234, 'user:refresh', { id: 4 });
+  agent.messenger.on('stats:get', (data) => ({ hits: data.since + 1 }));
+
+  // @ts-expect-error a misspelt action
+  agent.messenger.sendToApp('user:refesh', { id: 1 });
+  // @ts-expect-error a wrong payload
+  agent.messenger.sendToApp('user:refresh', { id: '1' });
+  // @ts-expect-error a missing payload field
+  agent.messenger.broadcast('user:refresh', {});
+  // @ts-expect-error a handler that answers with the wrong reply
+  agent.messenger.on('stats:get', () => ({ hits: 'many' }));
+  // @ts-expect-error a handler that reads a field the payload does not have
+  agent.messenger.on('user:refresh', (data) => data.name);
+});
+
+export const routes = defineRouter((router, app: Application) => {
+  router.get('/stats', async (ctx) => {
+    const reply = await app.messenger.request('agent', 'stats:get', { since: 0 });
+    const hits: number = reply.hits;
+    ctx.body = { hits };
+    // @ts-expect-error the reply has no field `misses`
+    ctx.body = reply.misses;
+    // @ts-expect-error request with a wrong payload
+    await app.messenger.request('agent', 'stats:get', { since: 'yesterday' });
+    // @ts-expect-error sendToAgent with an unknown action
+    app.messenger.sendToAgent('stats:gett', { since: 0 });
+  });
+});
