@@ -53,25 +53,28 @@ test('the agent throws on boot', async () => {
   const cluster = startBrood('agent-throws');
   await failsWith(
     cluster,
-    /agent \d+ failed to start: agent\.ts willReady failed: the agent cannot reach its database \(ERR_BROOD_AGENT_START_FAILED\)/,
+    /agent \d+ failed to start: agent\.ts willReady failed: the agent cannot reach its database \(ERR_BROOD_HOOK_FAILED\)/,
   );
   assert.ok(!cluster.lines.some((l) => l.role === 'worker'), 'no worker was forked');
 });
 
 test('the agent is never ready: agentStartTimeout names the hook', async () => {
   const cluster = startBrood('agent-hangs');
-  await failsWith(cluster, /agent did not become ready within 500 ms: agent\.ts willReady has not resolved/);
+  await failsWith(cluster, /agent did not become ready within 500 ms: agent\.ts willReady has not resolved \(ERR_BROOD_BOOT_TIMEOUT\)/);
 });
 
 test('a worker throws on boot', async () => {
   await failsWith(
     startBrood('worker-throws'),
-    /worker \d+ \(pid \d+\) failed to start: app\.ts didLoad failed: the worker cannot read its templates \(ERR_BROOD_WORKER_START_FAILED\)/,
+    /worker \d+ \(pid \d+\) failed to start: app\.ts didLoad failed: the worker cannot read its templates \(ERR_BROOD_HOOK_FAILED\)/,
   );
 });
 
 test('a worker is never ready: workerStartTimeout names the hook', async () => {
-  await failsWith(startBrood('worker-hangs'), /worker did not become ready within 500 ms: app\.ts willReady has not resolved/);
+  await failsWith(
+    startBrood('worker-hangs'),
+    /worker did not become ready within 500 ms: app\.ts willReady has not resolved \(ERR_BROOD_BOOT_TIMEOUT\)/,
+  );
 });
 
 test('a syntax error names the file and line', async () => {
@@ -81,7 +84,7 @@ test('a syntax error names the file and line', async () => {
 });
 
 test('a config file that throws names the file', async () => {
-  await failsWith(startBrood('config-throws'), /config\/config\.default\.ts threw: FIXTURE_SECRET is not set/);
+  await failsWith(startBrood('config-throws'), /config\/config\.default\.ts threw: FIXTURE_SECRET is not set \(ERR_BROOD_CONFIG_INVALID\)/);
 });
 
 test('a bad option is one readable line', async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { handleSignals, Master, type MasterOptions } from '@brood/master';
 import { Command, InvalidArgumentError, Option } from 'commander';
 
@@ -71,6 +72,16 @@ export function createProgram(): Command {
     .addOption(new Option('--sched <policy>', 'connection scheduling: rr (master balances) or none (kernel)').choices(['rr', 'none']))
     .option('--pretty', 'human-readable logs instead of JSON')
     .action((dir: string | undefined, flags: StartFlags) => runForeground(dir, flags, 'prod'));
+
+  program
+    .command('typings')
+    .description('write typings/brood.d.ts: types for app.config, app.controller and ctx.service')
+    .argument('[dir]', 'the app folder', undefined)
+    .action(async (dir: string | undefined) => {
+      const { writeTypings } = await import('@brood/core/typings');
+      const { file, changed } = writeTypings(resolve(dir ?? process.cwd()));
+      process.stdout.write(`${changed ? 'wrote' : 'up to date:'} ${file}\n`);
+    });
 
   return program;
 }

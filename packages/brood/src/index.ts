@@ -1,47 +1,35 @@
 /**
  * Brood's public API: the types an app is written against, the `define*`
- * helpers that give `agent.ts`, `app.ts` and `app/router.ts` their types,
- * and `start()` to run a cluster from code.
+ * helpers that give its files their types, `Service`, and `start()` to run
+ * a cluster from code.
+ *
+ * App code imports this module at run time for the helpers: it loads
+ * nothing heavy until `start()` is called.
  */
-import type { AgentApplication } from '@brood/agent';
-import type { LifecycleHooks } from '@brood/core';
+import type { AppInfo } from '@brood/core';
 import type { Master, MasterOptions, StartedInfo } from '@brood/master';
-import type { Messenger } from '@brood/messenger';
-import type { WorkerApplication } from '@brood/worker';
+import type { Agent, Application, Boot, BroodConfig, MiddlewareFactory, Router } from './types.js';
 
-export type { LifecycleHooks } from '@brood/core';
+export type { AppInfo, LifecycleHooks } from '@brood/core';
 export type { MasterOptions, SchedulingPolicy, StartedInfo } from '@brood/master';
 export type { MessageMeta, Peers, RequestTarget, Sender } from '@brood/messenger';
-
-/**
- * The messenger actions of the app. Augment it to type every action and its
- * payload (and reply, for `request`) across agent and workers:
- *
- * ```ts
- * declare module 'brood' {
- *   interface Actions {
- *     'hello:whoami': { data: { from: number }; reply: { pid: number } };
- *   }
- * }
- * ```
- */
-// biome-ignore lint/suspicious/noEmptyInterface: filled by the user's declaration merging
-export interface Actions {}
-
-/** The messenger as the app sees it: typed by {@link Actions}. */
-export type AppMessenger = Messenger<Actions>;
-
-/** The agent application `agent.ts` receives. */
-export type Agent = Omit<AgentApplication, 'messenger'> & { readonly messenger: AppMessenger };
-
-/** The worker application `app.ts` and `app/router.ts` receive. */
-export type Application = Omit<WorkerApplication, 'messenger'> & { readonly messenger: AppMessenger };
-
-/** The @koa/router instance routes are declared on. */
-export type Router = WorkerApplication['router'];
-
-/** What a boot file's function returns: the hooks it wants run, or nothing. */
-export type Boot<T> = (target: T) => LifecycleHooks | undefined | void | Promise<LifecycleHooks | undefined | void>;
+export type { Context, Middleware, Next } from 'koa';
+export { Service } from './service.js';
+export type {
+  Actions,
+  Agent,
+  AppConfig,
+  Application,
+  AppMessenger,
+  Boot,
+  BroodConfig,
+  ConfigOf,
+  ControllerOf,
+  Controllers,
+  MiddlewareFactory,
+  Router,
+  Services,
+} from './types.js';
 
 /** Types `agent.ts`: `export default defineAgent((agent) => { … return { didLoad() {} } })`. */
 export function defineAgent(boot: Boot<Agent>): Boot<Agent> {
@@ -53,9 +41,19 @@ export function defineApp(boot: Boot<Application>): Boot<Application> {
   return boot;
 }
 
-/** Types `app/router.ts`: `export default defineRouter((router, app) => { router.get('/', …) })`. */
+/** Types `app/router.ts`: `export default defineRouter((router, app) => { router.get('/', app.controller.home.index) })`. */
 export function defineRouter(routes: (router: Router, app: Application) => void | Promise<void>) {
   return routes;
+}
+
+/** Types a config file and checks Brood's own keys: `export default defineConfig({ … })` or `defineConfig((info) => ({ … }))`. */
+export function defineConfig<T extends BroodConfig>(config: T | ((info: AppInfo) => T | Promise<T>)) {
+  return config;
+}
+
+/** Types `app/middleware/<name>.ts`: `export default defineMiddleware<{ header: string }>((options, app) => async (ctx, next) => { … })`. */
+export function defineMiddleware<Options = Record<string, unknown>>(factory: MiddlewareFactory<Options>): MiddlewareFactory<Options> {
+  return factory;
 }
 
 /** A running cluster started from code. */

@@ -1,4 +1,5 @@
 export { findAppMarker, listSources } from './app-files.js';
+export { propertyName, scanTree, type TreeFile } from './app-tree.js';
 export { type ApplicationInit, BaseApplication } from './application.js';
 export { type ChildRole, ORPHAN_CLOSE_BUDGET_MS, runChild } from './child.js';
 export { type CompileResult, compileApp } from './compile.js';

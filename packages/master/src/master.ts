@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreErrors, createLogger, findAppMarker, type Logger, PROCESS_OPTIONS_ENV, type ProcessOptions } from '@brood/core';
 import { compileApp } from '@brood/core/compile';
+import { writeTypings } from '@brood/core/typings';
 import {
   type AppReadyMessage,
   type CloseMessage,
@@ -105,6 +106,7 @@ export class Master extends Base {
         throw masterError(CoreErrors.APP_NOT_FOUND, `no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts`);
       }
       await checkPort(port, host);
+      this.#writeTypings();
       const compiled = await compileApp(baseDir, this.#cacheDir);
       this.#buildDir = compiled.dir;
       this.logger.debug({ files: compiled.files, cached: compiled.cached, ms: Math.round(compiled.ms) }, 'app compiled');
@@ -164,6 +166,16 @@ export class Master extends Base {
       this.done.resolve(exitCode);
     })();
     return this.#stopping;
+  }
+
+  /** Keeps typings/brood.d.ts in step with the app's files; a read-only app folder only loses the typings. */
+  #writeTypings(): void {
+    try {
+      const { file, changed } = writeTypings(this.settings.baseDir);
+      if (changed) this.logger.info({ file }, `typings written to ${file}`);
+    } catch (error) {
+      this.logger.warn({ err: error }, `cannot write typings: ${(error as Error).message}`);
+    }
   }
 
   #throwIfStopped(): void {
@@ -280,9 +292,9 @@ export class Master extends Base {
         if (this.#state === 'running') this.#joined(proc);
         break;
       case 'boot:failed': {
-        const code = proc.role === 'agent' ? MasterErrors.AGENT_START_FAILED : MasterErrors.WORKER_START_FAILED;
+        // The child's own code says most about the cause (a hook, a config file, a timeout).
         const cause = fromWireError(message.error);
-        proc.ready.reject(masterError(code, `${proc.label} failed to start: ${cause.message}`, cause));
+        proc.ready.reject(masterError(cause.code, `${proc.label} failed to start: ${cause.message}`, cause));
         break;
       }
       case 'process:exiting':

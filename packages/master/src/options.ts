@@ -89,7 +89,7 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
   const fromPackage = readPackageOptions(baseDir);
   const pick = <K extends keyof MasterOptions>(key: K): MasterOptions[K] => input[key] ?? fromPackage[key];
   const policy: string =
-    input.schedulingPolicy ?? env.BROOD_SCHED_POLICY ?? fromPackage.schedulingPolicy ?? (process.platform === 'win32' ? 'none' : 'rr');
+    input.schedulingPolicy || env.BROOD_SCHED_POLICY || fromPackage.schedulingPolicy || (process.platform === 'win32' ? 'none' : 'rr');
   if (policy !== 'rr' && policy !== 'none') {
     throw masterError(MasterErrors.BAD_OPTION, `schedulingPolicy (or BROOD_SCHED_POLICY) must be rr or none, got ${policy}`);
   }
@@ -99,7 +99,8 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
     baseDir,
     port,
     workers: positiveInt('workers', pick('workers') ?? availableParallelism()),
-    env: pick('env') ?? env.BROOD_ENV ?? envFromNodeEnv(env.NODE_ENV, defaultEnv),
+    // An empty variable counts as unset, as shells make it easy to export one.
+    env: pick('env') || env.BROOD_ENV || envFromNodeEnv(env.NODE_ENV, defaultEnv),
     schedulingPolicy: policy,
     agentStartTimeout: positiveInt('agentStartTimeout', pick('agentStartTimeout') ?? 30_000),
     workerStartTimeout: positiveInt('workerStartTimeout', pick('workerStartTimeout') ?? 30_000),

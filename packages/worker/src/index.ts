@@ -1,3 +1,7 @@
+export { WorkerErrors } from './errors.js';
 export { GatedServer } from './http-server.js';
-export { WorkerApplication } from './worker-application.js';
+export { type ControllerTree, loadControllers } from './load-controllers.js';
+export { loadAppMiddleware, type MiddlewareFactory } from './load-middleware.js';
+export { loadServices } from './load-services.js';
+export { APPLICATION, WorkerApplication } from './worker-application.js';
 export { workerRole } from './worker-role.js';

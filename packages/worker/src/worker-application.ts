@@ -2,10 +2,19 @@ import type { Server } from 'node:http';
 import { type ApplicationInit, BaseApplication } from '@brood/core';
 import Router from '@koa/router';
 import Koa from 'koa';
+import type { ControllerTree } from './load-controllers.js';
+
+/**
+ * The key under which a request's context holds its WorkerApplication:
+ * `ctx.app` is koa's own application, so services reach Brood's through this.
+ * A registered symbol, so every copy of Brood's code agrees on it.
+ */
+export const APPLICATION = Symbol.for('brood.application');
 
 /**
  * The application object of a worker: a koa application with its router,
- * plus config, logger and messenger. `app.ts` and `app/router.ts` receive it.
+ * controllers and services, plus config, logger and messenger. `app.ts`
+ * and `app/router.ts` receive it.
  */
 export class WorkerApplication extends BaseApplication {
   readonly role = 'worker' as const;
@@ -13,6 +22,8 @@ export class WorkerApplication extends BaseApplication {
   readonly koa: Koa;
   /** The @koa/router every route is declared on. */
   readonly router: Router;
+  /** `app/controller/**` by name: `app.controller.admin.user.list`. */
+  controller: ControllerTree = {};
   /** The HTTP server, once the worker listens. */
   server: Server | undefined;
 
@@ -20,6 +31,7 @@ export class WorkerApplication extends BaseApplication {
     super(init);
     this.koa = new Koa();
     this.router = new Router();
+    Object.defineProperty(this.koa.context, APPLICATION, { value: this });
     this.koa.on('error', (error: unknown) => this.logger.error({ err: error }, `request failed: ${(error as Error).message}`));
   }
 

@@ -1,5 +1,9 @@
 import { type ChildRole, importAppStem } from '@brood/core';
+import { WorkerErrors, workerError } from './errors.js';
 import { GatedServer } from './http-server.js';
+import { loadControllers } from './load-controllers.js';
+import { loadAppMiddleware } from './load-middleware.js';
+import { loadServices } from './load-services.js';
 import { WorkerApplication } from './worker-application.js';
 
 /** `app/router.ts` exports `(router, app) => void`. */
@@ -7,21 +11,39 @@ type RouterFile = (router: WorkerApplication['router'], app: WorkerApplication) 
 
 const servers = new WeakMap<WorkerApplication, GatedServer>();
 
-/** The worker's part of the child runtime: routes, HTTP, graceful close. */
+/** Runs `app/router.ts`; an error names the file. */
+async function loadRoutes(app: WorkerApplication): Promise<void> {
+  const routes = await importAppStem(app.processOptions.buildDir, app.baseDir, 'app/router');
+  if (routes === undefined) return;
+  const define = routes.module.default;
+  if (typeof define !== 'function') {
+    throw workerError(WorkerErrors.ROUTER_INVALID, `${routes.source} must export default a function (router, app) => void`);
+  }
+  try {
+    await (define as RouterFile)(app.router, app);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw workerError(
+      typeof code === 'string' ? code : WorkerErrors.ROUTER_INVALID,
+      `${routes.source}: ${(error as Error).message}`,
+      error,
+    );
+  }
+}
+
+/** The worker's part of the child runtime: the app's code, HTTP, graceful close. */
 export const workerRole: ChildRole<WorkerApplication> = {
   role: 'worker',
   bootFile: 'app',
   create: (init) => new WorkerApplication(init),
 
   async load(app) {
-    const routes = await importAppStem(app.processOptions.buildDir, app.baseDir, 'app/router');
-    if (routes !== undefined) {
-      const define = routes.module.default;
-      if (typeof define !== 'function') {
-        throw new TypeError(`${routes.source} must export default a function (router, app) => void`);
-      }
-      await (define as RouterFile)(app.router, app);
-    }
+    const { baseDir } = app;
+    const { buildDir } = app.processOptions;
+    app.controller = await loadControllers(baseDir, buildDir);
+    await loadServices(app.koa, baseDir, buildDir);
+    for (const { middleware } of await loadAppMiddleware(app)) app.koa.use(middleware);
+    await loadRoutes(app);
   },
 
   async serve(app) {
