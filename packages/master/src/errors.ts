@@ -16,6 +16,10 @@ export const MasterErrors = {
   WORKER_START_TIMEOUT: 'ERR_BROOD_WORKER_START_TIMEOUT',
   /** Processes crashed more often than the restart limit allows. */
   TOO_MANY_RESTARTS: 'ERR_BROOD_TOO_MANY_RESTARTS',
+  /** A reload could not complete; the processes that were serving still serve. */
+  RELOAD_FAILED: 'ERR_BROOD_RELOAD_FAILED',
+  /** The master is not running (still starting, or stopping). */
+  NOT_RUNNING: 'ERR_BROOD_NOT_RUNNING',
   /** An option has a value the master cannot use. */
   BAD_OPTION: 'ERR_BROOD_BAD_OPTION',
 } as const;

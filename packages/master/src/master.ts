@@ -35,6 +35,15 @@ export interface StartedInfo {
   ms: number;
 }
 
+/** What a reload did. */
+export interface ReloadResult {
+  /** The pids of the workers that were replaced. */
+  replaced: number[];
+  workers: number[];
+  agent: number | null;
+  ms: number;
+}
+
 /** How long a process stopped during a failed start-up may take to close. */
 const ABORT_CLOSE_MS = 1000;
 /** Extra time the master gives a booting child to report its own timeout (which names the hook) before it kills it. */
@@ -61,6 +70,7 @@ export class Master extends Base {
   readonly #agentBudget: RestartBudget;
   readonly #workerBudget: RestartBudget;
   #stopping: Promise<void> | undefined;
+  #reloading: Promise<ReloadResult> | undefined;
   #info: StartedInfo | undefined;
   readonly #cacheDir: string;
   #buildDir = '';
@@ -166,6 +176,73 @@ export class Master extends Base {
       this.done.resolve(exitCode);
     })();
     return this.#stopping;
+  }
+
+  /**
+   * Rolling restart with the app's current code, make-before-break: the app
+   * is compiled again (a compile error stops the reload and the running
+   * processes keep serving); then, one worker at a time, a new worker is
+   * forked and must be ready before an old one is told to close, so there
+   * is always a ready worker and no request is dropped. Last the agent is
+   * closed and forked again: messages for it are held while it is away.
+   * Concurrent calls share one reload.
+   */
+  reload(reason = 'asked'): Promise<ReloadResult> {
+    this.#reloading ??= this.#reload(reason).finally(() => {
+      this.#reloading = undefined;
+    });
+    return this.#reloading;
+  }
+
+  async #reload(reason: string): Promise<ReloadResult> {
+    if (this.#state !== 'running') throw masterError(MasterErrors.NOT_RUNNING, `cannot reload: the master is ${this.#state}`);
+    const started = performance.now();
+    this.logger.info({ reason }, `brood reloading: ${reason}`);
+    this.#writeTypings();
+    const compiled = await compileApp(this.settings.baseDir, this.#cacheDir);
+    this.#buildDir = compiled.dir;
+
+    const replaced: number[] = [];
+    for (const old of [...this.#workers.values()]) {
+      if (this.#state !== 'running') break;
+      if (old.stopRequested) continue;
+      const fresh = this.#forkWorker();
+      try {
+        await fresh.ready.promise;
+      } catch (error) {
+        fresh.stopRequested = true;
+        fresh.kill();
+        throw masterError(
+          MasterErrors.RELOAD_FAILED,
+          `reload stopped, the running workers keep serving: ${(error as Error).message}`,
+          error,
+        );
+      }
+      await this.#closeAll([old], this.settings.shutdownTimeout);
+      replaced.push(old.pid);
+    }
+
+    const oldAgent = this.#agent;
+    if (oldAgent !== undefined && this.#state === 'running') {
+      await this.#closeAll([oldAgent], this.settings.shutdownTimeout);
+    }
+    if (this.#state === 'running' && this.#agent === undefined) {
+      this.#agent = this.#forkAgent();
+      await this.#agent.ready.promise.catch((error: Error) => {
+        throw masterError(MasterErrors.RELOAD_FAILED, `the agent failed to start after the reload: ${error.message}`, error);
+      });
+    }
+    const result: ReloadResult = {
+      replaced,
+      workers: this.router.peers().workers,
+      agent: this.#agent?.pid ?? null,
+      ms: Math.round(performance.now() - started),
+    };
+    this.logger.info(
+      { ...result, event: 'reloaded' },
+      `brood reloaded in ${result.ms} ms: workers ${result.workers.join(', ')}, agent ${result.agent}`,
+    );
+    return result;
   }
 
   /** Keeps typings/brood.d.ts in step with the app's files; a read-only app folder only loses the typings. */

@@ -1,7 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Server } from 'node:net';
 import type { ListenAddress } from '@brood/messenger';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** How long a keep-alive connection may stay idle once the worker closes. */
+export const IDLE_GRACE_MS = 1000;
 
 /**
  * The worker's HTTP server, with the two gates Brood needs:
@@ -11,7 +15,7 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  *   so keep-alive clients move to a worker that stays.
  */
 export class GatedServer {
-  readonly server: Server;
+  readonly server: HttpServer;
   #open = false;
   #closing = false;
   #waiting: Array<() => void> = [];
@@ -50,24 +54,31 @@ export class GatedServer {
   }
 
   /**
-   * Stops accepting connections and resolves when every in-flight request
-   * has been answered, or after `timeout` ms, when the rest are cut.
+   * Stops accepting connections and resolves when every connection has
+   * ended, or after `timeout` ms, when the rest are cut.
+   *
+   * Keep-alive connections are not cut when the close starts (Node's own
+   * `server.close()` would cut the idle ones): a client may be writing its
+   * next request on one at that very moment. Each connection is instead
+   * answered with `Connection: close` on its next request, and a connection
+   * still idle after {@link IDLE_GRACE_MS} is closed.
    */
   close(timeout: number): Promise<void> {
     this.#closing = true;
     // A request that waited for app-ready is served rather than dropped.
     this.open();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const finish = (): void => {
+        clearTimeout(deadline);
+        clearInterval(sweep);
+        resolve();
+      };
+      const deadline = setTimeout(() => {
         this.server.closeAllConnections();
-        resolve();
+        finish();
       }, timeout);
-      timer.unref();
-      this.server.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.server.closeIdleConnections();
+      const sweep = setInterval(() => this.server.closeIdleConnections(), IDLE_GRACE_MS);
+      Server.prototype.close.call(this.server, finish);
     });
   }
 }
