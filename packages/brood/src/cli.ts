@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { handleSignals, Master, type MasterOptions } from '@brood/master';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { watchApp } from './dev-watch.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -28,8 +29,14 @@ interface StartFlags {
   pretty?: boolean;
 }
 
-async function runForeground(dir: string | undefined, flags: StartFlags, defaultEnv: string): Promise<void> {
+async function runForeground(dir: string | undefined, flags: StartFlags, defaultEnv: string, dev = false): Promise<void> {
   const options: MasterOptions = { baseDir: dir ?? process.cwd() };
+  if (dev) {
+    options.workers = 1;
+    options.pretty = true;
+    // While developing, broken code is expected: keep retrying rather than give up.
+    options.maxRestarts = 1_000_000;
+  }
   if (flags.port !== undefined) options.port = flags.port;
   if (flags.host !== undefined) options.host = flags.host;
   if (flags.workers !== undefined) options.workers = flags.workers;
@@ -51,6 +58,7 @@ async function runForeground(dir: string | undefined, flags: StartFlags, default
     process.stderr.write(`brood: failed to start: ${explain(error)}\n`);
     process.exit(1);
   }
+  if (dev) watchApp(master);
   process.exit(await master.done.promise);
 }
 
@@ -72,6 +80,17 @@ export function createProgram(): Command {
     .addOption(new Option('--sched <policy>', 'connection scheduling: rr (master balances) or none (kernel)').choices(['rr', 'none']))
     .option('--pretty', 'human-readable logs instead of JSON')
     .action((dir: string | undefined, flags: StartFlags) => runForeground(dir, flags, 'prod'));
+
+  program
+    .command('dev')
+    .description('develop: one worker, pretty logs, env local, reload on every change of the app')
+    .argument('[dir]', 'the app folder', undefined)
+    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', integer)
+    .option('--host <host>', 'address to listen on (default: all interfaces)')
+    .option('-w, --workers <n>', 'number of workers (default: 1)', integer)
+    .option('--env <env>', 'app environment (default: BROOD_ENV, NODE_ENV, then local)')
+    .option('--no-pretty', 'JSON logs instead of human-readable ones')
+    .action((dir: string | undefined, flags: StartFlags) => runForeground(dir, flags, 'local', true));
 
   program
     .command('typings')

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, test } from 'node:test';
+import { BROOD_BIN, Cluster, killAll } from './helpers/cluster.js';
+import { get } from './helpers/http.js';
+import { removeTempApps, tempApp } from './helpers/temp-app.js';
+
+afterEach(killAll);
+after(removeTempApps);
+
+const router = (text: string) => `export default (router) => { router.get('/', (ctx) => { ctx.body = '${text}'; }); };\n`;
+
+test('brood dev reloads on change, keeps the last good version through a syntax error, and serves the fix', async () => {
+  const dir = tempApp({ 'app/router.ts': router('v1'), 'config/config.default.ts': 'export default {};\n' });
+  const cluster = new Cluster(process.execPath, [BROOD_BIN, 'dev', dir, '--port', '0', '--no-pretty'], { BROOD_ENV: '' });
+  const started = await cluster.started();
+  assert.equal(started.workers.length, 1, 'one worker by default');
+  assert.equal((await get(`${started.url}/`)).body, 'v1');
+
+  let seen = cluster.lines.length;
+  writeFileSync(join(dir, 'app/router.ts'), router('v2'));
+  await cluster.waitFor((l) => l.event === 'reloaded', 'reload after the change', 20_000, seen);
+  assert.equal((await get(`${started.url}/`)).body, 'v2');
+
+  seen = cluster.lines.length;
+  writeFileSync(join(dir, 'app/router.ts'), "export default (router) => { router.get('/', (ctx) => { ctx.body = ; }); };\n");
+  const broken = await cluster.waitFor(
+    (l) => l.level === 50 && /cannot compile app\/router\.ts:1:\d+/.test(l.msg ?? ''),
+    'compile error',
+    20_000,
+    seen,
+  );
+  assert.match(broken.msg ?? '', /the last good version keeps serving/);
+  assert.equal((await get(`${started.url}/`)).body, 'v2', 'the last good version keeps serving');
+
+  seen = cluster.lines.length;
+  writeFileSync(join(dir, 'app/router.ts'), router('v3'));
+  await cluster.waitFor((l) => l.event === 'reloaded', 'reload after the fix', 20_000, seen);
+  assert.equal((await get(`${started.url}/`)).body, 'v3');
+});
+
+test('brood dev logs are human-readable and runs env local', async () => {
+  const dir = tempApp({ 'app/router.ts': "export default (router, app) => { router.get('/', (ctx) => { ctx.body = app.env; }); };\n" });
+  const cluster = new Cluster(process.execPath, [BROOD_BIN, 'dev', dir, '--port', '0'], { BROOD_ENV: '', NODE_ENV: '' });
+  const line = await cluster.waitFor((l) => /brood started: (http:\/\/\S+),/.test(l.raw), 'the started line');
+  assert.throws(() => JSON.parse(line.raw), 'pretty, not JSON');
+  assert.match(line.raw, /master/);
+  const url = /brood started: (http:\/\/[^,]+),/.exec(line.raw)?.[1] as string;
+  assert.equal((await get(`${url}/`)).body, 'local');
+});
