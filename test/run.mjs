@@ -16,7 +16,17 @@ function find(dir) {
 }
 
 const only = process.argv.slice(2);
-const files = (only.length > 0 ? only : find(testDir).map((f) => relative(root, f))).sort();
+// The examples carry their own tests: they run here too.
+const examples = readdirSync(join(root, 'examples'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .flatMap((entry) => {
+    try {
+      return find(join(root, 'examples', entry.name, 'test'));
+    } catch {
+      return [];
+    }
+  });
+const files = (only.length > 0 ? only : [...find(testDir), ...examples].map((f) => relative(root, f))).sort();
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files], {
   cwd: root,
   stdio: 'inherit',

@@ -11,7 +11,14 @@ test('messenger actions are typed: a wrong action or payload is a compile error'
   assert.equal(result.status, 0, `tsc failed:\n${result.stdout}${result.stderr}`);
 });
 
-test('the hello example type-checks', () => {
-  const result = tsc('examples/hello/tsconfig.json');
-  assert.equal(result.status, 0, `tsc failed:\n${result.stdout}${result.stderr}`);
-});
+for (const example of ['hello', 'todo']) {
+  test(`the ${example} example type-checks with its generated typings`, () => {
+    const typings = spawnSync(process.execPath, [`${ROOT}packages/brood/bin/brood.js`, 'typings', `examples/${example}`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    assert.equal(typings.status, 0, typings.stderr);
+    const result = tsc(`examples/${example}/tsconfig.json`);
+    assert.equal(result.status, 0, `tsc failed:\n${result.stdout}${result.stderr}`);
+  });
+}

@@ -2,8 +2,6 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { AppConfig, Application, BroodConfig } from './types.js';
 
-const APPLICATION = Symbol.for('brood.application');
-
 /**
  * The base class of `app/service/*.ts`. One instance per request, created
  * the first time `ctx.service.<name>` is read:
@@ -25,7 +23,7 @@ export class Service {
 
   constructor(ctx: Context) {
     this.ctx = ctx;
-    this.app = (ctx as unknown as Record<symbol, Application>)[APPLICATION] as Application;
+    this.app = ctx.application;
   }
 
   /** The app's config. */

@@ -85,5 +85,7 @@ declare module 'koa' {
   interface DefaultContext {
     /** The app's services, one instance per request, made on first use. */
     service: Services;
+    /** The Brood application (config, messenger, logger); `ctx.app` stays koa's. */
+    application: Application;
   }
 }

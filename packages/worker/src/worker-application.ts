@@ -32,6 +32,8 @@ export class WorkerApplication extends BaseApplication {
     this.koa = new Koa();
     this.router = new Router();
     Object.defineProperty(this.koa.context, APPLICATION, { value: this });
+    // `ctx.app` is koa's own application; `ctx.application` is Brood's, with config, messenger and logger.
+    Object.defineProperty(this.koa.context, 'application', { value: this, enumerable: false });
     this.koa.on('error', (error: unknown) => this.logger.error({ err: error }, `request failed: ${(error as Error).message}`));
   }
 

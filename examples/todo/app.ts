@@ -1,0 +1,19 @@
+import { defineApp } from 'brood';
+import './lib/actions.js';
+
+/** Worker hooks: every worker hears about new todos and logs them. */
+export default defineApp((app) => {
+  let heard = 0;
+  app.messenger.on('todo:created', (todo) => {
+    heard += 1;
+    app.logger.debug({ id: todo.id, heard }, 'a worker created a todo');
+  });
+  return {
+    didLoad() {
+      app.logger.info({ pageSize: app.config.todo.pageSize }, 'todo app loaded');
+    },
+    beforeClose() {
+      app.logger.info({ heard }, 'todo worker closing');
+    },
+  };
+});

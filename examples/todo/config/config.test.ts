@@ -1,0 +1,1 @@
+export default { todo: { welcome: 'todo (test)', pageSize: 5 } };
