@@ -274,6 +274,11 @@ export class Master extends Base {
     for (const proc of processes) {
       proc.stopRequested = true;
       proc.state = 'closing';
+      this.router.markClosing(proc.pid);
+    }
+    // Everyone left learns at once that these no longer take work (random, app, scheduled tasks).
+    this.#announcePeers();
+    for (const proc of processes) {
       if (!proc.write(close)) proc.kill();
     }
     await Promise.all(
@@ -382,6 +387,12 @@ export class Master extends Base {
     }
   }
 
+  /** Tells every ready process which agent and workers take work now. */
+  #announcePeers(): void {
+    if (this.#state !== 'running' && this.#state !== 'stopping') return;
+    this.router.sendToReady(envelope<PeersChangedMessage>({ type: 'peers:changed', peers: this.router.peers() }));
+  }
+
   /** A process forked after start-up is ready: it joins the routing and everyone learns. */
   #joined(proc: SupervisedProcess): void {
     const peers = this.router.peers();
@@ -414,10 +425,7 @@ export class Master extends Base {
       return;
     }
     this.logger.warn({ how, wait }, `${proc.label} exited unexpectedly with ${how}; restarting${wait > 0 ? ` in ${wait} ms` : ''}`);
-    if (proc.role === 'worker') {
-      const peers = envelope<PeersChangedMessage>({ type: 'peers:changed', peers: this.router.peers() });
-      this.router.sendToReady(peers);
-    }
+    this.#announcePeers();
     setTimeout(() => {
       if (this.#state !== 'running') return;
       const next = proc.role === 'agent' ? this.#forkAgent() : this.#forkWorker();

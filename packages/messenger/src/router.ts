@@ -74,6 +74,18 @@ export class Router {
     }
   }
 
+  /**
+   * Takes a closing child out of app, all and random (and the agent out of
+   * `agent`: messages for it are held for its successor). Messages by pid
+   * still reach it until it exits.
+   */
+  markClosing(pid: number): void {
+    const endpoint = this.#endpoints.get(pid);
+    if (endpoint === undefined) return;
+    endpoint.ready = false;
+    if (this.#agent === pid) this.#agent = null;
+  }
+
   /** Every worker is ready: deliver what was held for them. */
   markAppReady(): void {
     this.#appReady = true;
