@@ -26,6 +26,7 @@ export interface LogLine {
 }
 
 const running = new Set<Cluster>();
+let started = 0;
 
 /** A process tree started by a test. */
 export class Cluster {
@@ -183,9 +184,11 @@ export function startBrood(app: string, args: string[] = [], env: NodeJS.Process
   const dir = app.startsWith('/') ? app : `${FIXTURES}${app}`;
   const hasWorkers = args.includes('--workers') || args.includes('-w');
   const hasPort = args.includes('--port') || args.includes('-p');
+  // Tests run side by side on the same fixtures: each cluster gets its own title, hence its own control socket.
+  const title = args.includes('--title') ? [] : ['--title', `t${process.pid}-${++started}`];
   return new Cluster(
     process.execPath,
-    [BROOD_BIN, 'start', dir, ...(hasPort ? [] : ['--port', '0']), ...(hasWorkers ? [] : ['--workers', '2']), ...args],
+    [BROOD_BIN, 'start', dir, ...(hasPort ? [] : ['--port', '0']), ...(hasWorkers ? [] : ['--workers', '2']), ...title, ...args],
     {
       BROOD_ENV: 'test',
       ...env,

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 import { createProgram } from '../dist/cli.bundle.js';
 
-await createProgram().parseAsync(process.argv);
+await createProgram(process.argv).parseAsync(process.argv);

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { handleSignals, Master, type MasterOptions } from '@brood/master';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { watchApp } from './dev-watch.js';
+import { reload, runTask, status, stop } from './commands/control-commands.js';
+import { out } from './commands/output.js';
+import { runDaemon, runForeground, type StartFlags } from './commands/start.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -12,94 +13,85 @@ function integer(value: string): number {
   return parsed;
 }
 
-/** Prints one line naming the cause, with its code when it has one. */
-function explain(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  return typeof code === 'string' ? `${message} (${code})` : message;
-}
+/** Runs a command and exits with the code it returns. */
+const exitWith = (run: () => Promise<number>) => async () => process.exit(await run());
 
-interface StartFlags {
-  port?: number;
-  host?: string;
-  workers?: number;
-  env?: string;
-  title?: string;
-  sched?: 'rr' | 'none';
-  pretty?: boolean;
-}
-
-async function runForeground(dir: string | undefined, flags: StartFlags, defaultEnv: string, dev = false): Promise<void> {
-  const options: MasterOptions = { baseDir: dir ?? process.cwd() };
-  if (dev) {
-    options.workers = 1;
-    options.pretty = true;
-    // While developing, broken code is expected: keep retrying rather than give up.
-    options.maxRestarts = 1_000_000;
-  }
-  if (flags.port !== undefined) options.port = flags.port;
-  if (flags.host !== undefined) options.host = flags.host;
-  if (flags.workers !== undefined) options.workers = flags.workers;
-  if (flags.env !== undefined) options.env = flags.env;
-  if (flags.title !== undefined) options.title = flags.title;
-  if (flags.sched !== undefined) options.schedulingPolicy = flags.sched;
-  if (flags.pretty !== undefined) options.pretty = flags.pretty;
-  let master: Master;
-  try {
-    master = new Master(options, defaultEnv);
-  } catch (error) {
-    process.stderr.write(`brood: ${explain(error)}\n`);
-    process.exit(1);
-  }
-  handleSignals(master);
-  try {
-    await master.start();
-  } catch (error) {
-    process.stderr.write(`brood: failed to start: ${explain(error)}\n`);
-    process.exit(1);
-  }
-  if (dev) watchApp(master);
-  process.exit(await master.done.promise);
-}
-
-/** The `brood` command. */
-export function createProgram(): Command {
+/** The `brood` command. Exit codes: docs/cli.md. */
+export function createProgram(argv: string[] = process.argv): Command {
   const program = new Command('brood')
     .description('Run multi-process Node.js applications: one master, one agent, N HTTP workers')
-    .version(version, '-v, --version');
+    .version(version, '-v, --version')
+    .showHelpAfterError();
 
   program
     .command('start')
-    .description('start the app in the foreground: master, agent and workers')
-    .argument('[dir]', 'the app folder', undefined)
+    .description('start the app: in the foreground, or in the background with --daemon')
+    .argument('[dir]', 'the app folder (default: the current folder)')
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', integer)
     .option('--host <host>', 'address to listen on (default: all interfaces)')
     .option('-w, --workers <n>', 'number of workers (default: available parallelism)', integer)
     .option('--env <env>', 'app environment (default: BROOD_ENV, NODE_ENV, then prod)')
-    .option('--title <title>', 'names this instance')
+    .option('--title <title>', 'names this instance, so several run side by side (default: default)')
     .addOption(new Option('--sched <policy>', 'connection scheduling: rr (master balances) or none (kernel)').choices(['rr', 'none']))
     .option('--pretty', 'human-readable logs instead of JSON')
-    .action((dir: string | undefined, flags: StartFlags) => runForeground(dir, flags, 'prod'));
+    .option('-d, --daemon', 'run in the background; return once the app is ready (exit 0) or failed (exit 1)')
+    .option('--timeout <ms>', 'with --daemon: how long to wait for the app to be ready', integer)
+    .action(async (dir: string | undefined, flags: StartFlags) => {
+      if (flags.daemon) process.exit(await runDaemon(dir, flags, argv.slice(1)));
+      await runForeground(dir, flags, 'prod');
+    });
 
   program
     .command('dev')
     .description('develop: one worker, pretty logs, env local, reload on every change of the app')
-    .argument('[dir]', 'the app folder', undefined)
+    .argument('[dir]', 'the app folder (default: the current folder)')
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', integer)
     .option('--host <host>', 'address to listen on (default: all interfaces)')
     .option('-w, --workers <n>', 'number of workers (default: 1)', integer)
     .option('--env <env>', 'app environment (default: BROOD_ENV, NODE_ENV, then local)')
+    .option('--title <title>', 'names this instance (default: default)')
     .option('--no-pretty', 'JSON logs instead of human-readable ones')
     .action((dir: string | undefined, flags: StartFlags) => runForeground(dir, flags, 'local', true));
 
   program
+    .command('stop')
+    .description('stop a running app gracefully and wait until every process is gone')
+    .argument('[dir]', 'the app folder (default: the current folder)')
+    .option('--title <title>', 'the instance to stop (default: default)')
+    .option('--timeout <ms>', 'how long to wait for the processes to exit (default: 60000)', integer)
+    .action((dir: string | undefined, flags: { title?: string; timeout?: number }) => exitWith(() => stop(dir, flags))());
+
+  program
+    .command('reload')
+    .description('rolling restart: new workers one by one, each ready before an old one closes; then the agent')
+    .argument('[dir]', 'the app folder (default: the current folder)')
+    .option('--title <title>', 'the instance to reload (default: default)')
+    .action((dir: string | undefined, flags: { title?: string }) => exitWith(() => reload(dir, flags))());
+
+  program
+    .command('status')
+    .description('show every process: role, pid, state, uptime, restarts, memory, CPU; and scheduled tasks')
+    .argument('[dir]', 'the app folder (default: the current folder)')
+    .option('--title <title>', 'the instance (default: default)')
+    .option('--json', 'machine-readable output')
+    .action((dir: string | undefined, flags: { title?: string; json?: boolean }) => exitWith(() => status(dir, flags))());
+
+  program
+    .command('run-task')
+    .description('run one scheduled task now in the running app and print its outcome')
+    .argument('<name>', 'the task name: its path under app/schedule without extension')
+    .argument('[dir]', 'the app folder (default: the current folder)')
+    .option('--title <title>', 'the instance (default: default)')
+    .action((name: string, dir: string | undefined, flags: { title?: string }) => exitWith(() => runTask(name, dir, flags))());
+
+  program
     .command('typings')
     .description('write typings/brood.d.ts: types for app.config, app.controller and ctx.service')
-    .argument('[dir]', 'the app folder', undefined)
+    .argument('[dir]', 'the app folder (default: the current folder)')
     .action(async (dir: string | undefined) => {
       const { writeTypings } = await import('@brood/core/typings');
       const { file, changed } = writeTypings(resolve(dir ?? process.cwd()));
-      process.stdout.write(`${changed ? 'wrote' : 'up to date:'} ${file}\n`);
+      out(`${changed ? 'wrote' : 'up to date:'} ${file}`);
     });
 
   return program;

@@ -50,6 +50,8 @@ export class SupervisedProcess {
   readonly exited = new Deferred<{ code: number | null; signal: NodeJS.Signals | null }>();
   /** Set when the master asked this process to stop, so its exit is no crash. */
   stopRequested = false;
+  /** How many processes held this place before this one, after crashes. */
+  restarts = 0;
 
   constructor(role: 'agent' | 'worker', child: ChildProcess, worker?: Worker) {
     this.role = role;

@@ -20,6 +20,12 @@ export const MasterErrors = {
   RELOAD_FAILED: 'ERR_BROOD_RELOAD_FAILED',
   /** The master is not running (still starting, or stopping). */
   NOT_RUNNING: 'ERR_BROOD_NOT_RUNNING',
+  /** Another master of the same app and title is running. */
+  ALREADY_RUNNING: 'ERR_BROOD_ALREADY_RUNNING',
+  /** A control-socket request was not understood. */
+  BAD_CONTROL_REQUEST: 'ERR_BROOD_BAD_CONTROL_REQUEST',
+  /** The master did not answer a control request in time. */
+  CONTROL_TIMEOUT: 'ERR_BROOD_CONTROL_TIMEOUT',
   /** An option has a value the master cannot use. */
   BAD_OPTION: 'ERR_BROOD_BAD_OPTION',
 } as const;

@@ -17,6 +17,10 @@ import {
 } from '@brood/messenger';
 import { Base } from 'sdk-base';
 import { Deferred, SupervisedProcess } from './child-process.js';
+import { processMetrics } from './control/metrics.js';
+import { runPaths } from './control/paths.js';
+import type { ProcessStatus, StatusResult } from './control/protocol.js';
+import { ControlServer } from './control/server.js';
 import { MasterErrors, masterError } from './errors.js';
 import { type MasterOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { checkPort } from './port-check.js';
@@ -43,6 +47,9 @@ export interface ReloadResult {
   agent: number | null;
   ms: number;
 }
+
+/** How long `brood run-task` waits for a task to finish. */
+const RUN_TASK_TIMEOUT_MS = 10 * 60_000;
 
 /** How long a process stopped during a failed start-up may take to close. */
 const ABORT_CLOSE_MS = 1000;
@@ -71,6 +78,7 @@ export class Master extends Base {
   readonly #workerBudget: RestartBudget;
   #stopping: Promise<void> | undefined;
   #reloading: Promise<ReloadResult> | undefined;
+  #control: ControlServer | undefined;
   #info: StartedInfo | undefined;
   readonly #cacheDir: string;
   #buildDir = '';
@@ -116,6 +124,10 @@ export class Master extends Base {
         throw masterError(CoreErrors.APP_NOT_FOUND, `no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts`);
       }
       await checkPort(port, host);
+      if (this.settings.control) {
+        this.#control = new ControlServer(this, runPaths(baseDir, this.settings.title), this.settings.title, baseDir);
+        await this.#control.listen();
+      }
       this.#writeTypings();
       const compiled = await compileApp(baseDir, this.#cacheDir);
       this.#buildDir = compiled.dir;
@@ -153,6 +165,7 @@ export class Master extends Base {
       { url: this.#info.url, workers: this.#info.workers, agent: this.#info.agent, ms: this.#info.ms, event: 'started' },
       `brood started: ${this.#info.url}, ${workers} worker${workers === 1 ? '' : 's'}, agent ${this.#info.agent}, in ${this.#info.ms} ms`,
     );
+    this.#control?.writePidFile(this.#info.url);
     this.ready(true);
     return this.#info;
   }
@@ -173,6 +186,7 @@ export class Master extends Base {
         this.#state = 'stopped';
         this.logger.info({ event: 'stopped' }, 'brood stopped');
       }
+      this.#control?.close();
       this.done.resolve(exitCode);
     })();
     return this.#stopping;
@@ -245,6 +259,38 @@ export class Master extends Base {
     return result;
   }
 
+  /** Every process with its state, uptime, restarts, memory and CPU, and the agent's task figures. */
+  async status(): Promise<StatusResult> {
+    const master = processMetrics(process.pid);
+    const processes: ProcessStatus[] = [{ role: 'master', pid: process.pid, state: this.#state, restarts: 0, ...master }];
+    for (const proc of this.processes) {
+      processes.push({ role: proc.role, pid: proc.pid, state: proc.state, restarts: proc.restarts, ...processMetrics(proc.pid) });
+    }
+    const result: StatusResult = {
+      title: this.settings.title,
+      baseDir: this.settings.baseDir,
+      url: this.#info?.url ?? null,
+      env: this.settings.env,
+      state: this.#state,
+      processes,
+    };
+    if (this.#state === 'running') {
+      try {
+        result.tasks = await this.router.request('agent', 'brood:task-list', undefined, 2000);
+      } catch {
+        // No scheduler in this agent, or it is restarting: status goes on without task figures.
+      }
+    }
+    return result;
+  }
+
+  /** Runs one scheduled task now, through the agent, and resolves with its outcome. */
+  runTask(name: string): Promise<unknown> {
+    if (this.#state !== 'running')
+      return Promise.reject(masterError(MasterErrors.NOT_RUNNING, `cannot run a task: the master is ${this.#state}`));
+    return this.router.request('agent', 'brood:task-run-now', { name }, RUN_TASK_TIMEOUT_MS);
+  }
+
   /** Keeps typings/brood.d.ts in step with the app's files; a read-only app folder only loses the typings. */
   #writeTypings(): void {
     try {
@@ -265,6 +311,7 @@ export class Master extends Base {
     await this.#closeAll([...this.#workers.values()], ABORT_CLOSE_MS);
     if (this.#agent !== undefined) await this.#closeAll([this.#agent], ABORT_CLOSE_MS);
     this.#state = 'stopped';
+    this.#control?.close();
     this.done.resolve(1);
   }
 
@@ -429,6 +476,7 @@ export class Master extends Base {
     setTimeout(() => {
       if (this.#state !== 'running') return;
       const next = proc.role === 'agent' ? this.#forkAgent() : this.#forkWorker();
+      next.restarts = proc.restarts + 1;
       if (proc.role === 'agent') this.#agent = next;
       next.ready.promise.catch((error: Error) => this.logger.error({ err: error }, error.message));
     }, wait);

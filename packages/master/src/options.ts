@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEFAULT_TITLE, isValidTitle } from './control/paths.js';
 import { MasterErrors, masterError } from './errors.js';
 
 /** How connections are shared between workers (see docs/cluster.md). */
@@ -36,12 +37,14 @@ export interface MasterOptions {
   pretty?: boolean;
   /** pino level. Default `info`. */
   logLevel?: string;
-  /** Names this instance, so several apps run side by side. */
+  /** Names this instance, so several instances of an app run side by side. Default `default`. */
   title?: string;
+  /** Open the control socket that `brood stop`, `reload`, `status` and `run-task` use. Default true. */
+  control?: boolean;
 }
 
 /** Every option settled. */
-export type ResolvedOptions = Required<Omit<MasterOptions, 'host' | 'title'>> & Pick<MasterOptions, 'host' | 'title'>;
+export type ResolvedOptions = Required<Omit<MasterOptions, 'host'>> & Pick<MasterOptions, 'host'>;
 
 /** Maps `NODE_ENV` to an app environment when `BROOD_ENV` is not set. */
 export function envFromNodeEnv(nodeEnv: string | undefined, fallback: string): string {
@@ -109,11 +112,17 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
     maxRestarts: positiveInt('maxRestarts', pick('maxRestarts') ?? 10),
     restartWindow: positiveInt('restartWindow', pick('restartWindow') ?? 60_000),
     pretty: pick('pretty') ?? false,
+    title: pick('title') ?? DEFAULT_TITLE,
+    control: pick('control') ?? true,
     logLevel: pick('logLevel') ?? 'info',
   };
   const host = pick('host');
   if (host !== undefined) resolved.host = host;
-  const title = pick('title');
-  if (title !== undefined) resolved.title = title;
+  if (!isValidTitle(resolved.title)) {
+    throw masterError(
+      MasterErrors.BAD_OPTION,
+      `title must be 1 to 64 letters, digits, dots, dashes or underscores, got ${JSON.stringify(resolved.title)}`,
+    );
+  }
   return resolved;
 }

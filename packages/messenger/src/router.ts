@@ -1,4 +1,4 @@
-import { BroodError, MessengerErrors } from './errors.js';
+import { BroodError, fromWireError, MessengerErrors } from './errors.js';
 import { Outbox, unpack, type Write } from './outbox.js';
 import { type ActionMessage, type Envelope, envelope, type Peers, type ReplyMessage, type Sender } from './protocol.js';
 import { check, preview } from './validate.js';
@@ -47,6 +47,9 @@ export class Router {
   /** Messages for the agent sent while no agent is ready. */
   #heldForAgent: ActionMessage[] = [];
   readonly #self: Sender = { role: 'master', pid: process.pid };
+  /** Requests the master itself sent, by seq. */
+  readonly #own = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; timer: NodeJS.Timeout }>();
+  #seq = 0;
 
   constructor(options: { log: RouterLog; onControl: (from: Sender, message: Envelope) => void }) {
     this.#log = options.log;
@@ -156,6 +159,23 @@ export class Router {
     });
   }
 
+  /**
+   * Sends a request from the master itself (the control socket's
+   * `run-task`, `status`) and resolves with the reply; rejects like a
+   * client's request on timeout, a missing target or a missing handler.
+   */
+  request(to: 'agent' | 'random' | number, action: string, data: unknown, timeout: number): Promise<unknown> {
+    const seq = ++this.#seq;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#own.delete(seq);
+        reject(new BroodError(MessengerErrors.REQUEST_TIMEOUT, `request ${action} to ${String(to)} got no reply within ${timeout} ms`));
+      }, timeout);
+      this.#own.set(seq, { resolve, reject, timer });
+      this.#route(envelope<ActionMessage>({ type: 'action', action, data, from: this.#self, to, seq }));
+    });
+  }
+
   #route(message: ActionMessage): void {
     const { to } = message;
     if (message.seq !== undefined && (to === 'app' || to === 'all')) {
@@ -212,6 +232,10 @@ export class Router {
 
   #reply(message: ReplyMessage): void {
     this.#pending.delete(`${message.to}:${message.ack}`);
+    if (message.to === this.#self.pid) {
+      this.#settleOwn(message);
+      return;
+    }
     const endpoint = this.#endpoints.get(message.to);
     if (endpoint === undefined) {
       this.#log.warn({ from: message.from, to: message.to }, `reply to process ${message.to} dropped: it exited`);
@@ -237,8 +261,23 @@ export class Router {
     this.#log.warn({ action, reason }, `message ${action} not delivered: ${reason}`);
   }
 
+  #settleOwn(reply: ReplyMessage): void {
+    const waiting = this.#own.get(reply.ack);
+    if (waiting === undefined) return;
+    this.#own.delete(reply.ack);
+    clearTimeout(waiting.timer);
+    if (reply.ok) waiting.resolve(reply.data);
+    else waiting.reject(fromWireError(reply.error ?? { code: 'ERR_BROOD_UNKNOWN', message: 'request failed' }));
+  }
+
   #fail(requester: number, seq: number, code: string, text: string): void {
     const error = new BroodError(code, text);
+    if (requester === this.#self.pid) {
+      this.#settleOwn(
+        envelope<ReplyMessage>({ type: 'reply', ack: seq, from: this.#self, to: requester, ok: false, error: { code, message: text } }),
+      );
+      return;
+    }
     this.#endpoints.get(requester)?.outbox.push(
       envelope<ReplyMessage>({
         type: 'reply',

@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { type ProcessStatus, type StatusResult, sendControl } from '@brood/master';
+import { describe, findInstance } from './instance.js';
+import { explain, out } from './output.js';
+
+/** Exit codes of the operating commands (docs/cli.md). */
+export const EXIT = { ok: 0, failed: 1, notRunning: 3 } as const;
+
+interface TitleFlags {
+  title?: string;
+}
+
+/** True while the process runs; a zombie (exited, not yet collected by whoever adopted it) has stopped. */
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+};
+
+/** `brood stop`: graceful; waits until every process of the instance is gone. */
+export async function stop(dir: string | undefined, flags: TitleFlags & { timeout?: number }): Promise<number> {
+  const instance = await findInstance(dir, flags.title);
+  if (!instance.running) {
+    out(
+      `${describe(instance)} is not running${instance.stale ? ' (removed the stale control socket of a master that was killed)' : ''}; nothing to stop`,
+    );
+    return EXIT.ok;
+  }
+  const started = Date.now();
+  let status: StatusResult;
+  try {
+    status = (await sendControl(instance.socket, 'stop')) as StatusResult;
+  } catch (error) {
+    out(`brood: cannot stop ${describe(instance)}: ${explain(error)}`, true);
+    return EXIT.failed;
+  }
+  const pids = status.processes.map((p) => p.pid);
+  const deadline = started + (flags.timeout ?? 60_000);
+  while (pids.some(isAlive)) {
+    if (Date.now() > deadline) {
+      out(`brood: ${describe(instance)} is still stopping after ${flags.timeout ?? 60_000} ms: ${pids.filter(isAlive).join(', ')}`, true);
+      return EXIT.failed;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const workers = status.processes.filter((p) => p.role === 'worker').length;
+  out(
+    `stopped ${describe(instance)}: master ${status.processes[0]?.pid}, agent and ${workers} worker${workers === 1 ? '' : 's'}, in ${Date.now() - started} ms`,
+  );
+  return EXIT.ok;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${Math.round(bytes / 1024)} kB`;
+}
+
+function formatUptime(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
+  return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** `brood status [--json]`: exit 0 when running, 3 when nothing runs. */
+export async function status(dir: string | undefined, flags: TitleFlags & { json?: boolean }): Promise<number> {
+  const instance = await findInstance(dir, flags.title);
+  if (!instance.running) {
+    if (flags.json) out(JSON.stringify({ running: false, title: instance.title, baseDir: instance.baseDir }));
+    else out(`${describe(instance)} is not running`);
+    return EXIT.notRunning;
+  }
+  let result: StatusResult;
+  try {
+    result = (await sendControl(instance.socket, 'status')) as StatusResult;
+  } catch (error) {
+    out(`brood: cannot read the status of ${describe(instance)}: ${explain(error)}`, true);
+    return EXIT.failed;
+  }
+  if (flags.json) {
+    out(JSON.stringify({ running: true, ...result }, null, 2));
+    return EXIT.ok;
+  }
+  const rows = [['ROLE', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'RSS', 'CPU']];
+  for (const p of result.processes as ProcessStatus[]) {
+    rows.push([p.role, String(p.pid), p.state, formatUptime(p.uptime), String(p.restarts), formatBytes(p.rss), `${p.cpu}%`]);
+  }
+  out(`${describe(instance)}: ${result.state}, ${result.url ?? 'no URL yet'}, env ${result.env}\n${table(rows)}`);
+  const tasks = result.tasks as Array<Record<string, unknown>> | undefined;
+  if (Array.isArray(tasks) && tasks.length > 0) {
+    const taskRows = [['TASK', 'TYPE', 'SCHEDULE', 'RUNS', 'FAILURES', 'LAST RUN', 'OUTCOME', 'MS']];
+    for (const t of tasks) {
+      const last = t.lastRun as { at?: string; outcome?: string; ms?: number } | null | undefined;
+      taskRows.push([
+        String(t.name),
+        String(t.type),
+        String(t.schedule),
+        String(t.runs),
+        String(t.failures),
+        last?.at ?? '-',
+        last?.outcome ?? '-',
+        last?.ms === undefined ? '-' : String(Math.round(last.ms)),
+      ]);
+    }
+    out(`\n${table(taskRows)}`);
+  }
+  return EXIT.ok;
+}
+
+/** `brood reload`: rolling restart through the control socket. */
+export async function reload(dir: string | undefined, flags: TitleFlags): Promise<number> {
+  const instance = await findInstance(dir, flags.title);
+  if (!instance.running) {
+    out(`brood: ${describe(instance)} is not running; nothing to reload`, true);
+    return EXIT.notRunning;
+  }
+  try {
+    const result = (await sendControl(instance.socket, 'reload', {}, 10 * 60_000)) as { workers: number[]; agent: number; ms: number };
+    out(`reloaded ${describe(instance)} in ${result.ms} ms: workers ${result.workers.join(', ')}, agent ${result.agent}`);
+    return EXIT.ok;
+  } catch (error) {
+    out(`brood: reload of ${describe(instance)} failed: ${explain(error)}`, true);
+    return EXIT.failed;
+  }
+}
+
+/** `brood run-task <name>`: exit 0 when the run succeeded, 1 otherwise. */
+export async function runTask(name: string, dir: string | undefined, flags: TitleFlags): Promise<number> {
+  const instance = await findInstance(dir, flags.title);
+  if (!instance.running) {
+    out(`brood: ${describe(instance)} is not running; start it to run a task`, true);
+    return EXIT.failed;
+  }
+  try {
+    const result = (await sendControl(instance.socket, 'run-task', { name }, 11 * 60_000)) as {
+      name: string;
+      outcome: string;
+      ms: number;
+      error?: { message: string };
+    };
+    const ms = Math.round(result.ms ?? 0);
+    if (result.outcome === 'ok') {
+      out(`task ${result.name}: ok in ${ms} ms`);
+      return EXIT.ok;
+    }
+    out(`task ${result.name}: ${result.outcome}${result.error === undefined ? '' : `: ${result.error.message}`} (after ${ms} ms)`, true);
+    return EXIT.failed;
+  } catch (error) {
+    out(`brood: ${explain(error)}`, true);
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEFAULT_TITLE, handleSignals, Master, type MasterOptions, type StartedInfo } from '@brood/master';
+import { watchApp } from '../dev-watch.js';
+import { explain, out } from './output.js';
+
+/** Flags shared by `start` and `dev`. */
+export interface StartFlags {
+  port?: number;
+  host?: string;
+  workers?: number;
+  env?: string;
+  title?: string;
+  sched?: 'rr' | 'none';
+  pretty?: boolean;
+  daemon?: boolean;
+  timeout?: number;
+}
+
+/** What a daemonised master tells the `brood start --daemon` that spawned it. */
+type DaemonNotice = { type: 'daemon:started'; info: StartedInfo } | { type: 'daemon:failed'; error: { code?: string; message: string } };
+
+/** Set in the environment of a master started by `--daemon`: report the outcome over IPC. */
+const NOTIFY_ENV = 'BROOD_DAEMON_NOTIFY';
+
+function notify(notice: DaemonNotice): Promise<void> {
+  if (process.env[NOTIFY_ENV] !== '1' || process.send === undefined) return Promise.resolve();
+  return new Promise((done) => {
+    process.send?.(notice, undefined, {}, () => {
+      // The channel was only for this: the master lives on without its launcher.
+      process.disconnect?.();
+      done();
+    });
+  });
+}
+
+function options(dir: string | undefined, flags: StartFlags, dev: boolean): MasterOptions {
+  const result: MasterOptions = { baseDir: dir ?? process.cwd() };
+  if (dev) {
+    result.workers = 1;
+    result.pretty = true;
+    // While developing, broken code is expected: keep retrying rather than give up.
+    result.maxRestarts = 1_000_000;
+  }
+  if (flags.port !== undefined) result.port = flags.port;
+  if (flags.host !== undefined) result.host = flags.host;
+  if (flags.workers !== undefined) result.workers = flags.workers;
+  if (flags.env !== undefined) result.env = flags.env;
+  if (flags.title !== undefined) result.title = flags.title;
+  if (flags.sched !== undefined) result.schedulingPolicy = flags.sched;
+  if (flags.pretty !== undefined) result.pretty = flags.pretty;
+  return result;
+}
+
+/**
+ * Runs the master in this process until it stops; exits with its code.
+ * Start-up failures print one line naming the cause and exit 1.
+ */
+export async function runForeground(dir: string | undefined, flags: StartFlags, defaultEnv: string, dev = false): Promise<never> {
+  let master: Master;
+  try {
+    master = new Master(options(dir, flags, dev), defaultEnv);
+  } catch (error) {
+    await notify({ type: 'daemon:failed', error: { message: (error as Error).message, code: (error as { code?: string }).code ?? '' } });
+    out(`brood: ${explain(error)}`, true);
+    process.exit(1);
+  }
+  handleSignals(master);
+  try {
+    const info = await master.start();
+    await notify({ type: 'daemon:started', info });
+  } catch (error) {
+    await notify({ type: 'daemon:failed', error: { message: (error as Error).message, code: (error as { code?: string }).code ?? '' } });
+    out(`brood: failed to start: ${explain(error)}`, true);
+    process.exit(1);
+  }
+  if (dev) watchApp(master);
+  process.exit(await master.done.promise);
+}
+
+/**
+ * `brood start --daemon`: starts the master in the background with its
+ * output in log files, and returns when — and only when — the ready
+ * handshake says the app serves (exit 0) or start-up failed (exit 1).
+ */
+export async function runDaemon(dir: string | undefined, flags: StartFlags, argv: string[]): Promise<number> {
+  const baseDir = resolve(dir ?? process.cwd());
+  const title = flags.title ?? DEFAULT_TITLE;
+  const logDir = join(baseDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const stdoutLog = join(logDir, `${title}.stdout.log`);
+  const stderrLog = join(logDir, `${title}.stderr.log`);
+  const args = argv.filter((arg) => arg !== '--daemon' && arg !== '-d');
+  const child = spawn(process.execPath, [...process.execArgv, ...args], {
+    cwd: process.cwd(),
+    detached: true,
+    stdio: ['ignore', openSync(stdoutLog, 'a'), openSync(stderrLog, 'a'), 'ipc'],
+    env: { ...process.env, [NOTIFY_ENV]: '1' },
+  });
+  const timeoutMs = flags.timeout ?? 120_000;
+  const notice = await new Promise<DaemonNotice | { type: 'exit'; code: number | null } | { type: 'timeout' }>((settle) => {
+    const timer = setTimeout(() => settle({ type: 'timeout' }), timeoutMs);
+    child.once('message', (message: DaemonNotice) => {
+      clearTimeout(timer);
+      settle(message);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      settle({ type: 'exit', code });
+    });
+  });
+  child.unref();
+  child.disconnect?.();
+  switch (notice.type) {
+    case 'daemon:started': {
+      const { info } = notice;
+      out(`brood '${title}' started in the background: ${info.url}`);
+      out(`  master ${child.pid}, agent ${info.agent}, workers ${info.workers.join(', ')} (ready in ${info.ms} ms)`);
+      out(`  logs: ${stdoutLog}, ${stderrLog}`);
+      out(`  stop with: brood stop${dir === undefined ? '' : ` ${dir}`}${flags.title === undefined ? '' : ` --title ${flags.title}`}`);
+      return 0;
+    }
+    case 'daemon:failed':
+      out(`brood: failed to start: ${notice.error.message}${notice.error.code ? ` (${notice.error.code})` : ''}`, true);
+      out(`  see ${stderrLog} and ${stdoutLog}`, true);
+      return 1;
+    case 'exit':
+      out(`brood: the master exited with code ${notice.code} before it was ready; see ${stderrLog}`, true);
+      return 1;
+    case 'timeout':
+      try {
+        process.kill(-(child.pid as number), 'SIGTERM');
+      } catch {
+        // gone
+      }
+      out(`brood: the app was not ready within ${timeoutMs} ms; stopped it. See ${stdoutLog}`, true);
+      return 1;
+  }
+}

@@ -1,0 +1,194 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { toWireError } from '@brood/messenger';
+import { MasterErrors, masterError } from '../errors.js';
+import type { RunPaths } from './paths.js';
+import { CONTROL_VERSION, type ControlRequest, type ControlResponse, parseRequest } from './protocol.js';
+
+/** What the control server needs from the master. */
+export interface Controlled {
+  status(): Promise<unknown>;
+  stop(reason: string): Promise<void>;
+  reload(reason: string): Promise<unknown>;
+  runTask(name: string): Promise<unknown>;
+  readonly logger: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
+}
+
+/** What a pid file holds. */
+export interface PidFile {
+  pid: number;
+  title: string;
+  baseDir: string;
+  socket: string;
+  startedAt: string;
+  url?: string;
+}
+
+/** Resolves true when something accepts connections on `socket` within `ms`. */
+export function isListening(socket: string, ms = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(socket);
+    const timer = setTimeout(() => {
+      probe.destroy();
+      resolve(false);
+    }, ms);
+    probe.once('connect', () => {
+      clearTimeout(timer);
+      probe.end();
+      resolve(true);
+    });
+    probe.once('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+}
+
+/** Reads a pid file; undefined when absent or unreadable. */
+export function readPidFile(path: string): PidFile | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as PidFile;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The master's control socket: a Unix socket that only the user running
+ * the master can open (mode 0600 in a 0700 folder). `brood stop`,
+ * `reload`, `status` and `run-task` talk to it; a pid file beside it says
+ * which master owns it. A malformed request gets an error reply; nothing a
+ * client sends can crash the master.
+ */
+export class ControlServer {
+  readonly paths: RunPaths;
+  readonly #master: Controlled;
+  readonly #title: string;
+  readonly #baseDir: string;
+  #server: Server | undefined;
+  readonly #clients = new Set<Socket>();
+
+  constructor(master: Controlled, paths: RunPaths, title: string, baseDir: string) {
+    this.#master = master;
+    this.paths = paths;
+    this.#title = title;
+    this.#baseDir = baseDir;
+  }
+
+  /**
+   * Takes the socket. A live socket of the same app and title means another
+   * instance runs: that is an error. A dead one (its master was killed) is
+   * removed with its pid file.
+   */
+  async listen(): Promise<void> {
+    const { dir, socket, pidFile } = this.paths;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (existsSync(socket)) {
+      if (await isListening(socket)) {
+        const owner = readPidFile(pidFile);
+        throw masterError(
+          MasterErrors.ALREADY_RUNNING,
+          `brood '${this.#title}' is already running in ${this.#baseDir}${owner === undefined ? '' : ` (master ${owner.pid})`}; stop it or start another with --title`,
+        );
+      }
+      unlinkSync(socket);
+      this.#master.logger.warn({ socket }, `removed the stale control socket ${socket} of a master that is gone`);
+    }
+    const server = createServer((client) => this.#serve(client));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socket, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(socket, 0o600);
+    server.on('error', (error) => this.#master.logger.warn({ err: error }, `control socket error: ${error.message}`));
+    server.unref();
+    this.#server = server;
+    this.writePidFile();
+  }
+
+  /** Writes (or rewrites, once the URL is known) the pid file. */
+  writePidFile(url?: string): void {
+    const content: PidFile = {
+      pid: process.pid,
+      title: this.#title,
+      baseDir: this.#baseDir,
+      socket: this.paths.socket,
+      startedAt: new Date().toISOString(),
+    };
+    if (url !== undefined) content.url = url;
+    writeFileSync(this.paths.pidFile, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  /** Stops listening and removes the socket and the pid file, if they are still this master's. */
+  close(): void {
+    this.#server?.close();
+    for (const client of this.#clients) client.destroy();
+    if (readPidFile(this.paths.pidFile)?.pid === process.pid) {
+      for (const file of [this.paths.socket, this.paths.pidFile]) {
+        try {
+          unlinkSync(file);
+        } catch {
+          // already gone
+        }
+      }
+    }
+  }
+
+  #serve(client: Socket): void {
+    this.#clients.add(client);
+    client.on('close', () => this.#clients.delete(client));
+    client.on('error', () => client.destroy());
+    const lines = createInterface({ input: client, crlfDelay: Number.POSITIVE_INFINITY });
+    lines.on('line', (line) => {
+      if (line.trim() === '') return;
+      void this.#answer(client, line);
+    });
+  }
+
+  async #answer(client: Socket, line: string): Promise<void> {
+    const parsed = parseRequest(line);
+    let response: ControlResponse;
+    if (!parsed.ok) {
+      response = {
+        brood: CONTROL_VERSION,
+        id: parsed.id,
+        ok: false,
+        error: { code: MasterErrors.BAD_CONTROL_REQUEST, message: `bad control request: ${parsed.reason}` },
+      };
+    } else {
+      try {
+        response = { brood: CONTROL_VERSION, id: parsed.request.id, ok: true, result: await this.#run(parsed.request, client) };
+      } catch (error) {
+        const wire = toWireError(error);
+        response = { brood: CONTROL_VERSION, id: parsed.request.id, ok: false, error: { code: wire.code, message: wire.message } };
+      }
+    }
+    if (!client.destroyed) client.write(`${JSON.stringify(response)}\n`);
+  }
+
+  async #run(request: ControlRequest, client: Socket): Promise<unknown> {
+    this.#master.logger.info({ command: request.command, args: request.args }, `control: ${request.command}`);
+    switch (request.command) {
+      case 'status':
+        return this.#master.status();
+      case 'stop': {
+        const status = await this.#master.status();
+        // Answer first; the stop closes this socket when it is done.
+        setImmediate(() => void this.#master.stop('brood stop'));
+        client.setKeepAlive(true);
+        return status;
+      }
+      case 'reload':
+        return this.#master.reload('brood reload');
+      case 'run-task': {
+        const name = request.args?.name;
+        if (typeof name !== 'string' || name === '') throw masterError(MasterErrors.BAD_CONTROL_REQUEST, 'run-task needs args.name');
+        return this.#master.runTask(name);
+      }
+    }
+  }
+}

@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { after, afterEach, test } from 'node:test';
+import { brood, killDaemons } from './helpers/cli.js';
+import { isAlive, waitGone } from './helpers/cluster.js';
+import { get, getJson } from './helpers/http.js';
+import { keepAliveLoad } from './helpers/load.js';
+import { removeTempApps, tempApp } from './helpers/temp-app.js';
+
+afterEach(killDaemons);
+after(removeTempApps);
+
+/** A small app in a temporary folder: each test gets its own run/ folder. */
+function app(): string {
+  return tempApp({
+    'app/router.ts': "export default (router) => { router.get('/', (ctx) => { ctx.body = { pid: process.pid }; }); };\n",
+    'agent.ts': 'export default {};\n',
+  });
+}
+
+const urlOf = (stdout: string): string => /(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] as string;
+
+interface Status {
+  running: boolean;
+  url: string;
+  processes: Array<{ role: string; pid: number; state: string; uptime: number; restarts: number; rss: number; cpu: number }>;
+}
+
+test('start --daemon returns once ready; status --json; reload under load; stop; stop again', async (t) => {
+  const dir = app();
+  const started = await brood(['start', dir, '--daemon', '--port', '0', '--workers', '2']);
+  assert.equal(started.code, 0, started.stderr);
+  assert.match(started.stdout, /started in the background: http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(started.stdout, /master \d+, agent \d+, workers \d+, \d+/);
+  const url = urlOf(started.stdout);
+  assert.equal((await get(`${url}/`)).status, 200, 'ready means serving');
+
+  const status = await brood(['status', dir, '--json']);
+  assert.equal(status.code, 0);
+  const parsed = JSON.parse(status.stdout) as Status;
+  assert.equal(parsed.running, true);
+  assert.equal(parsed.url, url);
+  assert.deepEqual(
+    parsed.processes.map((p) => p.role),
+    ['master', 'agent', 'worker', 'worker'],
+  );
+  for (const p of parsed.processes) {
+    assert.ok(isAlive(p.pid));
+    assert.ok(p.rss > 1_000_000, 'rss in bytes');
+    assert.equal(typeof p.cpu, 'number');
+    assert.equal(typeof p.uptime, 'number');
+    assert.equal(p.restarts, 0);
+  }
+  const human = await brood(['status', dir]);
+  assert.match(human.stdout, /ROLE\s+PID\s+STATE\s+UPTIME\s+RESTARTS\s+RSS\s+CPU/);
+
+  const load = keepAliveLoad(`${url}/`, 8);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const reloaded = await brood(['reload', dir]);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const result = await load.stop();
+  t.diagnostic(`brood reload under load: ${result.ok} ok, ${result.non2xx} non-2xx, ${result.errors.length} errors`);
+  assert.equal(reloaded.code, 0, reloaded.stderr);
+  assert.match(reloaded.stdout, /reloaded brood 'default'/);
+  assert.deepEqual(result.errors, []);
+  assert.equal(result.non2xx, 0);
+
+  const after = JSON.parse((await brood(['status', dir, '--json'])).stdout) as Status;
+  const oldWorkers = parsed.processes.filter((p) => p.role === 'worker').map((p) => p.pid);
+  const newWorkers = after.processes.filter((p) => p.role === 'worker').map((p) => p.pid);
+  assert.equal(newWorkers.length, 2);
+  for (const pid of oldWorkers) assert.ok(!newWorkers.includes(pid));
+
+  const stopped = await brood(['stop', dir]);
+  assert.equal(stopped.code, 0, stopped.stderr);
+  assert.match(stopped.stdout, /stopped brood 'default'/);
+  await waitGone(
+    after.processes.map((p) => p.pid),
+    1000,
+  );
+  const again = await brood(['stop', dir]);
+  assert.equal(again.code, 0);
+  assert.match(again.stdout, /is not running; nothing to stop/);
+  const none = await brood(['status', dir]);
+  assert.equal(none.code, 3);
+});
+
+test('start --daemon that fails exits 1 with the cause, and no instance stays registered', async () => {
+  const dir = tempApp({
+    'app/router.ts': 'export default () => {};\n',
+    'app.ts': "export default { didLoad() { throw new Error('missing DATABASE_URL'); } };\n",
+  });
+  const run = await brood(['start', dir, '--daemon', '--port', '0', '--workers', '1']);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /failed to start: .*app\.ts didLoad failed: missing DATABASE_URL \(ERR_BROOD_HOOK_FAILED\)/);
+  assert.equal((await brood(['status', dir])).code, 3);
+});
+
+test('two titled instances run side by side; stopping one leaves the other serving', async () => {
+  const dir = app();
+  const a = await brood(['start', dir, '--daemon', '--port', '0', '--workers', '1', '--title', 'blue']);
+  const b = await brood(['start', dir, '--daemon', '--port', '0', '--workers', '1', '--title', 'green']);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  const same = await brood(['start', dir, '--daemon', '--port', '0', '--workers', '1', '--title', 'blue']);
+  assert.equal(same.code, 1);
+  assert.match(same.stderr, /brood 'blue' is already running .*\(ERR_BROOD_ALREADY_RUNNING\)/);
+
+  const stop = await brood(['stop', dir, '--title', 'blue']);
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.equal((await get(`${urlOf(b.stdout)}/`)).status, 200, 'green still serves');
+  await assert.rejects(get(`${urlOf(a.stdout)}/`, { timeout: 2000 }));
+  assert.equal((await brood(['status', dir, '--title', 'green'])).code, 0);
+  assert.equal((await brood(['stop', dir, '--title', 'green'])).code, 0);
+});
+
+test('the control socket is private, answers malformed requests with an error, and a stale one is cleaned up', async () => {
+  const dir = app();
+  const started = await brood(['start', dir, '--daemon', '--port', '0', '--workers', '1']);
+  assert.equal(started.code, 0, started.stderr);
+  const socket = join(dir, 'run/default.sock');
+  assert.equal(statSync(socket).mode & 0o777, 0o600);
+  assert.equal(statSync(join(dir, 'run')).mode & 0o777, 0o700);
+
+  const replies = await new Promise<string[]>((resolve, reject) => {
+    const client = connect(socket);
+    let text = '';
+    client.setEncoding('utf8');
+    client.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.split('\n').length > 3) {
+        client.end();
+        resolve(text.trim().split('\n'));
+      }
+    });
+    client.on('error', reject);
+    client.write('this is not json\n{"brood":1,"id":7,"command":"format-disk"}\n{"brood":1,"id":8,"command":"status"}\n');
+    setTimeout(() => reject(new Error(`no replies: ${text}`)), 5000);
+  });
+  const [garbage, unknown, status] = replies.map(
+    (line) => JSON.parse(line) as { ok: boolean; id: number | null; error?: { code: string } },
+  );
+  assert.equal(garbage?.ok, false);
+  assert.equal(garbage?.error?.code, 'ERR_BROOD_BAD_CONTROL_REQUEST');
+  assert.equal(unknown?.id, 7);
+  assert.equal(unknown?.error?.code, 'ERR_BROOD_BAD_CONTROL_REQUEST');
+  assert.equal(status?.ok, true);
+
+  // Kill the master outright: its children leave on their own, the socket file stays behind.
+  const before = JSON.parse((await brood(['status', dir, '--json'])).stdout) as Status;
+  const master = before.processes[0]?.pid as number;
+  process.kill(master, 'SIGKILL');
+  await waitGone(
+    before.processes.map((p) => p.pid),
+    2000,
+  );
+  const stale = await brood(['stop', dir]);
+  assert.equal(stale.code, 0);
+  assert.match(stale.stdout, /removed the stale control socket/);
+  const again = await brood(['start', dir, '--daemon', '--port', '0', '--workers', '1']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal((await getJson<{ pid: number }>(`${urlOf(again.stdout)}/`)).pid > 0, true);
+  assert.equal((await brood(['stop', dir])).code, 0);
+});
+
+test('run-task without a running app, and unknown commands, are clear errors', async () => {
+  const dir = app();
+  const run = await brood(['run-task', 'cleanup', dir]);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /is not running; start it to run a task/);
+  const unknown = await brood(['frobnicate']);
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+});
