@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { reload, runTask, status, stop } from './commands/control-commands.js';
+import { create } from './commands/create.js';
 import { out } from './commands/output.js';
 import { runDaemon, runForeground, type StartFlags } from './commands/start.js';
 
@@ -83,6 +84,13 @@ export function createProgram(argv: string[] = process.argv): Command {
     .argument('[dir]', 'the app folder (default: the current folder)')
     .option('--title <title>', 'the instance (default: default)')
     .action((name: string, dir: string | undefined, flags: { title?: string }) => exitWith(() => runTask(name, dir, flags))());
+
+  program
+    .command('create')
+    .description('write a new TypeScript app: routes, controller, service, middleware, config per env, agent, a scheduled task, tests')
+    .argument('<dir>', 'the folder to create the app in')
+    .option('--force', 'write into a folder that is not empty')
+    .action((dir: string, flags: { force?: boolean }) => process.exit(create(dir, flags)));
 
   program
     .command('typings')
