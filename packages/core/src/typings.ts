@@ -27,6 +27,8 @@ function objectType(entries: Array<{ path: string[]; type: string }>, indent: st
   return render(root, indent);
 }
 
+const block = (name: string, body: string): string => (body === '' ? `  interface ${name} {}` : `  interface ${name} {\n${body}\n  }`);
+
 const importPath = (source: string): string => `../${source.replace(/\.(?:ts|mts|js|mjs)$/, '.js')}`;
 
 /** The declarations for an app's config, controllers and services, as text. */
@@ -51,8 +53,8 @@ export function renderTypings(baseDir: string): string {
     '',
     "declare module 'brood' {",
     config === undefined ? '  interface AppConfig {}' : '  interface AppConfig extends ConfigOf<typeof ConfigDefault> {}',
-    `  interface Controllers {\n${objectType(controllerTypes, '    ')}\n  }`,
-    `  interface Services {\n${objectType(serviceTypes, '    ')}\n  }`,
+    block('Controllers', objectType(controllerTypes, '    ')),
+    block('Services', objectType(serviceTypes, '    ')),
     '}',
     '',
   ].join('\n');
