@@ -354,8 +354,14 @@ export class Master extends Base {
     return JSON.stringify(options);
   }
 
+  /**
+   * Source maps make stack traces point at the app's .ts files, but Node's
+   * source-map support slows every request that builds a stack trace:
+   * measured 5 % of hello-world throughput (bench/http.bench.mjs). So they
+   * are on in `brood dev` and an option in production.
+   */
   #execArgv(): string[] {
-    return [...process.execArgv, '--enable-source-maps'];
+    return this.settings.sourceMaps ? [...process.execArgv, '--enable-source-maps'] : [...process.execArgv];
   }
 
   #forkAgent(): SupervisedProcess {

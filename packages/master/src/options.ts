@@ -39,6 +39,8 @@ export interface MasterOptions {
   logLevel?: string;
   /** Names this instance, so several instances of an app run side by side. Default `default`. */
   title?: string;
+  /** Stack traces in the app's TypeScript lines (costs throughput). Default: on in `brood dev`, off otherwise. */
+  sourceMaps?: boolean;
   /** Open the control socket that `brood stop`, `reload`, `status` and `run-task` use. Default true. */
   control?: boolean;
 }
@@ -114,6 +116,7 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
     pretty: pick('pretty') ?? false,
     title: pick('title') ?? DEFAULT_TITLE,
     control: pick('control') ?? true,
+    sourceMaps: pick('sourceMaps') ?? false,
     logLevel: pick('logLevel') ?? 'info',
   };
   const host = pick('host');

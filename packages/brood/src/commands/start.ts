@@ -42,6 +42,7 @@ function options(dir: string | undefined, flags: StartFlags, dev: boolean): Mast
     result.pretty = true;
     // While developing, broken code is expected: keep retrying rather than give up.
     result.maxRestarts = 1_000_000;
+    result.sourceMaps = true;
   }
   if (flags.port !== undefined) result.port = flags.port;
   if (flags.host !== undefined) result.host = flags.host;
