@@ -1,4 +1,14 @@
 import { type ChildRole, importAppStem } from '@brood/core';
+import {
+  applyProxy,
+  type BodyParserOptions,
+  bodyParser,
+  errorHandler,
+  installContextLogger,
+  type ProxyOptions,
+  type RequestIdOptions,
+  requestId,
+} from './builtin/index.js';
 import { WorkerErrors, workerError } from './errors.js';
 import { GatedServer } from './http-server.js';
 import { loadControllers } from './load-controllers.js';
@@ -38,8 +48,15 @@ export const workerRole: ChildRole<WorkerApplication> = {
   create: (init) => new WorkerApplication(init),
 
   async load(app) {
-    const { baseDir } = app;
+    const { baseDir, koa, config } = app;
     const { buildDir } = app.processOptions;
+    // Built-ins first, in this order; the app's own middleware after them, the router last.
+    applyProxy(koa, config as ProxyOptions);
+    installContextLogger(koa, app.logger);
+    const options = (name: string) => (config[name] ?? {}) as { enable?: boolean };
+    if (options('requestId').enable !== false) koa.use(requestId(options('requestId') as RequestIdOptions));
+    if (options('errorHandler').enable !== false) koa.use(errorHandler({ env: app.env, logger: app.logger }));
+    if (options('bodyParser').enable !== false) koa.use(bodyParser(options('bodyParser') as BodyParserOptions));
     app.controller = await loadControllers(baseDir, buildDir);
     await loadServices(app.koa, baseDir, buildDir);
     for (const { middleware } of await loadAppMiddleware(app)) app.koa.use(middleware);

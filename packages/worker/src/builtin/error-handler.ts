@@ -1,0 +1,96 @@
+import { STATUS_CODES } from 'node:http';
+import type { Logger } from '@brood/core';
+import type { Context, Middleware } from 'koa';
+
+/** Options of the error handler (`config.errorHandler`). */
+export interface ErrorHandlerOptions {
+  /** Default true. */
+  enable?: boolean;
+}
+
+interface HttpishError extends Error {
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  code?: string;
+  headers?: Record<string, string>;
+}
+
+/** What a client receives for a failed request. */
+export interface ErrorBody {
+  error: { status: number; message: string; code?: string; requestId?: string; stack?: string };
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+function statusOf(error: HttpishError): number {
+  const status = error.status ?? error.statusCode;
+  return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;
+}
+
+function page(body: ErrorBody): string {
+  const { status, message, requestId, stack } = body.error;
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>${status} ${escapeHtml(STATUS_CODES[status] ?? 'Error')}</title></head>
+<body><h1>${status} ${escapeHtml(STATUS_CODES[status] ?? 'Error')}</h1><p>${escapeHtml(message)}</p>${
+    requestId === undefined ? '' : `<p><small>request id ${escapeHtml(requestId)}</small></p>`
+  }${stack === undefined ? '' : `<pre>${escapeHtml(stack)}</pre>`}</body></html>
+`;
+}
+
+/**
+ * Turns every error thrown downstream (and a route that matched nothing)
+ * into one response: JSON, or HTML when the client prefers it. 4xx
+ * messages are shown (`ctx.throw(404, 'no such todo')`); a 5xx shows its
+ * message and stack outside production and only the status text in
+ * production (`env` `prod`). Each 5xx is logged once, with its cause and stack.
+ */
+export function errorHandler(options: { env: string; logger: Logger }): Middleware {
+  const production = options.env === 'prod';
+  return async (ctx, next) => {
+    try {
+      await next();
+      // No route answered: the same formatted 404 as ctx.throw(404).
+      if (ctx.status === 404 && ctx.body == null) ctx.throw(404);
+    } catch (thrown) {
+      const error: HttpishError = thrown instanceof Error ? thrown : new Error(String(thrown));
+      if (ctx.headerSent || !ctx.writable) {
+        options.logger.error(
+          { err: error, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path },
+          `${ctx.method} ${ctx.path} failed after its response began: ${error.message}`,
+        );
+        return;
+      }
+      const status = statusOf(error);
+      const exposed = status < 500 ? error.expose !== false : error.expose === true;
+      const message = exposed || !production ? error.message || (STATUS_CODES[status] ?? 'Error') : (STATUS_CODES[status] ?? 'Error');
+      const body: ErrorBody = { error: { status, message } };
+      if (typeof error.code === 'string' && (exposed || !production)) body.error.code = error.code;
+      if (typeof ctx.state.requestId === 'string') body.error.requestId = ctx.state.requestId;
+      if (!production && status >= 500 && error.stack !== undefined) body.error.stack = error.stack;
+      if (status >= 500) {
+        options.logger.error(
+          { err: error, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status },
+          `${ctx.method} ${ctx.path} failed: ${error.message}`,
+        );
+      }
+      respond(ctx, status, body, error.headers);
+    }
+  };
+}
+
+function respond(ctx: Context, status: number, body: ErrorBody, headers: Record<string, string> | undefined): void {
+  // Headers a handler set for a success do not belong on the error (content length, caching).
+  for (const name of Object.keys(ctx.response.headers)) {
+    if (!['x-request-id', 'vary'].includes(name)) ctx.remove(name);
+  }
+  if (headers !== undefined) ctx.set(headers);
+  ctx.status = status;
+  if (ctx.accepts('json', 'html') === 'html') {
+    ctx.type = 'html';
+    ctx.body = page(body);
+  } else {
+    ctx.body = body;
+  }
+}
