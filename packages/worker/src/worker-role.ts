@@ -1,14 +1,5 @@
 import { type ChildRole, importAppStem } from '@brood/core';
-import {
-  applyProxy,
-  type BodyParserOptions,
-  bodyParser,
-  errorHandler,
-  installContextLogger,
-  type ProxyOptions,
-  type RequestIdOptions,
-  requestId,
-} from './builtin/index.js';
+import { applyProxy, type BuiltinOptions, builtins, installContextLogger, type ProxyOptions } from './builtin/index.js';
 import { WorkerErrors, workerError } from './errors.js';
 import { GatedServer } from './http-server.js';
 import { loadControllers } from './load-controllers.js';
@@ -53,10 +44,8 @@ export const workerRole: ChildRole<WorkerApplication> = {
     // Built-ins first, in this order; the app's own middleware after them, the router last.
     applyProxy(koa, config as ProxyOptions);
     installContextLogger(koa, app.logger);
-    const options = (name: string) => (config[name] ?? {}) as { enable?: boolean };
-    if (options('requestId').enable !== false) koa.use(requestId(options('requestId') as RequestIdOptions));
-    if (options('errorHandler').enable !== false) koa.use(errorHandler({ env: app.env, logger: app.logger }));
-    if (options('bodyParser').enable !== false) koa.use(bodyParser(options('bodyParser') as BodyParserOptions));
+    const front = builtins(config as BuiltinOptions, { env: app.env, logger: app.logger });
+    if (front !== undefined) koa.use(front);
     app.controller = await loadControllers(baseDir, buildDir);
     await loadServices(app.koa, baseDir, buildDir);
     for (const { middleware } of await loadAppMiddleware(app)) app.koa.use(middleware);

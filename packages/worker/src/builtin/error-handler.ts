@@ -47,13 +47,23 @@ function page(body: ErrorBody): string {
  * production (`env` `prod`). Each 5xx is logged once, with its cause and stack.
  */
 export function errorHandler(options: { env: string; logger: Logger }): Middleware {
-  const production = options.env === 'prod';
+  const handle = errorResponder(options);
   return async (ctx, next) => {
     try {
       await next();
       // No route answered: the same formatted 404 as ctx.throw(404).
       if (ctx.status === 404 && ctx.body == null) ctx.throw(404);
     } catch (thrown) {
+      handle(ctx, thrown);
+    }
+  };
+}
+
+/** The work of {@link errorHandler} once something was thrown, for the combined built-ins. */
+export function errorResponder(options: { env: string; logger: Logger }): (ctx: Context, thrown: unknown) => void {
+  const production = options.env === 'prod';
+  return (ctx, thrown) => {
+    {
       const error: HttpishError = thrown instanceof Error ? thrown : new Error(String(thrown));
       if (ctx.headerSent || !ctx.writable) {
         options.logger.error(

@@ -1,5 +1,6 @@
 export { type BodyParserOptions, bodyParser } from './body-parser.js';
 export { installContextLogger } from './context-logger.js';
-export { type ErrorBody, type ErrorHandlerOptions, errorHandler } from './error-handler.js';
+export { type ErrorBody, type ErrorHandlerOptions, errorHandler, errorResponder } from './error-handler.js';
+export { type BuiltinOptions, builtins } from './front.js';
 export { applyProxy, type ProxyOptions } from './proxy.js';
-export { type RequestIdOptions, requestId } from './request-id.js';
+export { type RequestIdOptions, requestId, requestIdStep } from './request-id.js';
