@@ -24,6 +24,7 @@ if (cluster.isPrimary) {
   const app = new Koa();
   const router = new Router();
   router.get('/', (ctx) => {
+    ctx.set('x-worker', String(process.pid));
     ctx.body = 'hello world';
   });
   app.use(router.routes()).use(router.allowedMethods());

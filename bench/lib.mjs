@@ -1,0 +1,80 @@
+/** Shared helpers of the benchmarks: process groups that never outlive a run, bounded waits. */
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+
+const children = new Set();
+
+/** Kills every process group a benchmark started. */
+export function killAll() {
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  }
+  children.clear();
+}
+process.on('exit', killAll);
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
+/** Spawns a command in a process group of its own, stdout piped. */
+export function launch(command, args, env = {}) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  return child;
+}
+
+/** Kills one launched process group. */
+export function kill(child) {
+  children.delete(child);
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {}
+}
+
+/** Resolves with the first JSON line of `child`'s stdout matching `match`; rejects after `ms`. */
+export function waitLine(child, match, ms = 20_000) {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`no matching line within ${ms} ms:\n${buffer.slice(-2000)}`)), ms);
+    const onData = (chunk) => {
+      buffer += chunk;
+      let newline = buffer.indexOf('\n');
+      while (newline !== -1) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        newline = buffer.indexOf('\n');
+        try {
+          const parsed = JSON.parse(line);
+          if (match(parsed)) {
+            clearTimeout(timer);
+            child.stdout.off('data', onData);
+            child.stdout.resume();
+            resolve(parsed);
+            return;
+          }
+        } catch {}
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', onData);
+  });
+}
+
+/** GET on a fresh connection; resolves with the x-worker header, or null when nothing answers yet. */
+export function workerOf(url) {
+  return new Promise((resolve) => {
+    const req = request(url, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.headers['x-worker'] ?? null));
+    });
+    req.setTimeout(2000, () => req.destroy());
+    req.on('error', () => resolve(null));
+    req.end();
+  });
+}
+
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+export const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
