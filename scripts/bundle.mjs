@@ -32,8 +32,8 @@ await Promise.all(
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      // pino-pretty is loaded only by `brood dev`; esbuild is needed by the master to compile apps.
-      external: ['pino-pretty', 'esbuild'],
+      // pino-pretty (brood dev) and pino-roll (log files) load only when asked for; esbuild is needed by the master to compile apps.
+      external: ['pino-pretty', 'pino-roll', 'esbuild'],
       // CommonJS dependencies (koa, pino) call require(); give the ESM bundle one.
       banner: { js: "import { createRequire as __broodRequire } from 'node:module'; const require = __broodRequire(import.meta.url);" },
       sourcemap: true,

@@ -35,6 +35,7 @@ export function createProgram(argv: string[] = process.argv): Command {
     .option('--title <title>', 'names this instance, so several run side by side (default: default)')
     .addOption(new Option('--sched <policy>', 'connection scheduling: rr (master balances) or none (kernel)').choices(['rr', 'none']))
     .option('--pretty', 'human-readable logs instead of JSON')
+    .option('--log-dir <dir>', 'also write each process log to a file in this folder (default: BROOD_LOG_DIR)')
     .option('-d, --daemon', 'run in the background; return once the app is ready (exit 0) or failed (exit 1)')
     .option('--timeout <ms>', 'with --daemon: how long to wait for the app to be ready', integer)
     .action(async (dir: string | undefined, flags: StartFlags) => {
@@ -52,6 +53,7 @@ export function createProgram(argv: string[] = process.argv): Command {
     .option('--env <env>', 'app environment (default: BROOD_ENV, NODE_ENV, then local)')
     .option('--title <title>', 'names this instance (default: default)')
     .option('--no-pretty', 'JSON logs instead of human-readable ones')
+    .option('--log-dir <dir>', 'also write each process log to a file in this folder')
     .action((dir: string | undefined, flags: StartFlags) => runForeground(dir, flags, 'local', true));
 
   program

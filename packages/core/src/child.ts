@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { join } from 'node:path';
 import {
   type AgentReadyMessage,
   type BootFailedMessage,
@@ -16,8 +17,8 @@ import { loadConfig } from './config.js';
 import { broodError, CoreErrors } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
 import { importAppStem } from './load-module.js';
-import { createLogger, type Logger } from './logger.js';
-import { type ProcessOptions, readProcessOptions } from './options.js';
+import { createLogger, type Logger, logFileName, openLogFile } from './logger.js';
+import { type ProcessOptions, readProcessOptions, WORKER_SLOT_ENV } from './options.js';
 
 /**
  * How long an orphaned process (its master is gone) may spend on
@@ -79,12 +80,22 @@ export async function runChild<App extends BaseApplication>(spec: ChildRole<App>
     process.exit(1);
   }
   const workerId = cluster.isWorker ? cluster.worker?.id : undefined;
+  const slot = Number(process.env[WORKER_SLOT_ENV] ?? 0);
+  const file = options.logDir === undefined ? undefined : { path: join(options.logDir, logFileName(spec.role, slot)), ...(options.logRotate === undefined ? {} : { rotate: options.logRotate }) };
   const logger = createLogger({
     role: spec.role,
     ...(workerId === undefined ? {} : { workerId }),
     pretty: options.pretty,
     level: options.logLevel,
+    ...(file === undefined ? {} : { file }),
   });
+  if (file !== undefined) {
+    try {
+      await openLogFile(logger, file);
+    } catch (error) {
+      logger.error({ err: error }, `cannot open the log file ${file.path}: ${(error as Error).message}`);
+    }
+  }
   const transport = processTransport();
   const lifecycle = new Lifecycle(`${spec.bootFile}.ts`);
   let app: App | undefined;

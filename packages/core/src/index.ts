@@ -7,5 +7,5 @@ export { type AppInfo, deepMerge, loadConfig } from './config.js';
 export { BroodError, broodError, CoreErrors } from './errors.js';
 export { type BootExport, HOOK_ORDER, type HookName, Lifecycle, type LifecycleHooks } from './lifecycle.js';
 export { importAppFile, importAppStem } from './load-module.js';
-export { createLogger, type Logger, type LoggerOptions } from './logger.js';
-export { PROCESS_OPTIONS_ENV, type ProcessOptions, readProcessOptions } from './options.js';
+export { createLogger, type Logger, type LoggerOptions, type LogRotate, logFileName, openLogFile } from './logger.js';
+export { PROCESS_OPTIONS_ENV, type ProcessOptions, readProcessOptions, WORKER_SLOT_ENV } from './options.js';

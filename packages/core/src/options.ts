@@ -1,3 +1,4 @@
+import type { LogRotate } from './logger.js';
 import { broodError, CoreErrors } from './errors.js';
 
 /** The environment variable that carries {@link ProcessOptions} from the master to its children. */
@@ -23,7 +24,13 @@ export interface ProcessOptions {
   shutdownTimeout: number;
   /** Default timeout of `messenger.request`, in ms. */
   requestTimeout: number;
+  /** Where each process also writes its log file; no files when absent. */
+  logDir?: string;
+  logRotate?: LogRotate;
 }
+
+/** The environment variable with a worker's stable position, 1..N: a reforked worker takes its predecessor's. */
+export const WORKER_SLOT_ENV = 'BROOD_WORKER_SLOT';
 
 /** Reads the options the master put in this process's environment. */
 export function readProcessOptions(env: NodeJS.ProcessEnv = process.env): ProcessOptions {

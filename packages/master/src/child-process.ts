@@ -52,6 +52,8 @@ export class SupervisedProcess {
   stopRequested = false;
   /** How many processes held this place before this one, after crashes. */
   restarts = 0;
+  /** A worker's stable position, 1..N: its log file, kept by the worker that replaces it. */
+  slot = 0;
 
   constructor(role: 'agent' | 'worker', child: ChildProcess, worker?: Worker) {
     this.role = role;

@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoreErrors, createLogger, findAppMarker, type Logger, PROCESS_OPTIONS_ENV, type ProcessOptions } from '@brood/core';
+import { CoreErrors, createLogger, findAppMarker, type Logger, type LogRotate, logFileName, openLogFile, PROCESS_OPTIONS_ENV, type ProcessOptions, WORKER_SLOT_ENV } from '@brood/core';
 import { compileApp } from '@brood/core/compile';
 import { writeTypings } from '@brood/core/typings';
 import {
@@ -79,6 +79,7 @@ export class Master extends Base {
   #stopping: Promise<void> | undefined;
   #reloading: Promise<ReloadResult> | undefined;
   #control: ControlServer | undefined;
+  readonly #logFile: { path: string; rotate?: LogRotate } | undefined;
   #info: StartedInfo | undefined;
   readonly #cacheDir: string;
   #buildDir = '';
@@ -86,7 +87,14 @@ export class Master extends Base {
   constructor(options: MasterOptions = {}, defaultEnv = 'prod') {
     super();
     this.settings = resolveOptions(options, process.env, defaultEnv);
-    this.logger = createLogger({ role: 'master', pretty: this.settings.pretty, level: this.settings.logLevel });
+    const { logDir, logRotate } = this.settings;
+    this.#logFile = logDir === undefined ? undefined : { path: join(logDir, logFileName('master')), ...(logRotate === undefined ? {} : { rotate: logRotate }) };
+    this.logger = createLogger({
+      role: 'master',
+      pretty: this.settings.pretty,
+      level: this.settings.logLevel,
+      ...(this.#logFile === undefined ? {} : { file: this.#logFile }),
+    });
     this.on('error', (error: unknown) => this.logger.error({ err: error }, (error as Error).message));
     this.#agentBudget = new RestartBudget(this.settings.maxRestarts, this.settings.restartWindow);
     this.#workerBudget = new RestartBudget(this.settings.maxRestarts, this.settings.restartWindow);
@@ -119,6 +127,9 @@ export class Master extends Base {
     if (this.#state !== 'idle') throw masterError(MasterErrors.BAD_OPTION, `the master cannot start twice (it is ${this.#state})`);
     this.#state = 'starting';
     const { baseDir, port, host, workers } = this.settings;
+    if (this.#logFile !== undefined) {
+      await openLogFile(this.logger, this.#logFile).catch((error: Error) => this.logger.error({ err: error }, `cannot open the log file: ${error.message}`));
+    }
     try {
       if (findAppMarker(baseDir) === undefined) {
         throw masterError(CoreErrors.APP_NOT_FOUND, `no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts`);
@@ -220,7 +231,7 @@ export class Master extends Base {
     for (const old of [...this.#workers.values()]) {
       if (this.#state !== 'running') break;
       if (old.stopRequested) continue;
-      const fresh = this.#forkWorker();
+      const fresh = this.#forkWorker(old.slot);
       try {
         await fresh.ready.promise;
       } catch (error) {
@@ -351,6 +362,8 @@ export class Master extends Base {
       requestTimeout: this.settings.requestTimeout,
     };
     if (this.settings.host !== undefined) options.host = this.settings.host;
+    if (this.settings.logDir !== undefined) options.logDir = this.settings.logDir;
+    if (this.settings.logRotate !== undefined) options.logRotate = this.settings.logRotate;
     return JSON.stringify(options);
   }
 
@@ -382,13 +395,22 @@ export class Master extends Base {
     cluster.setupPrimary({ exec: workerEntry, args: [], execArgv: this.#execArgv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   }
 
-  #forkWorker(): SupervisedProcess {
+  /** Forks a worker into `slot`, or into the lowest slot no worker holds. */
+  #forkWorker(slot = this.#freeSlot()): SupervisedProcess {
     const timeout = this.settings.workerStartTimeout;
-    const worker = cluster.fork({ [PROCESS_OPTIONS_ENV]: this.#processOptions(timeout) });
+    const worker = cluster.fork({ [PROCESS_OPTIONS_ENV]: this.#processOptions(timeout), [WORKER_SLOT_ENV]: String(slot) });
     const proc = new SupervisedProcess('worker', worker.process, worker);
+    proc.slot = slot;
     this.#workers.set(proc.pid, proc);
     this.#supervise(proc, timeout, MasterErrors.WORKER_START_TIMEOUT, MasterErrors.WORKER_START_FAILED);
     return proc;
+  }
+
+  #freeSlot(): number {
+    const taken = new Set([...this.#workers.values()].map((w) => w.slot));
+    let slot = 1;
+    while (taken.has(slot)) slot += 1;
+    return slot;
   }
 
   /** Wires a new child: its messages, its start timeout, its exit. */
@@ -481,7 +503,7 @@ export class Master extends Base {
     this.#announcePeers();
     setTimeout(() => {
       if (this.#state !== 'running') return;
-      const next = proc.role === 'agent' ? this.#forkAgent() : this.#forkWorker();
+      const next = proc.role === 'agent' ? this.#forkAgent() : this.#forkWorker(proc.slot);
       next.restarts = proc.restarts + 1;
       if (proc.role === 'agent') this.#agent = next;
       next.ready.promise.catch((error: Error) => this.logger.error({ err: error }, error.message));

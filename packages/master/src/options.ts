@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { LogRotate } from '@brood/core';
 import { DEFAULT_TITLE, isValidTitle } from './control/paths.js';
 import { MasterErrors, masterError } from './errors.js';
 
@@ -39,6 +40,10 @@ export interface MasterOptions {
   logLevel?: string;
   /** Names this instance, so several instances of an app run side by side. Default `default`. */
   title?: string;
+  /** Each process also writes its log to a file here (`master.log`, `agent.log`, `worker-<n>.log`); relative to the app folder. */
+  logDir?: string;
+  /** How those files rotate: `{ size: '10m', frequency: 'daily', limit: 7 }`. */
+  logRotate?: LogRotate;
   /** Stack traces in the app's TypeScript lines (costs throughput). Default: on in `brood dev`, off otherwise. */
   sourceMaps?: boolean;
   /** Open the control socket that `brood stop`, `reload`, `status` and `run-task` use. Default true. */
@@ -46,7 +51,7 @@ export interface MasterOptions {
 }
 
 /** Every option settled. */
-export type ResolvedOptions = Required<Omit<MasterOptions, 'host'>> & Pick<MasterOptions, 'host'>;
+export type ResolvedOptions = Required<Omit<MasterOptions, 'host' | 'logDir' | 'logRotate'>> & Pick<MasterOptions, 'host' | 'logDir' | 'logRotate'>;
 
 /** Maps `NODE_ENV` to an app environment when `BROOD_ENV` is not set. */
 export function envFromNodeEnv(nodeEnv: string | undefined, fallback: string): string {
@@ -121,6 +126,10 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
   };
   const host = pick('host');
   if (host !== undefined) resolved.host = host;
+  const logDir = pick('logDir') || env.BROOD_LOG_DIR;
+  if (logDir) resolved.logDir = resolve(baseDir, logDir);
+  const logRotate = pick('logRotate');
+  if (logRotate !== undefined) resolved.logRotate = logRotate;
   if (!isValidTitle(resolved.title)) {
     throw masterError(
       MasterErrors.BAD_OPTION,

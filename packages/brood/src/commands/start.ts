@@ -16,6 +16,7 @@ export interface StartFlags {
   pretty?: boolean;
   daemon?: boolean;
   timeout?: number;
+  logDir?: string;
 }
 
 /** What a daemonised master tells the `brood start --daemon` that spawned it. */
@@ -51,6 +52,7 @@ function options(dir: string | undefined, flags: StartFlags, dev: boolean): Mast
   if (flags.title !== undefined) result.title = flags.title;
   if (flags.sched !== undefined) result.schedulingPolicy = flags.sched;
   if (flags.pretty !== undefined) result.pretty = flags.pretty;
+  if (flags.logDir !== undefined) result.logDir = flags.logDir;
   return result;
 }
 
