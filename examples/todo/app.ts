@@ -1,9 +1,11 @@
 import { defineApp } from 'brood';
 import './lib/actions.js';
+import { setQuote } from './lib/quote.js';
 
 /** Worker hooks: every worker hears about new todos and logs them. */
 export default defineApp((app) => {
   let heard = 0;
+  app.messenger.on('quote:changed', (quote) => setQuote(quote));
   app.messenger.on('todo:created', (todo) => {
     heard += 1;
     app.logger.debug({ id: todo.id, heard }, 'a worker created a todo');

@@ -35,6 +35,9 @@ export class Cluster {
   stderr = '';
   readonly #waiters = new Set<() => void>();
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** For `brood start` clusters: the instance title and app folder, to reach its control socket. */
+  title = '';
+  dir = '';
   /** Every pid seen in the logs, to check they are gone after. */
   readonly pids = new Set<number>();
 
@@ -186,7 +189,7 @@ export function startBrood(app: string, args: string[] = [], env: NodeJS.Process
   const hasPort = args.includes('--port') || args.includes('-p');
   // Tests run side by side on the same fixtures: each cluster gets its own title, hence its own control socket.
   const title = args.includes('--title') ? [] : ['--title', `t${process.pid}-${++started}`];
-  return new Cluster(
+  const cluster = new Cluster(
     process.execPath,
     [BROOD_BIN, 'start', dir, ...(hasPort ? [] : ['--port', '0']), ...(hasWorkers ? [] : ['--workers', '2']), ...title, ...args],
     {
@@ -194,6 +197,9 @@ export function startBrood(app: string, args: string[] = [], env: NodeJS.Process
       ...env,
     },
   );
+  cluster.title = title[1] ?? (args[args.indexOf('--title') + 1] as string);
+  cluster.dir = dir;
+  return cluster;
 }
 
 /** Any node script in a fresh process group. */

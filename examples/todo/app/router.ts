@@ -1,4 +1,5 @@
 import { defineRouter } from 'brood';
+import { currentQuote } from '../lib/quote.js';
 
 export default defineRouter((router, app) => {
   const { todo, admin } = app.controller;
@@ -10,6 +11,9 @@ export default defineRouter((router, app) => {
   router.get('/todos/:id', todo.show);
   router.post('/todos/:id/done', todo.done);
   router.get('/admin/stats', admin.stats.show);
+  router.get('/quote', (ctx) => {
+    ctx.body = { quote: currentQuote(), worker: process.pid };
+  });
   router.get('/boom', () => {
     throw new Error('database password is hunter2');
   });

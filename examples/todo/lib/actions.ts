@@ -18,5 +18,6 @@ declare module 'brood' {
     'todo:done': { data: { id: number }; reply: Todo | null };
     'todo:stats': { data: undefined; reply: { total: number; done: number; createdByWorker: Record<number, number> } };
     'todo:created': { data: Todo };
+    'quote:changed': { data: { text: string; at: string } };
   }
 }

@@ -20,6 +20,8 @@ before(async () => {
   master = spawn(process.execPath, [bin, 'start', appDir, '--port', '0', '--workers', '2', '--env', 'test'], {
     detached: true,
     stdio: ['ignore', 'pipe', 'inherit'],
+    // The agent's quote task ticks fast here, so the test sees it change.
+    env: { ...process.env, TODO_QUOTE_INTERVAL: '200ms' },
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no started line within 20 s:\n${stdout.join('')}`)), 20_000);
@@ -129,4 +131,20 @@ test('a crash in a handler is a 500 that shows its message outside production, a
   const html = await call('GET', '/boom', undefined, { accept: 'text/html' });
   assert.equal(html.status, 500);
   assert.match(String(html.headers['content-type']), /text\/html/);
+});
+
+test('the agent task pushes a new quote to every worker, which serves it', async () => {
+  const seen = new Map<number, Set<string>>();
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && [...seen.values()].filter((texts) => texts.size >= 2).length < 2) {
+    const reply = (await call('GET', '/quote')).json as { quote: { text: string } | null; worker: number };
+    if (reply.quote !== null) {
+      const texts = seen.get(reply.worker) ?? new Set<string>();
+      texts.add(reply.quote.text);
+      seen.set(reply.worker, texts);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.equal(seen.size, 2, 'both workers served a quote');
+  for (const [worker, texts] of seen) assert.ok(texts.size >= 2, `worker ${worker} served the quote changing: ${[...texts].join(' | ')}`);
 });

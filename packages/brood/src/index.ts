@@ -6,11 +6,12 @@
  * App code imports this module at run time for the helpers: it loads
  * nothing heavy until `start()` is called.
  */
-import type { AppInfo } from '@brood/core';
+import type { AppInfo, ScheduleOptions } from '@brood/core';
 import type { Master, MasterOptions, StartedInfo } from '@brood/master';
-import type { Agent, Application, Boot, BroodConfig, MiddlewareFactory, Router } from './types.js';
+import type { Context } from 'koa';
+import type { Agent, AgentTaskContext, Application, Boot, BroodConfig, MiddlewareFactory, Router, TaskFile } from './types.js';
 
-export type { AppInfo, LifecycleHooks } from '@brood/core';
+export type { AppInfo, LifecycleHooks, ScheduleOptions, TaskType } from '@brood/core';
 export type { MasterOptions, SchedulingPolicy, StartedInfo } from '@brood/master';
 export type { MessageMeta, Peers, RequestTarget, Sender } from '@brood/messenger';
 export type { Context, Middleware, Next } from 'koa';
@@ -18,6 +19,7 @@ export { Service } from './service.js';
 export type {
   Actions,
   Agent,
+  AgentTaskContext,
   AppConfig,
   Application,
   AppMessenger,
@@ -29,6 +31,7 @@ export type {
   MiddlewareFactory,
   Router,
   Services,
+  TaskFile,
 } from './types.js';
 
 /** Types `agent.ts`: `export default defineAgent((agent) => { … return { didLoad() {} } })`. */
@@ -54,6 +57,16 @@ export function defineConfig<T extends BroodConfig>(config: T | ((info: AppInfo)
 /** Types `app/middleware/<name>.ts`: `export default defineMiddleware<{ header: string }>((options, app) => async (ctx, next) => { … })`. */
 export function defineMiddleware<Options = Record<string, unknown>>(factory: MiddlewareFactory<Options>): MiddlewareFactory<Options> {
   return factory;
+}
+
+/**
+ * Types `app/schedule/<name>.ts` as a default export:
+ * `export default defineTask({ schedule: { interval: '5m', type: 'agent' }, async task(ctx) { … } })`.
+ */
+export function defineTask(file: { schedule: ScheduleOptions & { type: 'agent' }; task: (ctx: AgentTaskContext) => unknown }): TaskFile;
+export function defineTask(file: { schedule: ScheduleOptions & { type?: 'worker' | 'all' }; task: (ctx: Context) => unknown }): TaskFile;
+export function defineTask(file: TaskFile): TaskFile {
+  return file;
 }
 
 /** A running cluster started from code. */

@@ -1,8 +1,9 @@
 import type { AgentApplication } from '@brood/agent';
-import type { LifecycleHooks } from '@brood/core';
+import type { LifecycleHooks, ScheduleOptions } from '@brood/core';
 import type { Messenger } from '@brood/messenger';
 import type { WorkerApplication } from '@brood/worker';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
+import type { Logger } from 'pino';
 
 /**
  * The messenger actions of the app. Augment it to type every action and its
@@ -89,3 +90,15 @@ declare module 'koa' {
     application: Application;
   }
 }
+
+/** What an agent task (`type: 'agent'`) receives. */
+export interface AgentTaskContext {
+  app: Agent;
+  /** The agent's logger, with the task's name on every line. */
+  logger: Logger;
+}
+
+/** A task file's default export: its schedule and what it does. Worker tasks get a koa context, as a request would. */
+export type TaskFile =
+  | { schedule: ScheduleOptions & { type: 'agent' }; task: (ctx: AgentTaskContext) => unknown }
+  | { schedule: ScheduleOptions & { type?: 'worker' | 'all' }; task: (ctx: Context) => unknown };

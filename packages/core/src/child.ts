@@ -81,7 +81,13 @@ export async function runChild<App extends BaseApplication>(spec: ChildRole<App>
   }
   const workerId = cluster.isWorker ? cluster.worker?.id : undefined;
   const slot = Number(process.env[WORKER_SLOT_ENV] ?? 0);
-  const file = options.logDir === undefined ? undefined : { path: join(options.logDir, logFileName(spec.role, slot)), ...(options.logRotate === undefined ? {} : { rotate: options.logRotate }) };
+  const file =
+    options.logDir === undefined
+      ? undefined
+      : {
+          path: join(options.logDir, logFileName(spec.role, slot)),
+          ...(options.logRotate === undefined ? {} : { rotate: options.logRotate }),
+        };
   const logger = createLogger({
     role: spec.role,
     ...(workerId === undefined ? {} : { workerId }),
@@ -151,6 +157,9 @@ export async function runChild<App extends BaseApplication>(spec: ChildRole<App>
             spec.open?.(app);
             lifecycle.run('serverDidReady').catch((error: unknown) => logger.error({ err: error }, (error as Error).message));
           }
+          break;
+        case 'app:stopping':
+          app?.emit('app-stopping');
           break;
         case 'peers:changed':
           messenger.setPeers(message.peers);

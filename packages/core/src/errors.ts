@@ -20,6 +20,18 @@ export const CoreErrors = {
   BAD_PROCESS_OPTIONS: 'ERR_BROOD_BAD_PROCESS_OPTIONS',
 } as const;
 
+/** Error codes of scheduled tasks. Every code is listed with its fix in docs/errors.md. */
+export const TaskErrors = {
+  /** A file under app/schedule does not define a valid task. */
+  TASK_INVALID: 'ERR_BROOD_TASK_INVALID',
+  /** `brood run-task` named a task that does not exist. */
+  TASK_UNKNOWN: 'ERR_BROOD_TASK_UNKNOWN',
+  /** A task run took longer than its `timeout`. */
+  TASK_TIMEOUT: 'ERR_BROOD_TASK_TIMEOUT',
+  /** A task of type `all` failed in some of the workers. */
+  TASK_FAILED: 'ERR_BROOD_TASK_FAILED',
+} as const;
+
 /** Creates a {@link BroodError} with one of the codes above. */
 export function broodError(code: string, message: string, cause?: unknown): BroodError {
   return cause === undefined ? new BroodError(code, message) : new BroodError(code, message, { cause });

@@ -66,7 +66,9 @@ export async function openLogFile(logger: Logger, file: { path: string; rotate?:
   const dir = join(file.path, '..');
   mkdirSync(dir, { recursive: true });
   // Loaded only when a log folder is configured.
-  const roll = createRequire(import.meta.url)('pino-roll') as (options: Record<string, unknown>) => Promise<DestinationStream & { flushSync(): void }>;
+  const roll = createRequire(import.meta.url)('pino-roll') as (
+    options: Record<string, unknown>,
+  ) => Promise<DestinationStream & { flushSync(): void }>;
   const rotate = file.rotate ?? {};
   const options: Record<string, unknown> = { file: file.path.replace(/\.log$/, ''), extension: '.log', mkdir: true };
   if (rotate.size !== undefined) options.size = rotate.size;

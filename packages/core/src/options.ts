@@ -1,5 +1,5 @@
-import type { LogRotate } from './logger.js';
 import { broodError, CoreErrors } from './errors.js';
+import type { LogRotate } from './logger.js';
 
 /** The environment variable that carries {@link ProcessOptions} from the master to its children. */
 export const PROCESS_OPTIONS_ENV = 'BROOD_PROCESS_OPTIONS';

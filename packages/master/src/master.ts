@@ -2,11 +2,23 @@ import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoreErrors, createLogger, findAppMarker, type Logger, type LogRotate, logFileName, openLogFile, PROCESS_OPTIONS_ENV, type ProcessOptions, WORKER_SLOT_ENV } from '@brood/core';
+import {
+  CoreErrors,
+  createLogger,
+  findAppMarker,
+  type Logger,
+  type LogRotate,
+  logFileName,
+  openLogFile,
+  PROCESS_OPTIONS_ENV,
+  type ProcessOptions,
+  WORKER_SLOT_ENV,
+} from '@brood/core';
 import { compileApp } from '@brood/core/compile';
 import { writeTypings } from '@brood/core/typings';
 import {
   type AppReadyMessage,
+  type AppStoppingMessage,
   type CloseMessage,
   type Envelope,
   envelope,
@@ -88,7 +100,10 @@ export class Master extends Base {
     super();
     this.settings = resolveOptions(options, process.env, defaultEnv);
     const { logDir, logRotate } = this.settings;
-    this.#logFile = logDir === undefined ? undefined : { path: join(logDir, logFileName('master')), ...(logRotate === undefined ? {} : { rotate: logRotate }) };
+    this.#logFile =
+      logDir === undefined
+        ? undefined
+        : { path: join(logDir, logFileName('master')), ...(logRotate === undefined ? {} : { rotate: logRotate }) };
     this.logger = createLogger({
       role: 'master',
       pretty: this.settings.pretty,
@@ -128,7 +143,9 @@ export class Master extends Base {
     this.#state = 'starting';
     const { baseDir, port, host, workers } = this.settings;
     if (this.#logFile !== undefined) {
-      await openLogFile(this.logger, this.#logFile).catch((error: Error) => this.logger.error({ err: error }, `cannot open the log file: ${error.message}`));
+      await openLogFile(this.logger, this.#logFile).catch((error: Error) =>
+        this.logger.error({ err: error }, `cannot open the log file: ${error.message}`),
+      );
     }
     try {
       if (findAppMarker(baseDir) === undefined) {
@@ -192,6 +209,8 @@ export class Master extends Base {
       this.#state = 'stopping';
       this.logger.info({ reason }, `brood stopping: ${reason}`);
       if (!wasStarting) {
+        // The agent stops its clock before any worker closes: no task is sent to a closing worker.
+        this.router.sendToReady(envelope<AppStoppingMessage>({ type: 'app:stopping' }));
         await this.#closeAll([...this.#workers.values()], this.settings.shutdownTimeout);
         if (this.#agent !== undefined) await this.#closeAll([this.#agent], this.settings.shutdownTimeout);
         this.#state = 'stopped';

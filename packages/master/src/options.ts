@@ -51,7 +51,8 @@ export interface MasterOptions {
 }
 
 /** Every option settled. */
-export type ResolvedOptions = Required<Omit<MasterOptions, 'host' | 'logDir' | 'logRotate'>> & Pick<MasterOptions, 'host' | 'logDir' | 'logRotate'>;
+export type ResolvedOptions = Required<Omit<MasterOptions, 'host' | 'logDir' | 'logRotate'>> &
+  Pick<MasterOptions, 'host' | 'logDir' | 'logRotate'>;
 
 /** Maps `NODE_ENV` to an app environment when `BROOD_ENV` is not set. */
 export function envFromNodeEnv(nodeEnv: string | undefined, fallback: string): string {

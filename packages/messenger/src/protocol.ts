@@ -98,6 +98,11 @@ export interface AppReadyMessage extends Base {
   peers: Peers;
 }
 
+/** Master → agent and workers: the application begins to stop; start no new work (scheduled ticks). */
+export interface AppStoppingMessage extends Base {
+  type: 'app:stopping';
+}
+
 /** Master → agent and workers: the set of processes changed (a refork, an agent restart). */
 export interface PeersChangedMessage extends Base {
   type: 'peers:changed';
@@ -130,6 +135,7 @@ export type Envelope =
   | WorkerReadyMessage
   | BootFailedMessage
   | AppReadyMessage
+  | AppStoppingMessage
   | PeersChangedMessage
   | CloseMessage
   | ExitingMessage

@@ -30,6 +30,7 @@ function problem(m: Record<string, unknown>): string | undefined {
       if (!m.ok && !isWireError(m.error)) return 'a failed reply needs error { code, message }';
       return undefined;
     case 'agent:ready':
+    case 'app:stopping':
       return undefined;
     case 'worker:ready':
       return isObject(m.address) && typeof m.address.port === 'number' ? undefined : 'address must be { address, port, family }';

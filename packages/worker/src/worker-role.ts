@@ -5,6 +5,7 @@ import { GatedServer } from './http-server.js';
 import { loadControllers } from './load-controllers.js';
 import { loadAppMiddleware } from './load-middleware.js';
 import { loadServices } from './load-services.js';
+import { installTaskRunner } from './run-task.js';
 import { WorkerApplication } from './worker-application.js';
 
 /** `app/router.ts` exports `(router, app) => void`. */
@@ -48,6 +49,7 @@ export const workerRole: ChildRole<WorkerApplication> = {
     if (front !== undefined) koa.use(front);
     app.controller = await loadControllers(baseDir, buildDir);
     await loadServices(app.koa, baseDir, buildDir);
+    await installTaskRunner(app);
     for (const { middleware } of await loadAppMiddleware(app)) app.koa.use(middleware);
     await loadRoutes(app);
   },

@@ -64,3 +64,13 @@ test('GET /visits is counted by the agent for every worker', async () => {
   assert.equal(second.total, first.total + 1);
   assert.equal(second.agent, first.agent);
 });
+
+test('GET /motd serves the message the agent task pushed', async () => {
+  const deadline = Date.now() + 5000;
+  let motd = 'no message yet';
+  while (motd === 'no message yet' && Date.now() < deadline) {
+    motd = ((await get('/motd')).body as { motd: string }).motd;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.notEqual(motd, 'no message yet');
+});

@@ -1,0 +1,221 @@
+import { BroodError, type Logger, type TaskDefinition, TaskErrors } from '@brood/core';
+import type { Messenger } from '@brood/messenger';
+import { Cron } from 'croner';
+
+/** How one run ended. */
+export type Outcome = 'ok' | 'failed' | 'skipped';
+
+/** What `brood run-task` and the scheduler's log report of one run. */
+export interface RunResult {
+  name: string;
+  outcome: Outcome;
+  ms: number;
+  error?: { code: string; message: string };
+}
+
+/** A task's figures, as `brood status` shows them. */
+export interface TaskStats {
+  name: string;
+  type: TaskDefinition['type'];
+  schedule: string;
+  enabled: boolean;
+  runs: number;
+  failures: number;
+  skips: number;
+  running: boolean;
+  lastRun: { at: string; ms: number; outcome: Outcome; error?: string } | null;
+  nextRun: string | null;
+}
+
+/** A run that must not last longer than the task's timeout. */
+function within<T>(work: Promise<T>, ms: number | undefined, name: string): Promise<T> {
+  if (ms === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BroodError(TaskErrors.TASK_TIMEOUT, `task ${name} ran longer than its ${ms} ms timeout`)), ms);
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+}
+
+/** A worker that is lost mid-run, a timeout that never comes: a worker task's request needs some bound. */
+const DEFAULT_WORKER_TIMEOUT_MS = 60 * 60_000;
+
+interface Entry {
+  task: TaskDefinition;
+  stats: TaskStats;
+  timer?: NodeJS.Timeout;
+  cron?: Cron;
+}
+
+/**
+ * The agent's clock. It starts ticking when the app is ready and stops when
+ * the app begins to stop; each tick runs the task in one ready worker
+ * (chosen by the master), in every worker, or in the agent. A tick that
+ * comes while the previous run of the task still goes is skipped unless the
+ * task allows overlap. Every run is counted, and failures are logged with
+ * the task's name, duration and stack; the next tick fires regardless.
+ */
+export class Scheduler {
+  readonly #entries = new Map<string, Entry>();
+  readonly #messenger: Messenger<Record<string, { data: unknown; reply: unknown }>>;
+  readonly #logger: Logger;
+  readonly #agentContext: (task: TaskDefinition) => unknown;
+  #ticking = false;
+
+  constructor(options: {
+    tasks: Map<string, TaskDefinition>;
+    // biome-ignore lint/suspicious/noExplicitAny: Brood's own actions, not the app's typed ones
+    messenger: Messenger<any>;
+    logger: Logger;
+    agentContext: (task: TaskDefinition) => unknown;
+  }) {
+    this.#messenger = options.messenger;
+    this.#logger = options.logger;
+    this.#agentContext = options.agentContext;
+    for (const task of options.tasks.values()) {
+      this.#entries.set(task.name, {
+        task,
+        stats: {
+          name: task.name,
+          type: task.type,
+          schedule: task.describe,
+          enabled: task.enabled,
+          runs: 0,
+          failures: 0,
+          skips: 0,
+          running: false,
+          lastRun: null,
+          nextRun: null,
+        },
+      });
+    }
+  }
+
+  /** Starts every enabled task's clock; runs the `immediate` ones now. */
+  start(): void {
+    if (this.#ticking) return;
+    this.#ticking = true;
+    for (const entry of this.#entries.values()) {
+      const { task } = entry;
+      if (!task.enabled) continue;
+      if (task.interval !== undefined) {
+        const interval = task.interval;
+        entry.timer = setInterval(() => void this.run(task.name, 'tick'), interval);
+        entry.stats.nextRun = new Date(Date.now() + interval).toISOString();
+      } else if (task.cron !== undefined) {
+        entry.cron = new Cron(
+          task.cron,
+          task.timezone === undefined ? {} : { timezone: task.timezone },
+          () => void this.run(task.name, 'tick'),
+        );
+      }
+      if (task.immediate) void this.run(task.name, 'immediate');
+    }
+    const enabled = [...this.#entries.values()].filter((e) => e.task.enabled).length;
+    if (this.#entries.size > 0) this.#logger.info({ tasks: enabled }, `scheduler started: ${enabled} task${enabled === 1 ? '' : 's'}`);
+  }
+
+  /** Stops every clock: no tick fires after this. Runs under way finish on their own. */
+  stop(): void {
+    if (!this.#ticking) return;
+    this.#ticking = false;
+    for (const entry of this.#entries.values()) {
+      if (entry.timer !== undefined) clearInterval(entry.timer);
+      entry.cron?.stop();
+      entry.timer = undefined;
+      entry.cron = undefined;
+      entry.stats.nextRun = null;
+    }
+  }
+
+  /** Every task's figures. */
+  list(): TaskStats[] {
+    return [...this.#entries.values()].map((entry) => {
+      const next = entry.cron?.nextRun();
+      if (next) entry.stats.nextRun = next.toISOString();
+      return { ...entry.stats };
+    });
+  }
+
+  /** The task names, for error messages. */
+  get names(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /**
+   * Runs a task now (`brood run-task`) or for a tick. Resolves with the
+   * outcome; never rejects.
+   */
+  async run(name: string, trigger: 'tick' | 'immediate' | 'manual'): Promise<RunResult> {
+    const entry = this.#entries.get(name);
+    if (entry === undefined) {
+      throw new BroodError(
+        TaskErrors.TASK_UNKNOWN,
+        `no task named ${name}; known tasks: ${this.names.length === 0 ? 'none' : this.names.join(', ')}`,
+      );
+    }
+    if (trigger === 'tick' && !this.#ticking) return { name, outcome: 'skipped', ms: 0 };
+    const { task, stats } = entry;
+    if (task.interval !== undefined && trigger === 'tick') stats.nextRun = new Date(Date.now() + task.interval).toISOString();
+    if (stats.running && !task.overlap) {
+      stats.skips += 1;
+      this.#logger.warn({ task: name, trigger }, `task ${name} skipped: its previous run is still going (overlap: false)`);
+      return { name, outcome: 'skipped', ms: 0 };
+    }
+    stats.running = true;
+    const started = performance.now();
+    const at = new Date().toISOString();
+    let result: RunResult;
+    try {
+      await within(this.#dispatch(task), task.timeout, name);
+      result = { name, outcome: 'ok', ms: performance.now() - started };
+      this.#logger.debug({ task: name, trigger, ms: result.ms }, `task ${name} ok`);
+    } catch (thrown) {
+      const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+      const code = (error as { code?: unknown }).code;
+      result = {
+        name,
+        outcome: 'failed',
+        ms: performance.now() - started,
+        error: { code: typeof code === 'string' ? code : 'ERR_BROOD_UNKNOWN', message: error.message },
+      };
+      stats.failures += 1;
+      this.#logger.error(
+        { task: name, trigger, ms: Math.round(result.ms), err: error },
+        `task ${name} failed after ${Math.round(result.ms)} ms: ${error.message}`,
+      );
+    }
+    stats.running = false;
+    stats.runs += 1;
+    stats.lastRun = {
+      at,
+      ms: Math.round(result.ms * 10) / 10,
+      outcome: result.outcome,
+      ...(result.error === undefined ? {} : { error: result.error.message }),
+    };
+    return result;
+  }
+
+  async #dispatch(task: TaskDefinition): Promise<void> {
+    // A little past the task's own timeout, so that its clear message wins over the request's.
+    const timeout = task.timeout === undefined ? DEFAULT_WORKER_TIMEOUT_MS : task.timeout + 1000;
+    switch (task.type) {
+      case 'agent':
+        await task.run(this.#agentContext(task));
+        return;
+      case 'worker':
+        await this.#messenger.request('random', 'brood:task-run', { name: task.name }, { timeout });
+        return;
+      case 'all': {
+        const workers = this.#messenger.peers.workers;
+        const results = await Promise.allSettled(
+          workers.map((pid) => this.#messenger.request(pid, 'brood:task-run', { name: task.name }, { timeout })),
+        );
+        const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`worker ${workers[i]}: ${(r.reason as Error).message}`] : []));
+        if (failed.length > 0)
+          throw new BroodError(TaskErrors.TASK_FAILED, `${failed.length} of ${workers.length} workers failed: ${failed.join('; ')}`);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { Cron } from 'croner';
+import { scanTree } from './app-tree.js';
+import { BroodError, TaskErrors } from './errors.js';
+import { importAppFile } from './load-module.js';
+
+/** Where a task runs. */
+export type TaskType = 'worker' | 'all' | 'agent';
+
+/** What a task file exports as `schedule`. */
+export interface ScheduleOptions {
+  /** Every N ms, or `'500ms'`, `'5s'`, `'1m'`, `'2h'`, `'1d'`. */
+  interval?: number | string;
+  /** A cron expression with seconds: `'0 *\/5 * * * *'`. Five fields are accepted too. */
+  cron?: string;
+  /** The time zone of `cron`, e.g. `'Europe/Paris'`. Default: the machine's. */
+  timezone?: string;
+  /** `worker` (default): one ready worker per tick; `all`: every worker; `agent`: the agent itself. */
+  type?: TaskType;
+  /** Run once right after the app is ready, besides the schedule. */
+  immediate?: boolean;
+  /** Switch the task off. */
+  disable?: boolean;
+  /** Run only in these app environments. */
+  env?: string[];
+  /** Let a tick start while the previous run still goes. Default false: the tick is skipped. */
+  overlap?: boolean;
+  /** A run longer than this (ms or `'30s'`) is marked failed. */
+  timeout?: number | string;
+}
+
+/** A task, validated. */
+export interface TaskDefinition {
+  /** Its path under app/schedule without extension: `cleanup/old-files`. */
+  name: string;
+  source: string;
+  type: TaskType;
+  /** ms between ticks, for interval tasks. */
+  interval?: number;
+  cron?: string;
+  timezone?: string;
+  immediate: boolean;
+  /** False when `disable` or `env` switch it off here. */
+  enabled: boolean;
+  overlap: boolean;
+  timeout?: number;
+  /** `every 5s` or `cron 0 * * * * * (Europe/Paris)`. */
+  describe: string;
+  run: (ctx: unknown) => unknown;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `'5s'` → 5000; a number is ms already; anything else is undefined. */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(value);
+  if (match === null) return undefined;
+  const ms = Number(match[1]) * (UNITS[match[2] as string] as number);
+  return ms > 0 ? ms : undefined;
+}
+
+function invalid(source: string, reason: string, cause?: unknown): BroodError {
+  return new BroodError(TaskErrors.TASK_INVALID, `${source}: ${reason}`, cause === undefined ? undefined : { cause });
+}
+
+/** Validates one task file's exports. */
+export function defineTask(source: string, name: string, module: Record<string, unknown>, env: string): TaskDefinition {
+  const fromDefault = (typeof module.default === 'object' && module.default !== null ? module.default : {}) as Record<string, unknown>;
+  const schedule = (module.schedule ?? fromDefault.schedule) as ScheduleOptions | undefined;
+  const run = (module.task ?? fromDefault.task) as TaskDefinition['run'] | undefined;
+  if (typeof schedule !== 'object' || schedule === null) throw invalid(source, 'export a `schedule` object ({ interval | cron, type, … })');
+  if (typeof run !== 'function') throw invalid(source, 'export a `task(ctx)` function');
+  const type = schedule.type ?? 'worker';
+  if (!['worker', 'all', 'agent'].includes(type)) throw invalid(source, `type must be worker, all or agent, got ${JSON.stringify(type)}`);
+  if (schedule.interval === undefined && schedule.cron === undefined)
+    throw invalid(source, 'the schedule needs an interval or a cron expression');
+  if (schedule.interval !== undefined && schedule.cron !== undefined)
+    throw invalid(source, 'the schedule has both interval and cron; keep one');
+  const definition: TaskDefinition = {
+    name,
+    source,
+    type,
+    immediate: schedule.immediate === true,
+    enabled: schedule.disable !== true && (schedule.env === undefined || schedule.env.includes(env)),
+    overlap: schedule.overlap === true,
+    describe: '',
+    run,
+  };
+  if (schedule.interval !== undefined) {
+    const interval = parseDuration(schedule.interval);
+    if (interval === undefined)
+      throw invalid(source, `interval must be a number of ms or a duration like '5s', got ${JSON.stringify(schedule.interval)}`);
+    definition.interval = interval;
+    definition.describe = `every ${typeof schedule.interval === 'number' ? `${schedule.interval}ms` : schedule.interval}`;
+  } else {
+    const cron = schedule.cron as string;
+    try {
+      // Constructed paused only to validate the expression and the time zone.
+      new Cron(cron, { paused: true, ...(schedule.timezone === undefined ? {} : { timezone: schedule.timezone }) }).stop();
+    } catch (error) {
+      throw invalid(source, `bad cron expression ${JSON.stringify(cron)}: ${(error as Error).message}`, error);
+    }
+    definition.cron = cron;
+    if (schedule.timezone !== undefined) definition.timezone = schedule.timezone;
+    definition.describe = `cron ${cron}${schedule.timezone === undefined ? '' : ` (${schedule.timezone})`}`;
+  }
+  if (schedule.timeout !== undefined) {
+    const timeout = parseDuration(schedule.timeout);
+    if (timeout === undefined)
+      throw invalid(source, `timeout must be a number of ms or a duration like '30s', got ${JSON.stringify(schedule.timeout)}`);
+    definition.timeout = timeout;
+  }
+  return definition;
+}
+
+/** Loads and validates every task under app/schedule. */
+export async function loadTasks(baseDir: string, buildDir: string, env: string): Promise<Map<string, TaskDefinition>> {
+  const tasks = new Map<string, TaskDefinition>();
+  for (const file of scanTree(baseDir, 'app/schedule')) {
+    const name = file.source.replace(/^app\/schedule\//, '').replace(/\.(?:ts|mts|js|mjs)$/, '');
+    const module = (await importAppFile(buildDir, file.source)) ?? {};
+    tasks.set(name, defineTask(file.source, name, module, env));
+  }
+  return tasks;
+}
