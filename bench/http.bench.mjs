@@ -9,9 +9,9 @@
  *   node bench/http.bench.mjs            # prints a table and the ratio
  *   JSON=1 node bench/http.bench.mjs     # prints the figures as JSON
  */
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { kill, launch, median, waitLine } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const autocannon = createRequire(import.meta.url)('autocannon');
@@ -20,14 +20,9 @@ const DURATION = Number(process.env.DURATION ?? 5);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 
 const servers = {
-  raw: () =>
-    spawn(process.execPath, [`${root}bench/baselines/koa-cluster.mjs`], {
-      env: { ...process.env, PORT: '0', WORKERS: '2' },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
+  raw: () => launch(process.execPath, [`${root}bench/baselines/koa-cluster.mjs`], { PORT: '0', WORKERS: '2' }),
   brood: () =>
-    spawn(
+    launch(
       process.execPath,
       [
         `${root}packages/brood/bin/brood.js`,
@@ -40,51 +35,15 @@ const servers = {
         '--title',
         `bench-${process.pid}`,
       ],
-      {
-        env: { ...process.env, BROOD_ENV: 'prod' },
-        detached: true,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
+      { BROOD_ENV: 'prod' },
     ),
 };
 
-const children = new Set();
-const killAll = () => {
-  for (const child of children) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {}
-  }
-};
-process.on('exit', killAll);
-process.on('SIGINT', () => process.exit(130));
-
 /** Starts a server and resolves with its URL; rejects after 20 s. */
-function start(name) {
+async function start(name) {
   const child = servers[name]();
-  children.add(child);
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`${name} not ready in 20 s`)), 20_000);
-    child.stdout.setEncoding('utf8').on('data', (chunk) => {
-      buffer += chunk;
-      const match = /"event":"started".*?"url":"([^"]+)"|"url":"([^"]+)".*?"event":"started"/.exec(buffer);
-      if (match) {
-        clearTimeout(timer);
-        // Drain further output so a full pipe never blocks the server.
-        child.stdout.resume();
-        buffer = '';
-        resolve({ child, url: match[1] ?? match[2] });
-      }
-    });
-  });
-}
-
-function stop(child) {
-  children.delete(child);
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {}
+  const { url } = await waitLine(child, (line) => line.event === 'started');
+  return { child, url };
 }
 
 function load(url, duration) {
@@ -92,8 +51,6 @@ function load(url, duration) {
     autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (error, result) => (error ? reject(error) : resolve(result)));
   });
 }
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const results = { raw: [], brood: [] };
 const errors = { raw: 0, brood: 0 };
@@ -108,8 +65,8 @@ for (let round = 0; round < ROUNDS; round++) {
     errors[name] += result.errors + result.non2xx;
   }
 }
-stop(started.raw.child);
-stop(started.brood.child);
+kill(started.raw.child);
+kill(started.brood.child);
 
 const raw = median(results.raw);
 const brood = median(results.brood);

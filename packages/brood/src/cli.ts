@@ -17,6 +17,18 @@ function integer(value: string): number {
 /** Runs a command and exits with the code it returns. */
 const exitWith = (run: () => Promise<number>) => async () => process.exit(await run());
 
+/** The flags `start` and `dev` share; their defaults differ. */
+function serveOptions(command: Command, kind: 'start' | 'dev'): Command {
+  return command
+    .argument('[dir]', 'the app folder (default: the current folder)')
+    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', integer)
+    .option('--host <host>', 'address to listen on (default: all interfaces)')
+    .option('-w, --workers <n>', `number of workers (default: ${kind === 'dev' ? '1' : 'available parallelism'})`, integer)
+    .option('--env <env>', `app environment (default: BROOD_ENV, NODE_ENV, then ${kind === 'dev' ? 'local' : 'prod'})`)
+    .option('--title <title>', 'names this instance, so several run side by side (default: default)')
+    .option('--log-dir <dir>', 'also write each process log to a file in this folder (default: BROOD_LOG_DIR)');
+}
+
 /** The `brood` command. Exit codes: docs/cli.md. */
 export function createProgram(argv: string[] = process.argv): Command {
   const program = new Command('brood')
@@ -24,18 +36,10 @@ export function createProgram(argv: string[] = process.argv): Command {
     .version(version, '-v, --version')
     .showHelpAfterError();
 
-  program
-    .command('start')
+  serveOptions(program.command('start'), 'start')
     .description('start the app: in the foreground, or in the background with --daemon')
-    .argument('[dir]', 'the app folder (default: the current folder)')
-    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', integer)
-    .option('--host <host>', 'address to listen on (default: all interfaces)')
-    .option('-w, --workers <n>', 'number of workers (default: available parallelism)', integer)
-    .option('--env <env>', 'app environment (default: BROOD_ENV, NODE_ENV, then prod)')
-    .option('--title <title>', 'names this instance, so several run side by side (default: default)')
     .addOption(new Option('--sched <policy>', 'connection scheduling: rr (master balances) or none (kernel)').choices(['rr', 'none']))
     .option('--pretty', 'human-readable logs instead of JSON')
-    .option('--log-dir <dir>', 'also write each process log to a file in this folder (default: BROOD_LOG_DIR)')
     .option('-d, --daemon', 'run in the background; return once the app is ready (exit 0) or failed (exit 1)')
     .option('--timeout <ms>', 'with --daemon: how long to wait for the app to be ready', integer)
     .action(async (dir: string | undefined, flags: StartFlags) => {
@@ -43,17 +47,9 @@ export function createProgram(argv: string[] = process.argv): Command {
       await runForeground(dir, flags, 'prod');
     });
 
-  program
-    .command('dev')
+  serveOptions(program.command('dev'), 'dev')
     .description('develop: one worker, pretty logs, env local, reload on every change of the app')
-    .argument('[dir]', 'the app folder (default: the current folder)')
-    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', integer)
-    .option('--host <host>', 'address to listen on (default: all interfaces)')
-    .option('-w, --workers <n>', 'number of workers (default: 1)', integer)
-    .option('--env <env>', 'app environment (default: BROOD_ENV, NODE_ENV, then local)')
-    .option('--title <title>', 'names this instance (default: default)')
     .option('--no-pretty', 'JSON logs instead of human-readable ones')
-    .option('--log-dir <dir>', 'also write each process log to a file in this folder')
     .action((dir: string | undefined, flags: StartFlags) => runForeground(dir, flags, 'local', true));
 
   program
