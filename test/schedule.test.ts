@@ -115,13 +115,20 @@ describe('a cluster with scheduled tasks', () => {
 
     const service = await getJson<{ outcome: string }>(`${url}/run/service`);
     assert.equal(service.outcome, 'ok');
-    assert.equal(runs(cluster, 'task:service').length, 1, 'a worker task reaches ctx.service');
+    // The task's own log line comes through another process's output: wait for it.
+    const line = await cluster.waitFor((l) => l.event === 'task:service', 'the service task line', 5000);
+    assert.equal(line.count, 1, 'a worker task reaches ctx.service');
+    assert.equal(runs(cluster, 'task:service').length, 1);
 
     // Through the control socket: the HTTP request could land on the very worker the task kills.
     const died = await brood(['run-task', 'die', cluster.dir, '--title', cluster.title]);
     assert.equal(died.code, 1);
     assert.match(died.stderr, /task die: failed: process \d+ exited before it replied/);
-    assert.ok(cluster.lines.some((l) => l.task === 'die' && l.level === 50 && /exited before it replied/.test(l.msg ?? '')));
+    await cluster.waitFor(
+      (l) => l.task === 'die' && l.level === 50 && /exited before it replied/.test(l.msg ?? ''),
+      'the failed run logged',
+      5000,
+    );
   });
 
   test('brood run-task: 0 on success, 1 on failure, a clear error for an unknown name; status shows task figures', async () => {
