@@ -63,7 +63,11 @@ export class Cluster {
       this.stderr += chunk;
       this.#wake();
     });
-    this.exited = once(this.child, 'exit').then(([code, signal]) => {
+    // Resolves once the output is read to its end too ('close'), or shortly after the exit when a
+    // leftover child still holds the pipe open: assertions on the last lines must see them.
+    const closed = once(this.child, 'close');
+    this.exited = once(this.child, 'exit').then(async ([code, signal]) => {
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 500))]);
       this.#wake();
       return { code: code as number | null, signal: signal as NodeJS.Signals | null };
     });
