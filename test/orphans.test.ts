@@ -20,6 +20,8 @@ test('SIGKILL of the master: the agent and every worker exit on their own within
 
 test('an uncaught exception in the master: the agent and every worker exit within a second', async (t) => {
   const cluster = spawnNode(CRASH_MASTER, [`${FIXTURES}basic`]);
+  cluster.title = `crash-${cluster.pid}`;
+  cluster.dir = `${FIXTURES}basic`;
   const started = await cluster.started();
   const children = [started.agent, ...started.workers];
   await cluster.waitFor((l) => l.role === 'master' && /master crashed: a bug in the master/.test(l.msg ?? ''), 'crash log');

@@ -70,7 +70,15 @@ if (role === 'master') {
     const burstMs = Number(process.hrtime.bigint() - started) / 1e6;
     process.send({
       type: 'result',
-      bench: { p50: pick(0.5), p90: pick(0.9), p99: pick(0.99), max: times[times.length - 1], burstMs, burstPerSec: Math.round((BURST / burstMs) * 1000), workers: message.workers },
+      bench: {
+        p50: pick(0.5),
+        p90: pick(0.9),
+        p99: pick(0.99),
+        max: times[times.length - 1],
+        burstMs,
+        burstPerSec: Math.round((BURST / burstMs) * 1000),
+        workers: message.workers,
+      },
     });
   });
   process.send({ type: 'ready' });

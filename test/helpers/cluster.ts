@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -160,9 +160,12 @@ export class Cluster {
     return this.lines.map((l) => l.raw).join('\n');
   }
 
-  /** Kills the whole process group and every pid the logs named. */
+  /** Kills the whole process group and every pid the logs named, and removes its control socket files. */
   destroy(): void {
     running.delete(this);
+    if (this.title !== '' && this.dir !== '') {
+      for (const ext of ['sock', 'json']) rmSync(`${this.dir}/run/${this.title}.${ext}`, { force: true });
+    }
     try {
       process.kill(-this.pid, 'SIGKILL');
     } catch {
