@@ -49,3 +49,33 @@ test('brood dev logs are human-readable and runs env local', async () => {
   const url = /brood started: (http:\/\/[^,]+),/.exec(line.raw)?.[1] as string;
   assert.equal((await get(`${url}/`)).body, 'local');
 });
+
+test('a reload whose new agent cannot boot brings the previous agent back; the app keeps answering', async () => {
+  const agent = (text: string) =>
+    `export default (agent) => { agent.messenger.on('who', () => '${text}'); return { willReady() { if ('${text}' === 'broken') throw new Error('agent config is wrong'); } }; };\n`;
+  const dir = tempApp({
+    'agent.ts': agent('v1'),
+    'app/router.ts':
+      "export default (router, app) => { router.get('/', async (ctx) => { ctx.body = await app.messenger.request('agent', 'who', null); }); };\n",
+  });
+  const cluster = new Cluster(process.execPath, [BROOD_BIN, 'dev', dir, '--port', '0', '--no-pretty'], { BROOD_ENV: '' });
+  const started = await cluster.started();
+  assert.equal((await get(`${started.url}/`)).body, 'v1');
+
+  const seen = cluster.lines.length;
+  writeFileSync(join(dir, 'agent.ts'), agent('broken'));
+  await cluster.waitFor(
+    (l) => /the new agent failed to start, the previous version runs again/.test(l.msg ?? ''),
+    'the failed reload',
+    20_000,
+    seen,
+  );
+  await cluster.waitFor(
+    (l, i = 0) => l.role === 'master' && /^agent \d+ ready$/.test(l.msg ?? '') && i >= 0,
+    'the previous agent back',
+    20_000,
+    seen,
+  );
+  assert.equal((await get(`${started.url}/`)).body, 'v1', 'the previous agent answers');
+  assert.equal(cluster.child.exitCode, null, 'the master did not give up');
+});

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Agent } from 'node:http';
 import { afterEach, test } from 'node:test';
 import { isAlive, killAll, startBrood, waitGone } from './helpers/cluster.js';
 import { get } from './helpers/http.js';
@@ -8,12 +9,15 @@ afterEach(killAll);
 test('SIGTERM lets a 2-second request in flight finish with 200, stops in order and exits 0', async () => {
   const cluster = startBrood('basic');
   const started = await cluster.started();
-  const slow = get(`${started.url}/slow?ms=2000`, { timeout: 10_000 });
+  const keepAlive = new Agent({ keepAlive: true });
+  const slow = get(`${started.url}/slow?ms=2000`, { timeout: 10_000, agent: keepAlive });
   await cluster.waitFor((l) => l.event === 'test:slow-started', 'the slow request to start');
   cluster.signal('SIGTERM');
   const reply = await slow;
+  keepAlive.destroy();
   assert.equal(reply.status, 200);
   assert.equal(JSON.parse(reply.body).slept, 2000);
+  assert.equal(reply.headers.connection, 'close', 'the kept-alive connection is told to close');
   const exit = await cluster.exit(15_000);
   assert.equal(exit.code, 0);
   await waitGone([started.agent, ...started.workers], 2000);

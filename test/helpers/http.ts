@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { type Agent, request } from 'node:http';
 
 /** A response as a test sees it. */
 export interface Reply {
@@ -8,7 +8,7 @@ export interface Reply {
 }
 
 /**
- * One HTTP request on a fresh connection (no keep-alive pool), so that
+ * One HTTP request, on a fresh connection unless an agent is given, so that
  * successive requests are balanced across workers like separate clients.
  */
 export function get(
@@ -17,7 +17,7 @@ export function get(
 ): Promise<Reply> {
   const timeout = options.timeout ?? 10_000;
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', agent: false, headers: options.headers }, (res) => {
+    const req = request(url, { method: options.method ?? 'GET', agent: options.agent ?? false, headers: options.headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {

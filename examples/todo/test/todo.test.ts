@@ -17,12 +17,16 @@ let url = '';
 const stdout: string[] = [];
 
 before(async () => {
-  master = spawn(process.execPath, [bin, 'start', appDir, '--port', '0', '--workers', '2', '--env', 'test'], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    // The agent's quote task ticks fast here, so the test sees it change.
-    env: { ...process.env, TODO_QUOTE_INTERVAL: '200ms' },
-  });
+  master = spawn(
+    process.execPath,
+    [bin, 'start', appDir, '--port', '0', '--workers', '2', '--env', 'test', '--title', `test-${process.pid}`],
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      // The agent's quote task ticks fast here, so the test sees it change.
+      env: { ...process.env, TODO_QUOTE_INTERVAL: '200ms' },
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no started line within 20 s:\n${stdout.join('')}`)), 20_000);
     master.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -38,8 +42,10 @@ before(async () => {
   });
 });
 
-after(() => {
-  // The master leads its own process group: one signal ends the whole tree.
+after(async () => {
+  // A graceful stop first, so the app removes its control socket; then nothing of the tree may remain.
+  master.kill('SIGTERM');
+  await Promise.race([new Promise((resolve) => master.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
   try {
     process.kill(-(master.pid as number), 'SIGKILL');
   } catch {

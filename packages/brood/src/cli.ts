@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { reload, runTask, status, stop } from './commands/control-commands.js';
 import { create } from './commands/create.js';
-import { out } from './commands/output.js';
+import { explain, out } from './commands/output.js';
 import { runDaemon, runForeground, type StartFlags } from './commands/start.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -14,8 +14,15 @@ function integer(value: string): number {
   return parsed;
 }
 
-/** Runs a command and exits with the code it returns. */
-const exitWith = (run: () => Promise<number>) => async () => process.exit(await run());
+/** Runs a command and exits with the code it returns; an error is one line on stderr and exit code 1. */
+const exitWith = (run: () => Promise<number>) => async () => {
+  try {
+    process.exit(await run());
+  } catch (error) {
+    out(`brood: ${explain(error)}`, true);
+    process.exit(1);
+  }
+};
 
 /** The flags `start` and `dev` share; their defaults differ. */
 function serveOptions(command: Command, kind: 'start' | 'dev'): Command {
@@ -94,11 +101,20 @@ export function createProgram(argv: string[] = process.argv): Command {
     .command('typings')
     .description('write typings/brood.d.ts: types for app.config, app.controller and ctx.service')
     .argument('[dir]', 'the app folder (default: the current folder)')
-    .action(async (dir: string | undefined) => {
-      const { writeTypings } = await import('@brood/core/typings');
-      const { file, changed } = writeTypings(resolve(dir ?? process.cwd()));
-      out(`${changed ? 'wrote' : 'up to date:'} ${file}`);
-    });
+    .action((dir: string | undefined) =>
+      exitWith(async () => {
+        const baseDir = resolve(dir ?? process.cwd());
+        const { findAppMarker } = await import('@brood/core');
+        if (findAppMarker(baseDir) === undefined) {
+          out(`brood: no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts (ERR_BROOD_APP_NOT_FOUND)`, true);
+          return 1;
+        }
+        const { writeTypings } = await import('@brood/core/typings');
+        const { file, changed } = writeTypings(baseDir);
+        out(`${changed ? 'wrote' : 'up to date:'} ${file}`);
+        return 0;
+      })(),
+    );
 
   return program;
 }

@@ -30,7 +30,7 @@ async function loadOne(buildDir: string, info: AppInfo, stem: string): Promise<R
   try {
     found = await importAppStem(buildDir, info.baseDir, stem);
   } catch (error) {
-    throw broodError(CoreErrors.CONFIG_INVALID, `config ${(error as Error).message}`, error);
+    throw broodError(CoreErrors.CONFIG_INVALID, (error as Error).message, error);
   }
   if (found === undefined) return {};
   let value = found.module.default;

@@ -50,6 +50,8 @@ export class SupervisedProcess {
   readonly exited = new Deferred<{ code: number | null; signal: NodeJS.Signals | null }>();
   /** Set when the master asked this process to stop, so its exit is no crash. */
   stopRequested = false;
+  /** False while a reload tries this process out: if it dies booting, the reload handles it, not supervision. */
+  supervised = true;
   /** How many processes held this place before this one, after crashes. */
   restarts = 0;
   /** A worker's stable position, 1..N: its log file, kept by the worker that replaces it. */

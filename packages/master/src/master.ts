@@ -95,6 +95,8 @@ export class Master extends Base {
   #info: StartedInfo | undefined;
   readonly #cacheDir: string;
   #buildDir = '';
+  /** The build the agent runs: the workers' one, unless a reload's new agent could not boot. */
+  #agentBuildDir = '';
 
   constructor(options: MasterOptions = {}, defaultEnv = 'prod') {
     super();
@@ -159,6 +161,7 @@ export class Master extends Base {
       this.#writeTypings();
       const compiled = await compileApp(baseDir, this.#cacheDir);
       this.#buildDir = compiled.dir;
+      this.#agentBuildDir = compiled.dir;
       this.logger.debug({ files: compiled.files, cached: compiled.cached, ms: Math.round(compiled.ms) }, 'app compiled');
       this.#throwIfStopped();
 
@@ -244,15 +247,19 @@ export class Master extends Base {
     this.logger.info({ reason }, `brood reloading: ${reason}`);
     this.#writeTypings();
     const compiled = await compileApp(this.settings.baseDir, this.#cacheDir);
+    const previousBuild = this.#agentBuildDir;
     this.#buildDir = compiled.dir;
+    this.#agentBuildDir = compiled.dir;
 
     const replaced: number[] = [];
     for (const old of [...this.#workers.values()]) {
       if (this.#state !== 'running') break;
       if (old.stopRequested) continue;
       const fresh = this.#forkWorker(old.slot);
+      fresh.supervised = false;
       try {
         await fresh.ready.promise;
+        fresh.supervised = true;
       } catch (error) {
         fresh.stopRequested = true;
         fresh.kill();
@@ -271,10 +278,25 @@ export class Master extends Base {
       await this.#closeAll([oldAgent], this.settings.shutdownTimeout);
     }
     if (this.#state === 'running' && this.#agent === undefined) {
-      this.#agent = this.#forkAgent();
-      await this.#agent.ready.promise.catch((error: Error) => {
-        throw masterError(MasterErrors.RELOAD_FAILED, `the agent failed to start after the reload: ${error.message}`, error);
-      });
+      const fresh = this.#forkAgent();
+      fresh.supervised = false;
+      this.#agent = fresh;
+      try {
+        await fresh.ready.promise;
+        fresh.supervised = true;
+      } catch (error) {
+        // The new agent cannot boot: the agent of the code that was running comes back, under supervision.
+        fresh.stopRequested = true;
+        fresh.kill();
+        this.#agentBuildDir = previousBuild;
+        this.#agent = this.#forkAgent();
+        this.#agent.ready.promise.catch((again: Error) => this.logger.error({ err: again }, again.message));
+        throw masterError(
+          MasterErrors.RELOAD_FAILED,
+          `the new agent failed to start, the previous version runs again: ${(error as Error).message}`,
+          error,
+        );
+      }
     }
     const result: ReloadResult = {
       replaced,
@@ -368,10 +390,10 @@ export class Master extends Base {
     );
   }
 
-  #processOptions(startTimeout: number): string {
+  #processOptions(startTimeout: number, buildDir = this.#buildDir): string {
     const options: ProcessOptions = {
       baseDir: this.settings.baseDir,
-      buildDir: this.#buildDir,
+      buildDir,
       env: this.settings.env,
       port: this.settings.port,
       pretty: this.settings.pretty,
@@ -399,7 +421,7 @@ export class Master extends Base {
   #forkAgent(): SupervisedProcess {
     const timeout = this.settings.agentStartTimeout;
     const child = fork(agentEntry, [], {
-      env: { ...process.env, [PROCESS_OPTIONS_ENV]: this.#processOptions(timeout) },
+      env: { ...process.env, [PROCESS_OPTIONS_ENV]: this.#processOptions(timeout, this.#agentBuildDir) },
       execArgv: this.#execArgv(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -505,7 +527,7 @@ export class Master extends Base {
     } else {
       this.#workers.delete(proc.pid);
     }
-    if (this.#state !== 'running' || proc.stopRequested) return;
+    if (this.#state !== 'running' || proc.stopRequested || !proc.supervised) return;
 
     const budget = proc.role === 'agent' ? this.#agentBudget : this.#workerBudget;
     const wait = budget.crashed();

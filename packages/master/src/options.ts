@@ -111,7 +111,7 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
     port,
     workers: positiveInt('workers', pick('workers') ?? availableParallelism()),
     // An empty variable counts as unset, as shells make it easy to export one.
-    env: pick('env') || env.BROOD_ENV || envFromNodeEnv(env.NODE_ENV, defaultEnv),
+    env: input.env || env.BROOD_ENV || fromPackage.env || envFromNodeEnv(env.NODE_ENV, defaultEnv),
     schedulingPolicy: policy,
     agentStartTimeout: positiveInt('agentStartTimeout', pick('agentStartTimeout') ?? 30_000),
     workerStartTimeout: positiveInt('workerStartTimeout', pick('workerStartTimeout') ?? 30_000),
@@ -127,7 +127,7 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
   };
   const host = pick('host');
   if (host !== undefined) resolved.host = host;
-  const logDir = pick('logDir') || env.BROOD_LOG_DIR;
+  const logDir = input.logDir || env.BROOD_LOG_DIR || fromPackage.logDir;
   if (logDir) resolved.logDir = resolve(baseDir, logDir);
   const logRotate = pick('logRotate');
   if (logRotate !== undefined) resolved.logRotate = logRotate;

@@ -1,4 +1,4 @@
-import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type Server as HttpServer, type IncomingMessage, ServerResponse } from 'node:http';
 import { Server } from 'node:net';
 import type { ListenAddress } from '@brood/messenger';
 
@@ -11,8 +11,9 @@ export const IDLE_GRACE_MS = 1000;
  * The worker's HTTP server, with the two gates Brood needs:
  * - until {@link GatedServer.open} no request reaches app code: requests
  *   that arrive early wait, and run once the whole application is ready;
- * - once {@link GatedServer.close} starts, responses say `Connection: close`
- *   so keep-alive clients move to a worker that stays.
+ * - once {@link GatedServer.close} starts, every response whose headers
+ *   are not out yet says `Connection: close`, so keep-alive clients move to
+ *   a worker that stays.
  */
 export class GatedServer {
   readonly server: HttpServer;
@@ -21,8 +22,16 @@ export class GatedServer {
   #waiting: Array<() => void> = [];
 
   constructor(handler: Listener) {
-    this.server = createServer((req, res) => {
-      if (this.#closing) res.setHeader('connection', 'close');
+    const closing = (): boolean => this.#closing;
+    // Decided when the headers go out, not when the request came in: a request
+    // already in flight when the worker starts closing ends its connection too.
+    class Response extends ServerResponse {}
+    const writeHead = ServerResponse.prototype.writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse;
+    Response.prototype.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+      if (closing() && !this.headersSent) this.setHeader('connection', 'close');
+      return writeHead.apply(this, args);
+    } as ServerResponse['writeHead'];
+    this.server = createServer({ ServerResponse: Response }, (req, res) => {
       if (this.#open) handler(req, res);
       else this.#waiting.push(() => handler(req, res));
     });

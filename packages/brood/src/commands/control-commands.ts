@@ -128,7 +128,7 @@ export async function status(dir: string | undefined, flags: TitleFlags & { json
 export async function reload(dir: string | undefined, flags: TitleFlags): Promise<number> {
   const instance = await findInstance(dir, flags.title);
   if (!instance.running) {
-    out(`brood: ${describe(instance)} is not running; nothing to reload`, true);
+    out(`${describe(instance)} is not running; nothing to reload`, true);
     return EXIT.notRunning;
   }
   try {
@@ -145,7 +145,7 @@ export async function reload(dir: string | undefined, flags: TitleFlags): Promis
 export async function runTask(name: string, dir: string | undefined, flags: TitleFlags): Promise<number> {
   const instance = await findInstance(dir, flags.title);
   if (!instance.running) {
-    out(`brood: ${describe(instance)} is not running; start it to run a task`, true);
+    out(`${describe(instance)} is not running; start it to run a task`, true);
     return EXIT.failed;
   }
   try {

@@ -1,6 +1,7 @@
 import { unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_TITLE, isListening, readPidFile, runPaths } from '@brood/master';
+import { DEFAULT_TITLE, isListening, isValidTitle, readPidFile, runPaths } from '@brood/master';
+import { BroodError } from '@brood/messenger';
 
 /** A running instance found through its control socket, or the reason there is none. */
 export type Instance =
@@ -14,6 +15,13 @@ export type Instance =
  * it is removed, with its pid file.
  */
 export async function findInstance(dir: string | undefined, title = DEFAULT_TITLE): Promise<Instance> {
+  // A title names files in run/: anything that could reach outside it is refused before any file is touched.
+  if (!isValidTitle(title)) {
+    throw new BroodError(
+      'ERR_BROOD_BAD_OPTION',
+      `title must be 1 to 64 letters, digits, dots, dashes or underscores, got ${JSON.stringify(title)}`,
+    );
+  }
   const baseDir = resolve(dir ?? process.cwd());
   const paths = runPaths(baseDir, title);
   const pidFile = readPidFile(paths.pidFile);

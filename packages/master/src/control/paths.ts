@@ -15,9 +15,9 @@ export interface RunPaths {
   pidFile: string;
 }
 
-/** A title usable in file names: letters, digits, dot, dash and underscore. */
+/** A title usable in file names: letters, digits, dot, dash and underscore, and not `.` or `..`. */
 export function isValidTitle(title: string): boolean {
-  return /^[A-Za-z0-9._-]{1,64}$/.test(title);
+  return /^[A-Za-z0-9._-]{1,64}$/.test(title) && !/^\.+$/.test(title);
 }
 
 /**
