@@ -174,3 +174,15 @@ test('run-task without a running app, and unknown commands, are clear errors', a
   assert.notEqual(unknown.code, 0);
   assert.match(unknown.stderr, /unknown command 'frobnicate'/);
 });
+
+test('a title that could reach outside run/ is refused before any file is touched', async () => {
+  const dir = app();
+  const run = await brood(['status', dir, '--title', '../package']);
+  assert.equal(run.code, 1);
+  assert.match(
+    run.stderr,
+    /title must be 1 to 64 letters, digits, dots, dashes or underscores, got "\.\.\/package" \(ERR_BROOD_BAD_OPTION\)/,
+  );
+  for (const title of ['..', '../app/router']) assert.equal((await brood(['stop', dir, '--title', title])).code, 1);
+  assert.ok(statSync(join(dir, 'app/router.ts')).isFile(), 'nothing outside run/ was removed');
+});
