@@ -255,14 +255,9 @@ export class Master extends Base {
     for (const old of [...this.#workers.values()]) {
       if (this.#state !== 'running') break;
       if (old.stopRequested) continue;
-      const fresh = this.#forkWorker(old.slot);
-      fresh.supervised = false;
       try {
-        await fresh.ready.promise;
-        fresh.supervised = true;
+        await this.#tryOut(this.#forkWorker(old.slot));
       } catch (error) {
-        fresh.stopRequested = true;
-        fresh.kill();
         throw masterError(
           MasterErrors.RELOAD_FAILED,
           `reload stopped, the running workers keep serving: ${(error as Error).message}`,
@@ -278,16 +273,11 @@ export class Master extends Base {
       await this.#closeAll([oldAgent], this.settings.shutdownTimeout);
     }
     if (this.#state === 'running' && this.#agent === undefined) {
-      const fresh = this.#forkAgent();
-      fresh.supervised = false;
-      this.#agent = fresh;
+      this.#agent = this.#forkAgent();
       try {
-        await fresh.ready.promise;
-        fresh.supervised = true;
+        await this.#tryOut(this.#agent);
       } catch (error) {
         // The new agent cannot boot: the agent of the code that was running comes back, under supervision.
-        fresh.stopRequested = true;
-        fresh.kill();
         this.#agentBuildDir = previousBuild;
         this.#agent = this.#forkAgent();
         this.#agent.ready.promise.catch((again: Error) => this.logger.error({ err: again }, again.message));
@@ -341,6 +331,23 @@ export class Master extends Base {
     if (this.#state !== 'running')
       return Promise.reject(masterError(MasterErrors.NOT_RUNNING, `cannot run a task: the master is ${this.#state}`));
     return this.router.request('agent', 'brood:task-run-now', { name }, RUN_TASK_TIMEOUT_MS);
+  }
+
+  /**
+   * Waits until a process a reload forked is ready. Until then its death is
+   * the reload's to handle, not supervision's: it is killed and the reload
+   * stops, instead of being forked again with the same code.
+   */
+  async #tryOut(proc: SupervisedProcess): Promise<void> {
+    proc.supervised = false;
+    try {
+      await proc.ready.promise;
+      proc.supervised = true;
+    } catch (error) {
+      proc.stopRequested = true;
+      proc.kill();
+      throw error;
+    }
   }
 
   /** Keeps typings/brood.d.ts in step with the app's files; a read-only app folder only loses the typings. */
