@@ -36,7 +36,7 @@ if (process.env.LOG_CASE !== undefined) {
   if (kind === 'file') await openLogFile(logger, file);
   const koa = new Koa();
   installContextLogger(koa, logger);
-  koa.use(builtins({}, { env: 'prod', logger }));
+  koa.use(builtins(koa, {}, { env: 'prod', logger }));
   koa.use((ctx) => {
     if (kind !== 'none') ctx.logger.info('served');
     ctx.body = 'hello world';

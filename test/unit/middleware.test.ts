@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../../packages/core/dist/index.js';
-import { applyProxy, builtins, installContextLogger } from '../../packages/worker/dist/index.js';
+import { applyProxy, builtins, installContextLogger, notFound } from '../../packages/worker/dist/index.js';
 import Router from '../../packages/worker/node_modules/@koa/router/dist/index.mjs';
 import Koa from '../../packages/worker/node_modules/koa/dist/koa.mjs';
 import { get } from '../helpers/http.js';
@@ -30,8 +30,8 @@ async function serve(env: string, options: { proxy?: boolean } = {}) {
   const router = new Router();
   applyProxy(koa, options);
   installContextLogger(koa, logger);
-  // The layer a worker uses: request id, error handler and body parser folded into one.
-  const front = builtins({ bodyParser: { jsonLimit: '1kb', formLimit: '1kb' } }, { env, logger });
+  // As a worker sets them up: the built-ins' front layer, errors through ctx.onerror, notFound after the router.
+  const front = builtins(koa, { bodyParser: { jsonLimit: '1kb', formLimit: '1kb' } }, { env, logger });
   if (front === undefined) throw new Error('every built-in is on by default');
   koa.use(front);
   router.get('/ok', (ctx) => {
@@ -55,7 +55,7 @@ async function serve(env: string, options: { proxy?: boolean } = {}) {
     ctx.logger.info('from a handler');
     ctx.body = 'logged';
   });
-  koa.use(router.routes()).use(router.allowedMethods());
+  koa.use(router.routes()).use(router.allowedMethods()).use(notFound);
   const server = koa.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

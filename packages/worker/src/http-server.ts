@@ -1,5 +1,5 @@
-import { createServer, type Server as HttpServer, type IncomingMessage, ServerResponse } from 'node:http';
-import { Server } from 'node:net';
+import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Server, type Socket } from 'node:net';
 import type { ListenAddress } from '@brood/messenger';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -12,28 +12,27 @@ export const IDLE_GRACE_MS = 1000;
  * - until {@link GatedServer.open} no request reaches app code: requests
  *   that arrive early wait, and run once the whole application is ready;
  * - once {@link GatedServer.close} starts, every response whose headers
- *   are not out yet says `Connection: close`, so keep-alive clients move to
- *   a worker that stays.
+ *   are not out yet (those in flight included) says `Connection: close`, so
+ *   keep-alive clients move to a worker that stays.
  */
 export class GatedServer {
   readonly server: HttpServer;
   #open = false;
   #closing = false;
   #waiting: Array<() => void> = [];
+  /** Open connections, to tell the responses in flight to close theirs when the worker closes. */
+  readonly #sockets = new Set<Socket>();
 
   constructor(handler: Listener) {
-    const closing = (): boolean => this.#closing;
-    // Decided when the headers go out, not when the request came in: a request
-    // already in flight when the worker starts closing ends its connection too.
-    class Response extends ServerResponse {}
-    const writeHead = ServerResponse.prototype.writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse;
-    Response.prototype.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-      if (closing() && !this.headersSent) this.setHeader('connection', 'close');
-      return writeHead.apply(this, args);
-    } as ServerResponse['writeHead'];
-    this.server = createServer({ ServerResponse: Response }, (req, res) => {
+    this.server = createServer((req, res) => {
+      if (this.#closing) res.setHeader('connection', 'close');
       if (this.#open) handler(req, res);
       else this.#waiting.push(() => handler(req, res));
+    });
+    // Tracked per connection, not per request: with keep-alive this costs nothing per request.
+    this.server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
     });
   }
 
@@ -74,6 +73,12 @@ export class GatedServer {
    */
   close(timeout: number): Promise<void> {
     this.#closing = true;
+    // The responses in flight whose headers are not out yet end their connection too.
+    // `_httpMessage` is the response a socket is serving: internal to Node, long stable.
+    for (const socket of this.#sockets) {
+      const res = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+      if (res !== undefined && res !== null && !res.headersSent) res.setHeader('connection', 'close');
+    }
     // A request that waited for app-ready is served rather than dropped.
     this.open();
     return new Promise((resolve) => {

@@ -1,5 +1,5 @@
 import { type ChildRole, importAppStem } from '@brood/core';
-import { applyProxy, type BuiltinOptions, builtins, installContextLogger, type ProxyOptions } from './builtin/index.js';
+import { applyProxy, type BuiltinOptions, builtins, installContextLogger, notFound, type ProxyOptions } from './builtin/index.js';
 import { WorkerErrors, workerError } from './errors.js';
 import { GatedServer } from './http-server.js';
 import { loadControllers } from './load-controllers.js';
@@ -45,7 +45,7 @@ export const workerRole: ChildRole<WorkerApplication> = {
     // Built-ins first, in this order; the app's own middleware after them, the router last.
     applyProxy(koa, config as ProxyOptions);
     installContextLogger(koa, app.logger);
-    const front = builtins(config as BuiltinOptions, { env: app.env, logger: app.logger });
+    const front = builtins(koa, config as BuiltinOptions, { env: app.env, logger: app.logger });
     if (front !== undefined) koa.use(front);
     app.controller = await loadControllers(baseDir, buildDir);
     await loadServices(app.koa, baseDir, buildDir);
@@ -56,6 +56,7 @@ export const workerRole: ChildRole<WorkerApplication> = {
 
   async serve(app) {
     app.koa.use(app.router.routes()).use(app.router.allowedMethods());
+    if ((app.config.errorHandler as { enable?: boolean } | undefined)?.enable !== false) app.koa.use(notFound);
     const gated = new GatedServer(app.koa.callback());
     servers.set(app, gated);
     app.server = gated.server;

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from '@brood/core';
+import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
 
 /** Options of the error handler (`config.errorHandler`). */
@@ -89,6 +90,29 @@ export function errorResponder(options: { env: string; logger: Logger }): (ctx: 
     }
   };
 }
+
+/**
+ * Answers errors through koa's own `ctx.onerror` instead of a middleware
+ * layer: koa calls it when the middleware chain rejects, so successful
+ * requests pay nothing for error handling. It writes the formatted response
+ * itself, as koa's default does.
+ */
+export function installErrorHandler(koa: Koa, options: { env: string; logger: Logger }): void {
+  const handle = errorResponder(options);
+  koa.context.onerror = function onerror(this: Context, thrown: unknown) {
+    if (thrown == null) return;
+    handle(this, thrown);
+    if (this.headerSent || !this.writable) return;
+    const text = typeof this.body === 'string' ? this.body : JSON.stringify(this.body);
+    this.length = Buffer.byteLength(text);
+    this.res.end(text);
+  };
+}
+
+/** The last middleware, after the router: a request no route answered gets the formatted 404. */
+export const notFound: Middleware = (ctx) => {
+  if (ctx.body == null && ctx.res.statusCode === 404) ctx.throw(404);
+};
 
 function respond(ctx: Context, status: number, body: ErrorBody, headers: Record<string, string> | undefined): void {
   // Headers a handler set for a success do not belong on the error (content length, caching).

@@ -1,0 +1,3 @@
+module.exports = (app) => {
+  app.router.get('/', app.controller.home.index);
+};

@@ -1,0 +1,8 @@
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+module.exports = {
+  keys: 'bench',
+  logger: { dir: join(tmpdir(), 'egg-bench-logs'), consoleLevel: 'NONE' },
+  security: { csrf: { enable: false } },
+};
