@@ -36,14 +36,14 @@ if (process.env.LOG_CASE !== undefined) {
   if (kind === 'file') await openLogFile(logger, file);
   const koa = new Koa();
   installContextLogger(koa, logger);
-  koa.use(builtins(koa, {}, { env: 'prod', logger }));
+  const front = builtins(koa, {}, { env: 'prod', logger });
   koa.use((ctx) => {
     if (kind !== 'none') ctx.logger.info('served');
     ctx.body = 'hello world';
   });
-  const server = koa.listen(0, '127.0.0.1', () =>
-    process.stderr.write(`${JSON.stringify({ event: 'listening', port: server.address().port })}\n`),
-  );
+  const server = (await import('node:http'))
+    .createServer(front.handler())
+    .listen(0, '127.0.0.1', () => process.stderr.write(`${JSON.stringify({ event: 'listening', port: server.address().port })}\n`));
 } else {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');

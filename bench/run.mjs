@@ -237,9 +237,10 @@ on a machine of the same class, as a reference beside the Egg run of this table.
 
 ## The round-trip tail
 
-Half of the round trips take about 0.1 ms and nine in ten under 0.25 ms, for
-Brood, the raw relay and Egg alike; the slowest one in a hundred takes about
-2 ms for all three. That tail is the machine's, not a messenger's: a round
+Half of the round trips take 0.1 to 0.15 ms and nine in ten under about 0.3 ms,
+for Brood, the raw relay and Egg alike; the slowest one in a hundred takes 2 to
+3 ms for all three, and which of them is slowest there changes from run to run.
+That tail is the machine's, not a messenger's: a round
 trip wakes four processes (agent, master, two workers) on two cores, and a
 process that is ready to run sometimes waits for a core. With one worker
 instead of two, the raw relay's p99 falls to about 1.2 ms; a larger

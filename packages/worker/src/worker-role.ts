@@ -12,6 +12,7 @@ import { WorkerApplication } from './worker-application.js';
 type RouterFile = (router: WorkerApplication['router'], app: WorkerApplication) => void | Promise<void>;
 
 const servers = new WeakMap<WorkerApplication, GatedServer>();
+const fronts = new WeakMap<WorkerApplication, ReturnType<typeof builtins>>();
 
 /** Runs `app/router.ts`; an error names the file. */
 async function loadRoutes(app: WorkerApplication): Promise<void> {
@@ -45,8 +46,7 @@ export const workerRole: ChildRole<WorkerApplication> = {
     // Built-ins first, in this order; the app's own middleware after them, the router last.
     applyProxy(koa, config as ProxyOptions);
     installContextLogger(koa, app.logger);
-    const front = builtins(koa, config as BuiltinOptions, { env: app.env, logger: app.logger });
-    if (front !== undefined) koa.use(front);
+    fronts.set(app, builtins(koa, config as BuiltinOptions, { env: app.env, logger: app.logger }));
     app.controller = await loadControllers(baseDir, buildDir);
     await loadServices(app.koa, baseDir, buildDir);
     await installTaskRunner(app);
@@ -57,7 +57,7 @@ export const workerRole: ChildRole<WorkerApplication> = {
   async serve(app) {
     app.koa.use(app.router.routes()).use(app.router.allowedMethods());
     if ((app.config.errorHandler as { enable?: boolean } | undefined)?.enable !== false) app.koa.use(notFound);
-    const gated = new GatedServer(app.koa.callback());
+    const gated = new GatedServer(fronts.get(app)?.handler() ?? app.koa.callback());
     servers.set(app, gated);
     app.server = gated.server;
     return gated.listen(app.processOptions.port, app.processOptions.host);

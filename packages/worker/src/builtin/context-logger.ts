@@ -19,7 +19,7 @@ export function installContextLogger(koa: Koa, logger: Logger): void {
   Object.defineProperty(koa.context, 'logger', {
     configurable: true,
     get(this: Koa.Context & { [CACHE]?: Logger }) {
-      this[CACHE] ??= logger.child({ requestId: this.state.requestId, method: this.method, path: this.path });
+      this[CACHE] ??= logger.child({ requestId: this.requestId, method: this.method, path: this.path });
       return this[CACHE];
     },
   });

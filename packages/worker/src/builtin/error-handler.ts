@@ -68,7 +68,7 @@ export function errorResponder(options: { env: string; logger: Logger }): (ctx: 
       const error: HttpishError = thrown instanceof Error ? thrown : new Error(String(thrown));
       if (ctx.headerSent || !ctx.writable) {
         options.logger.error(
-          { err: error, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path },
+          { err: error, requestId: ctx.requestId, method: ctx.method, path: ctx.path },
           `${ctx.method} ${ctx.path} failed after its response began: ${error.message}`,
         );
         return;
@@ -78,11 +78,11 @@ export function errorResponder(options: { env: string; logger: Logger }): (ctx: 
       const message = exposed || !production ? error.message || (STATUS_CODES[status] ?? 'Error') : (STATUS_CODES[status] ?? 'Error');
       const body: ErrorBody = { error: { status, message } };
       if (typeof error.code === 'string' && (exposed || !production)) body.error.code = error.code;
-      if (typeof ctx.state.requestId === 'string') body.error.requestId = ctx.state.requestId;
+      if (typeof ctx.requestId === 'string') body.error.requestId = ctx.requestId;
       if (!production && status >= 500 && error.stack !== undefined) body.error.stack = error.stack;
       if (status >= 500) {
         options.logger.error(
-          { err: error, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status },
+          { err: error, requestId: ctx.requestId, method: ctx.method, path: ctx.path, status },
           `${ctx.method} ${ctx.path} failed: ${error.message}`,
         );
       }

@@ -1,9 +1,9 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@brood/core';
 import type Koa from 'koa';
-import type { Middleware } from 'koa';
 import { type BodyParserOptions, bodyParser } from './body-parser.js';
 import { type ErrorHandlerOptions, installErrorHandler } from './error-handler.js';
-import { type RequestIdOptions, requestIdStep } from './request-id.js';
+import { installRequestId, type RequestIdOptions, requestIdAssigner } from './request-id.js';
 
 /** The config sections of the built-in middleware. */
 export interface BuiltinOptions {
@@ -15,27 +15,43 @@ export interface BuiltinOptions {
 /** Methods whose requests carry a body worth parsing. */
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
 /**
- * Installs the enabled built-ins — request id, error handler, body parser —
- * and returns the one middleware layer they need in front of the app's own
- * (undefined when none is needed). Each koa layer costs every request a
- * dispatch and a promise, so the error handler takes no layer at all: it
- * answers through koa's `ctx.onerror`, with `notFound` after the router for
- * requests no route answered (bench/http.bench.mjs).
+ * Installs the enabled built-ins so that a request crosses as few koa
+ * layers as possible — each costs every request a dispatch and a promise
+ * (bench/http.bench.mjs):
+ * - the request id is given on Node's request, before koa;
+ * - the error handler answers through koa's `ctx.onerror`, with
+ *   `notFound` after the router for requests no route answered;
+ * - the body parser runs only for POST, PUT and PATCH: those go through a
+ *   second koa chain that starts with it.
+ *
+ * Call it before the app's own middleware is added; call `handler()` once
+ * everything, router included, is: it returns the server's request listener.
  */
-export function builtins(koa: Koa, options: BuiltinOptions, context: { env: string; logger: Logger }): Middleware | undefined {
+export function builtins(koa: Koa, options: BuiltinOptions, context: { env: string; logger: Logger }): { handler(): Listener } {
   if (options.errorHandler?.enable !== false) installErrorHandler(koa, context);
-  const assignId = options.requestId?.enable === false ? undefined : requestIdStep(options.requestId);
+  const assignId = options.requestId?.enable === false ? undefined : requestIdAssigner(options.requestId);
+  if (assignId !== undefined) installRequestId(koa);
   const parse = options.bodyParser?.enable === false ? undefined : bodyParser(options.bodyParser);
-  if (assignId === undefined && parse === undefined) return undefined;
-  if (parse === undefined) {
-    return (ctx, next) => {
-      assignId?.(ctx);
-      return next();
-    };
-  }
-  return (ctx, next) => {
-    assignId?.(ctx);
-    return WITH_BODY.has(ctx.req.method as string) ? parse(ctx, next) : next();
+  return {
+    handler() {
+      // koa-compose reads its array at every request: each chain gets a copy of its own.
+      const chain = [...koa.middleware];
+      koa.middleware = chain;
+      const plain = koa.callback();
+      let handle: Listener = plain;
+      if (parse !== undefined) {
+        koa.middleware = [parse, ...chain];
+        const withBody = koa.callback();
+        handle = (req, res) => (WITH_BODY.has(req.method as string) ? withBody : plain)(req, res);
+      }
+      if (assignId === undefined) return handle;
+      return (req, res) => {
+        assignId(req, res);
+        handle(req, res);
+      };
+    },
   };
 }

@@ -3,4 +3,4 @@ export { installContextLogger } from './context-logger.js';
 export { type ErrorBody, type ErrorHandlerOptions, errorHandler, errorResponder, installErrorHandler, notFound } from './error-handler.js';
 export { type BuiltinOptions, builtins } from './front.js';
 export { applyProxy, type ProxyOptions } from './proxy.js';
-export { type RequestIdOptions, requestId, requestIdStep } from './request-id.js';
+export { installRequestId, type RequestIdOptions, requestIdAssigner } from './request-id.js';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Context, Middleware } from 'koa';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Koa from 'koa';
 
-/** Options of the request-id middleware (`config.requestId`). */
+/** Options of the request id (`config.requestId`). */
 export interface RequestIdOptions {
   /** Default true. */
   enable?: boolean;
@@ -12,6 +13,9 @@ export interface RequestIdOptions {
 /** An id a client or proxy may hand us: short, printable, no spaces or quotes. */
 const SANE = /^[A-Za-z0-9._:-]{1,200}$/;
 
+/** Where a request's id is kept on Node's request object. */
+const REQUEST_ID = Symbol.for('brood.requestId');
+
 declare module 'koa' {
   interface DefaultContext {
     /** The request's id: the incoming `x-request-id` when sane, else a new UUID. */
@@ -20,28 +24,27 @@ declare module 'koa' {
 }
 
 /**
- * Gives every request an id: the one a proxy sent in `x-request-id` when
- * it looks like an id, else a fresh UUID. It is `ctx.requestId`,
- * `ctx.state.requestId`, in the response header, and in every `ctx.logger` line.
+ * Gives a request its id — the one a proxy sent in `x-request-id` when it
+ * looks like an id, else a fresh UUID — and sets the response header. It
+ * works on Node's request and response, before koa: it costs no middleware
+ * layer (bench/http.bench.mjs).
  */
-export function requestId(options: RequestIdOptions = {}): Middleware {
-  const assign = requestIdStep(options);
-  return (ctx, next) => {
-    assign(ctx);
-    return next();
+export function requestIdAssigner(options: RequestIdOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  const header = (options.header ?? 'x-request-id').toLowerCase();
+  return (req, res) => {
+    const incoming = req.headers[header];
+    const id = typeof incoming === 'string' && SANE.test(incoming) ? incoming : randomUUID();
+    (req as IncomingMessage & { [REQUEST_ID]?: string })[REQUEST_ID] = id;
+    res.setHeader(header, id);
   };
 }
 
-/** The work of {@link requestId} without the middleware around it, for the combined built-ins. */
-export function requestIdStep(options: RequestIdOptions = {}): (ctx: Context) => void {
-  const header = (options.header ?? 'x-request-id').toLowerCase();
-  // Straight to Node's request and response: koa's ctx.get/ctx.set add
-  // lookups that showed in hello-world throughput (bench/http.bench.mjs).
-  return (ctx) => {
-    const incoming = ctx.req.headers[header];
-    const id = typeof incoming === 'string' && SANE.test(incoming) ? incoming : randomUUID();
-    ctx.requestId = id;
-    ctx.state.requestId = id;
-    ctx.res.setHeader(header, id);
-  };
+/** Defines `ctx.requestId`, read from the request the id was given to. */
+export function installRequestId(koa: Koa): void {
+  Object.defineProperty(koa.context, 'requestId', {
+    configurable: true,
+    get(this: Koa.Context) {
+      return (this.req as IncomingMessage & { [REQUEST_ID]?: string })[REQUEST_ID];
+    },
+  });
 }
