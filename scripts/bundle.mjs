@@ -32,8 +32,9 @@ await Promise.all(
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      // pino-pretty (brood dev) and pino-roll (log files) load only when asked for; esbuild is needed by the master to compile apps.
-      external: ['pino-pretty', 'pino-roll', 'esbuild'],
+      // Loaded only when needed: pino-pretty (brood dev), pino-roll (log files),
+      // @koa/bodyparser (the first request with a body), esbuild (the master, to compile apps).
+      external: ['pino-pretty', 'pino-roll', 'esbuild', '@koa/bodyparser'],
       // CommonJS dependencies (koa, pino) call require(); give the ESM bundle one.
       banner: { js: "import { createRequire as __broodRequire } from 'node:module'; const require = __broodRequire(import.meta.url);" },
       sourcemap: true,

@@ -1,4 +1,3 @@
-import { bodyParser as koaBodyParser } from '@koa/bodyparser';
 import type { Middleware } from 'koa';
 
 /** Options of the body parser (`config.bodyParser`). */
@@ -34,16 +33,27 @@ interface ParseError extends Error {
 export function bodyParser(options: BodyParserOptions = {}): Middleware {
   const jsonLimit = options.jsonLimit ?? '1mb';
   const formLimit = options.formLimit ?? '56kb';
-  return koaBodyParser({
-    enableTypes: options.enableTypes ?? ['json', 'form'],
-    jsonLimit,
-    formLimit,
-    onError(error: ParseError, ctx) {
-      const limit = ctx.is('json') ? jsonLimit : formLimit;
-      if (error.status === 413) ctx.throw(413, `request body is larger than the ${limit} limit`);
-      if (error.status === 400 || error instanceof SyntaxError)
-        ctx.throw(400, `invalid ${ctx.is('json') ? 'JSON' : 'form'} body: ${error.message}`);
-      throw error;
-    },
-  }) as unknown as Middleware;
+  // Loaded on the first request with a body: @koa/bodyparser and its decoders
+  // are the largest part of a worker's code, and many apps never take a body.
+  // Kept out of the worker's bundle, so boot does not pay to parse them.
+  let parser: Promise<Middleware> | undefined;
+  const load = async (): Promise<Middleware> => {
+    const { bodyParser: koaBodyParser } = await import('@koa/bodyparser');
+    return koaBodyParser({
+      enableTypes: options.enableTypes ?? ['json', 'form'],
+      jsonLimit,
+      formLimit,
+      onError(error: ParseError, ctx) {
+        const limit = ctx.is('json') ? jsonLimit : formLimit;
+        if (error.status === 413) ctx.throw(413, `request body is larger than the ${limit} limit`);
+        if (error.status === 400 || error instanceof SyntaxError)
+          ctx.throw(400, `invalid ${ctx.is('json') ? 'JSON' : 'form'} body: ${error.message}`);
+        throw error;
+      },
+    }) as unknown as Middleware;
+  };
+  return async (ctx, next) => {
+    parser ??= load();
+    return (await parser)(ctx, next);
+  };
 }
