@@ -2,6 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:cluster';
 import type { Envelope, ListenAddress } from '@brood/messenger';
 
+/** The send callback: a closed channel is reported here instead of as an 'error' event; the exit handler deals with it. */
+const ignore = (): void => {};
+
 /** Where a supervised process is in its life. */
 export type ProcessState = 'starting' | 'ready' | 'closing';
 
@@ -78,7 +81,7 @@ export class SupervisedProcess {
   /** Writes an envelope to the process; false when its channel is closed. */
   write(message: Envelope): boolean {
     if (!this.child.connected) return false;
-    this.child.send(message, undefined, {}, () => {});
+    this.child.send(message, undefined, {}, ignore);
     return true;
   }
 
