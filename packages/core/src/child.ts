@@ -13,6 +13,7 @@ import {
   type WorkerReadyMessage,
 } from '@brood/messenger';
 import type { ApplicationInit, BaseApplication } from './application.js';
+import { codeCacheReady } from './code-cache.js';
 import { loadConfig } from './config.js';
 import { broodError, CoreErrors } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
@@ -239,6 +240,8 @@ export async function runChild<App extends BaseApplication>(spec: ChildRole<App>
     logger.info({ event: 'ready', address }, `${spec.role} ready`);
     if (spec.role === 'agent') transport.send(envelope<AgentReadyMessage>({ type: 'agent:ready' }));
     else if (address !== undefined) transport.send(envelope<WorkerReadyMessage>({ type: 'worker:ready', address }));
+    // Once the report is on its way: the next process of this kind boots from the code start-up compiled.
+    codeCacheReady();
   } catch (error) {
     if (app !== undefined) app.ready(error as Error);
     fail(error);

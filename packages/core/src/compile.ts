@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Message } from 'esbuild';
 import { listSources } from './app-files.js';
@@ -70,7 +71,8 @@ export async function compileApp(baseDir: string, cacheDir: string): Promise<Com
   mkdirSync(scratch, { recursive: true });
   try {
     if (sources.length > 0) {
-      const esbuild = await import('esbuild');
+      // Loaded only when the sources changed. require: esbuild is CommonJS, and the CLI bundle has no import().
+      const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
       try {
         await esbuild.build({
           absWorkingDir: baseDir,

@@ -4,6 +4,16 @@ import { pathToFileURL } from 'node:url';
 import { broodError, CoreErrors } from './errors.js';
 
 /**
+ * `import()`, from the module loader that started this process. A process
+ * running from its bundle (`run-bundle.cts`) runs it as a vm script, which
+ * has no `import()` of its own: the loader lends one.
+ */
+function importModule(url: string): Promise<unknown> {
+  const lent = (globalThis as Record<symbol, unknown>)[Symbol.for('brood.import')];
+  return typeof lent === 'function' ? (lent as (url: string) => Promise<unknown>)(url) : import(url);
+}
+
+/**
  * Imports a compiled app file, named by its source path (`app/router.ts`)
  * so that errors point at what the user wrote. Resolves to undefined when
  * the app has no such file.
@@ -12,7 +22,7 @@ export async function importAppFile(buildDir: string, source: string): Promise<R
   const compiled = join(buildDir, source.replace(/\.(?:ts|mts|mjs)$/, '.js'));
   if (!existsSync(compiled)) return undefined;
   try {
-    return (await import(pathToFileURL(compiled).href)) as Record<string, unknown>;
+    return (await importModule(pathToFileURL(compiled).href)) as Record<string, unknown>;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw broodError(CoreErrors.LOAD_FAILED, `${source} threw while loading: ${reason}`, error);

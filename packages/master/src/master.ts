@@ -1,9 +1,10 @@
 import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CoreErrors,
+  codeCacheReady,
   createLogger,
   findAppMarker,
   type Logger,
@@ -68,8 +69,9 @@ const ABORT_CLOSE_MS = 1000;
 /** Extra time the master gives a booting child to report its own timeout (which names the hook) before it kills it. */
 const BOOT_GRACE_MS = 1000;
 
-const agentEntry = fileURLToPath(import.meta.resolve('@brood/agent/entry'));
-const workerEntry = fileURLToPath(import.meta.resolve('@brood/worker/entry'));
+const resolveEntry = createRequire(import.meta.url).resolve;
+const agentEntry = resolveEntry('@brood/agent/entry');
+const workerEntry = resolveEntry('@brood/worker/entry');
 
 /**
  * The master process: it runs no application code. It compiles the app,
@@ -198,6 +200,7 @@ export class Master extends Base {
     );
     this.#control?.writePidFile(this.#info.url);
     this.ready(true);
+    codeCacheReady();
     return this.#info;
   }
 

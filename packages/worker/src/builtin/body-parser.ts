@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Middleware } from 'koa';
 
 /** Options of the body parser (`config.bodyParser`). */
@@ -38,7 +39,7 @@ export function bodyParser(options: BodyParserOptions = {}): Middleware {
   // Kept out of the worker's bundle, so boot does not pay to parse them.
   let parser: Promise<Middleware> | undefined;
   const load = async (): Promise<Middleware> => {
-    const { bodyParser: koaBodyParser } = await import('@koa/bodyparser');
+    const { bodyParser: koaBodyParser } = createRequire(import.meta.url)('@koa/bodyparser') as typeof import('@koa/bodyparser');
     return koaBodyParser({
       enableTypes: options.enableTypes ?? ['json', 'form'],
       jsonLimit,
