@@ -1,5 +1,7 @@
+// The phases of bench/fixtures/messenger/agent.ts.
 const ROUND_TRIPS = 1000;
-const WARMUP = 300;
+const EARLY_WARMUP = 300;
+const STEADY_WARMUP = 5000;
 const BURST = 10000;
 const WORKERS = 2;
 
@@ -15,19 +17,30 @@ module.exports = (agent) => {
   agent.messenger.on('bench:burst-done', () => {
     if (--burstLeft === 0) burstDone();
   });
-  agent.messenger.once('egg-ready', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  let seq = 0;
+  const roundTrips = async (count) => {
     const times = [];
-    for (let seq = 1 - WARMUP; seq <= ROUND_TRIPS; seq++) {
+    for (let i = 0; i < count; i++) {
       const started = process.hrtime.bigint();
       await new Promise((done) => {
-        waiting = { seq, left: WORKERS, done };
+        waiting = { seq: ++seq, left: WORKERS, done };
         agent.messenger.sendToApp('bench:ping', { seq });
       });
-      if (seq > 0) times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      times.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
-    times.sort((a, b) => a - b);
+    return times.sort((a, b) => a - b);
+  };
+  const summary = (times) => {
     const pick = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+    return { p50: pick(0.5), p90: pick(0.9), p99: pick(0.99), max: times[times.length - 1] };
+  };
+  agent.messenger.once('egg-ready', async () => {
+    // Let start-up settle before the first round trip.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await roundTrips(EARLY_WARMUP);
+    const early = summary(await roundTrips(ROUND_TRIPS));
+    await roundTrips(STEADY_WARMUP);
+    const steady = summary(await roundTrips(ROUND_TRIPS));
     burstLeft = WORKERS;
     const burst = new Promise((done) => {
       burstDone = done;
@@ -36,8 +49,7 @@ module.exports = (agent) => {
     for (let i = 0; i < BURST; i++) agent.messenger.sendToApp('bench:burst', { i });
     await burst;
     const burstMs = Number(process.hrtime.bigint() - started) / 1e6;
-    process.stdout.write(
-      `${JSON.stringify({ event: 'bench', bench: { p50: pick(0.5), p90: pick(0.9), p99: pick(0.99), max: times[times.length - 1], burstMs, burstPerSec: Math.round((BURST / burstMs) * 1000), workers: WORKERS } })}\n`,
-    );
+    const bench = { early, steady, burstMs, burstPerSec: Math.round((BURST / burstMs) * 1000), workers: WORKERS };
+    process.stdout.write(`${JSON.stringify({ event: 'bench', bench })}\n`);
   });
 };
