@@ -70,14 +70,30 @@ describe('a cluster with scheduled tasks', () => {
       cluster.lines.some((l) => l.task === 'slow' && /skipped: its previous run is still going/.test(l.msg ?? '')),
       'the slow task had skipped ticks',
     );
-    // timeout: marked failed.
+    // timeout: marked failed; the run goes on, and with overlap false the ticks meanwhile are skipped.
+    const timeoutLines = cluster.lines.filter((l) => l.task === 'timeout').map((l) => l.msg ?? '');
     assert.ok(
-      cluster.lines.some((l) => l.task === 'timeout' && l.level === 50 && /ran longer than its 100 ms timeout/.test(l.msg ?? '')),
-      `the timeout task failed: ${cluster.lines
-        .filter((l) => l.task === 'timeout')
-        .map((l) => l.msg)
-        .join('; ')}`,
+      timeoutLines.some((msg) => /ran longer than its 100 ms timeout/.test(msg)),
+      `the timeout task failed: ${timeoutLines.join('; ')}`,
     );
+    assert.ok(
+      timeoutLines.some((msg) => /skipped: its previous run is still going/.test(msg)),
+      `a run past its timeout still counts as running: ${timeoutLines.join('; ')}`,
+    );
+    // An all task failing in every worker: each worker logs its failure, the agent names both,
+    // with a worker's stack as the cause.
+    const allFailed = cluster.lines.find((l) => l.role === 'agent' && l.task === 'all-throws' && l.level === 50);
+    assert.match(allFailed?.msg ?? '', /2 of 2 workers failed: worker \d+: the feed is down in worker \d+; worker \d+/);
+    assert.match(
+      String((allFailed?.err as { cause?: { stack?: string } } | undefined)?.cause?.stack),
+      /Error: the feed is down in worker \d+\n\s+at /,
+    );
+    for (const pid of started.workers) {
+      assert.ok(
+        cluster.lines.some((l) => l.pid === pid && l.task === 'all-throws' && /failed in this worker/.test(l.msg ?? '')),
+        `worker ${pid} logged its own failure`,
+      );
+    }
     // A throwing task is logged with its name, duration and stack, and keeps ticking.
     const thrown = cluster.lines.filter((l) => l.task === 'throws' && l.level === 50);
     assert.ok(thrown.length >= 3, 'the throwing task kept ticking');
@@ -141,15 +157,45 @@ describe('a cluster with scheduled tasks', () => {
     assert.equal(unknown.code, 1);
     assert.match(
       unknown.stderr,
-      /no task named nope; known tasks: die, disabled, every-second, .*tick-worker, timeout \(ERR_BROOD_TASK_UNKNOWN\)/,
+      /no task named nope; known tasks: all-throws, die, disabled, every-second, .*tick-worker, timeout \(ERR_BROOD_TASK_UNKNOWN\)/,
     );
     const status = await brood(['status', dir, '--title', title, '--json']);
     const tasks = (JSON.parse(status.stdout) as { tasks: Stats[] }).tasks;
     assert.ok(tasks.find((t) => t.name === 'service')?.runs === 1);
     const human = await brood(['status', dir, '--title', title]);
-    assert.match(human.stdout, /TASK\s+TYPE\s+SCHEDULE\s+RUNS\s+FAILURES/);
+    assert.match(human.stdout, /TASK\s+TYPE\s+SCHEDULE\s+STATE\s+RUNS\s+FAILURES\s+SKIPS\s+LAST RUN\s+OUTCOME\s+MS\s+NEXT RUN/);
+    assert.match(human.stdout, /\ndisabled\s+worker\s+every 100ms\s+off\s+0\s+0\s+0\s+-/, 'a task switched off shows as off');
     assert.equal((await brood(['stop', dir, '--title', title])).code, 0);
   });
+});
+
+test('a stop lets the task runs under way in the workers finish', async () => {
+  const dir = tempApp({
+    'app/router.ts': 'export default () => {};\n',
+    'app/schedule/long.ts': [
+      "export const schedule = { interval: '1h', type: 'worker', immediate: true };",
+      'export async function task(ctx: { logger: { info(o: object, m: string): void } }) {',
+      "  ctx.logger.info({ event: 'task:long-start' }, 'long started');",
+      '  await new Promise((resolve) => setTimeout(resolve, 1500));',
+      "  ctx.logger.info({ event: 'task:long-done' }, 'long done');",
+      '}',
+      '',
+    ].join('\n'),
+  });
+  const cluster = startBrood(dir);
+  await cluster.started();
+  await cluster.waitFor((l) => l.event === 'task:long-start', 'the long task to start', 5000);
+  cluster.signal('SIGTERM');
+  assert.equal((await cluster.exit()).code, 0);
+  assert.ok(
+    cluster.lines.some((l) => l.event === 'task:long-done'),
+    `the run finished before its worker exited:\n${cluster.lines.map((l) => l.raw).join('\n')}`,
+  );
+  assert.deepEqual(
+    cluster.lines.filter((l) => l.task === 'long' && (l.level ?? 0) >= 50).map((l) => l.msg),
+    [],
+    'no failure was logged for it',
+  );
 });
 
 describe('bad task files stop start-up naming the file', () => {
@@ -177,4 +223,28 @@ describe('bad task files stop start-up naming the file', () => {
       /app\/schedule\/report\.ts: the schedule needs an interval or a cron expression \(ERR_BROOD_TASK_INVALID\)/,
     );
   });
+
+  const cases: Array<[string, string, RegExp]> = [
+    ['an unknown time zone', "{ cron: '* * * * * *', timezone: 'Mars/Olympus' }", /bad time zone "Mars\/Olympus"/],
+    ['a time zone without cron', "{ interval: '1s', timezone: 'Europe/Paris' }", /timezone applies to cron only/],
+    ['an interval longer than a timer can wait', "{ interval: '25d' }", /interval must be at most 2147483647 ms/],
+    ['a timeout longer than a timer can wait', "{ interval: '1s', timeout: '30d' }", /timeout must be at most/],
+    ['an unknown option', "{ interval: '1s', tyep: 'agent' }", /unknown schedule option tyep/],
+    ['a flag that is not a boolean', "{ interval: '1s', disable: 'true' }", /disable must be true or false, got "true"/],
+    ['env that is not a list', "{ interval: '1s', env: 'prod' }", /env must be an array of environment names/],
+  ];
+  for (const [name, schedule, reason] of cases) {
+    test(name, async () => {
+      const dir = tempApp({
+        'app/router.ts': router,
+        'app/schedule/report.ts': `export const schedule = ${schedule};\nexport async function task() {}\n`,
+      });
+      const cluster = startBrood(dir);
+      assert.equal((await cluster.exit()).code, 1);
+      assert.match(cluster.stderr, /app\/schedule\/report\.ts: /);
+      assert.match(cluster.stderr, reason);
+      assert.match(cluster.stderr, /\(ERR_BROOD_TASK_INVALID\)/);
+      await waitGone([...cluster.pids], 3000);
+    });
+  }
 });

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
+import { after, afterEach, test } from 'node:test';
 import { isAlive, killAll, startBrood, waitGone } from './helpers/cluster.js';
 import { get, getJson } from './helpers/http.js';
+import { removeTempApps, tempApp } from './helpers/temp-app.js';
 
 afterEach(killAll);
+after(removeTempApps);
 
 interface Peers {
   agent: number | null;
@@ -80,4 +82,35 @@ test('workers that keep crashing make the master give up with a clear message, e
   assert.match(fatal?.msg ?? '', /worker crashed 4 times within 60000 ms; giving up/);
   const pids = [...cluster.pids].filter((pid) => pid !== cluster.pid);
   await waitGone([started.agent, ...pids], 3000);
+});
+
+test('an uncaught exception ends the agent or a worker with exit code 1, and it is restarted', async () => {
+  const dir = tempApp({
+    'agent.ts': [
+      "import type { Agent } from 'brood';",
+      'export default (agent: Agent) => {',
+      "  agent.messenger.on('test:throw', () => {",
+      "    setImmediate(() => { throw new Error('a bug in the agent'); });",
+      '  });',
+      '};',
+      '',
+    ].join('\n'),
+    'app/router.ts': [
+      "import type { Application, Router } from 'brood';",
+      'export default (router: Router, app: Application) => {',
+      "  router.get('/agent-throw', (ctx) => { app.messenger.sendToAgent('test:throw' as never, null as never); ctx.body = 'sent'; });",
+      "  router.get('/throw', (ctx) => { setImmediate(() => { throw new Error('a bug in the worker'); }); ctx.body = 'thrown'; });",
+      '};',
+      '',
+    ].join('\n'),
+  });
+  const cluster = startBrood(dir);
+  const started = await cluster.started();
+  await get(`${started.url}/agent-throw`);
+  const agentExit = await cluster.waitFor((l) => l.role === 'master' && /^agent .*exited unexpectedly/.test(l.msg ?? ''), 'agent exit');
+  assert.match(agentExit.msg ?? '', /exited unexpectedly with code 1;/);
+  await cluster.waitFor((l) => l.role === 'master' && /^agent \d+ ready$/.test(l.msg ?? ''), 'agent restarted');
+  await get(`${started.url}/throw`);
+  const workerExit = await cluster.waitFor((l) => l.role === 'master' && /^worker .*exited unexpectedly/.test(l.msg ?? ''), 'worker exit');
+  assert.match(workerExit.msg ?? '', /exited unexpectedly with code 1;/);
 });

@@ -1,4 +1,4 @@
-import { type Agent, request } from 'node:http';
+import { request } from 'node:http';
 
 /** A response as a test sees it. */
 export interface Reply {

@@ -19,6 +19,11 @@ export const agentRole: ChildRole<AgentApplication> = {
     agent.scheduler = scheduler;
     agent.messenger.on('brood:task-list', () => scheduler.list());
     agent.messenger.on('brood:task-run-now', (data) => scheduler.run((data as { name: string }).name, 'manual'));
+    // The master stops the clock, and waits for this answer, before it closes any worker.
+    agent.messenger.on('brood:schedule-stop', () => {
+      scheduler.stop();
+      return true;
+    });
     // Ticks start once every worker serves and stop as soon as the app begins to stop.
     agent.on('app-ready', () => scheduler.start());
     agent.on('app-stopping', () => scheduler.stop());

@@ -43,6 +43,8 @@ const DEFAULT_WORKER_TIMEOUT_MS = 60 * 60_000;
 interface Entry {
   task: TaskDefinition;
   stats: TaskStats;
+  /** Runs under way (more than one only with overlap: true). */
+  inFlight: number;
   timer?: NodeJS.Timeout;
   cron?: Cron;
 }
@@ -75,6 +77,7 @@ export class Scheduler {
     for (const task of options.tasks.values()) {
       this.#entries.set(task.name, {
         task,
+        inFlight: 0,
         stats: {
           name: task.name,
           type: task.type,
@@ -157,17 +160,25 @@ export class Scheduler {
     if (trigger === 'tick' && !this.#ticking) return { name, outcome: 'skipped', ms: 0 };
     const { task, stats } = entry;
     if (task.interval !== undefined && trigger === 'tick') stats.nextRun = new Date(Date.now() + task.interval).toISOString();
-    if (stats.running && !task.overlap) {
+    if (entry.inFlight > 0 && !task.overlap) {
       stats.skips += 1;
       this.#logger.warn({ task: name, trigger }, `task ${name} skipped: its previous run is still going (overlap: false)`);
       return { name, outcome: 'skipped', ms: 0 };
     }
-    stats.running = true;
     const started = performance.now();
     const at = new Date().toISOString();
+    // A run that outlives its timeout is failed but still going: with overlap: false the
+    // next tick must see it, so it counts as running until it really ends.
+    entry.inFlight += 1;
+    stats.running = true;
+    const work = this.#dispatch(task);
+    work.then(
+      () => this.#ended(entry),
+      () => this.#ended(entry),
+    );
     let result: RunResult;
     try {
-      await within(this.#dispatch(task), task.timeout, name);
+      await within(work, task.timeout, name);
       result = { name, outcome: 'ok', ms: performance.now() - started };
       this.#logger.debug({ task: name, trigger, ms: result.ms }, `task ${name} ok`);
     } catch (thrown) {
@@ -185,7 +196,6 @@ export class Scheduler {
         `task ${name} failed after ${Math.round(result.ms)} ms: ${error.message}`,
       );
     }
-    stats.running = false;
     stats.runs += 1;
     stats.lastRun = {
       at,
@@ -196,26 +206,53 @@ export class Scheduler {
     return result;
   }
 
+  #ended(entry: Entry): void {
+    entry.inFlight -= 1;
+    entry.stats.running = entry.inFlight > 0;
+  }
+
   async #dispatch(task: TaskDefinition): Promise<void> {
-    // A little past the task's own timeout, so that its clear message wins over the request's.
-    const timeout = task.timeout === undefined ? DEFAULT_WORKER_TIMEOUT_MS : task.timeout + 1000;
+    // The task's own timeout fails the run (within()); the request waits for the worker's answer
+    // longer, so that a run going on past its timeout still counts as running.
+    const timeout = Math.max(DEFAULT_WORKER_TIMEOUT_MS, (task.timeout ?? 0) + 1000);
     switch (task.type) {
       case 'agent':
         await task.run(this.#agentContext(task));
         return;
       case 'worker':
-        await this.#messenger.request('random', 'brood:task-run', { name: task.name }, { timeout });
-        return;
+        // A worker the master chose just as it began to close refuses the run: ask for another.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await this.#messenger.request('random', 'brood:task-run', { name: task.name }, { timeout });
+            return;
+          } catch (error) {
+            if (!isClosing(error) || attempt >= MAX_CLOSING_RETRIES) throw error;
+          }
+        }
       case 'all': {
         const workers = this.#messenger.peers.workers;
         const results = await Promise.allSettled(
           workers.map((pid) => this.#messenger.request(pid, 'brood:task-run', { name: task.name }, { timeout })),
         );
-        const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`worker ${workers[i]}: ${(r.reason as Error).message}`] : []));
-        if (failed.length > 0)
-          throw new BroodError(TaskErrors.TASK_FAILED, `${failed.length} of ${workers.length} workers failed: ${failed.join('; ')}`);
+        // A worker that is closing (a reload replaces it) takes no part in the run.
+        const failed = results.flatMap((r, i) =>
+          r.status === 'rejected' && !isClosing(r.reason) ? [{ pid: workers[i], error: r.reason as Error }] : [],
+        );
+        const first = failed[0];
+        if (first !== undefined) {
+          const which = failed.map((f) => `worker ${f.pid}: ${f.error.message}`).join('; ');
+          // The first failure, with the stack it had in its worker, is the cause.
+          throw new BroodError(TaskErrors.TASK_FAILED, `${failed.length} of ${workers.length} workers failed: ${which}`, {
+            cause: first.error,
+          });
+        }
         return;
       }
     }
   }
 }
+
+/** How often a worker task is sent again when the chosen worker was closing. */
+const MAX_CLOSING_RETRIES = 3;
+
+const isClosing = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === TaskErrors.WORKER_CLOSING;

@@ -116,7 +116,7 @@ export async function runChild<App extends BaseApplication>(spec: ChildRole<App>
     delay(200).then(() => process.exit(code));
   };
 
-  const close = (budget: number, reason: string): Promise<void> => {
+  const close = (budget: number, reason: string, code = 0): Promise<void> => {
     closing ??= (async () => {
       logger.info({ reason }, `${spec.role} closing: ${reason}`);
       const deadline = Date.now() + budget;
@@ -138,7 +138,7 @@ export async function runChild<App extends BaseApplication>(spec: ChildRole<App>
         logger.error({ err: error }, `${spec.role} close failed`);
       }
       messenger.close();
-      exit(0);
+      exit(code);
     })();
     return closing;
   };
@@ -184,7 +184,7 @@ export async function runChild<App extends BaseApplication>(spec: ChildRole<App>
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, `uncaught exception in ${spec.role}: ${error.message}`);
     process.exitCode = 1;
-    void close(Math.min(options.shutdownTimeout, 2000), 'uncaught exception').finally(() => exit(1));
+    void close(Math.min(options.shutdownTimeout, 2000), 'uncaught exception', 1);
   });
 
   // Orphan: the master died (even by SIGKILL) and the IPC channel closed.

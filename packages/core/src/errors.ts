@@ -30,6 +30,8 @@ export const TaskErrors = {
   TASK_TIMEOUT: 'ERR_BROOD_TASK_TIMEOUT',
   /** A task of type `all` failed in some of the workers. */
   TASK_FAILED: 'ERR_BROOD_TASK_FAILED',
+  /** A worker that is closing refused a task run; the agent runs it in another worker. */
+  WORKER_CLOSING: 'ERR_BROOD_WORKER_CLOSING',
 } as const;
 
 /** Creates a {@link BroodError} with one of the codes above. */

@@ -50,6 +50,11 @@ export interface TaskDefinition {
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/** The longest delay Node's timers take (about 24.8 days); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+const OPTIONS = new Set(['interval', 'cron', 'timezone', 'type', 'immediate', 'disable', 'env', 'overlap', 'timeout']);
+
 /** `'5s'` → 5000; a number is ms already; anything else is undefined. */
 export function parseDuration(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : undefined;
@@ -71,6 +76,15 @@ export function defineTask(source: string, name: string, module: Record<string, 
   const run = (module.task ?? fromDefault.task) as TaskDefinition['run'] | undefined;
   if (typeof schedule !== 'object' || schedule === null) throw invalid(source, 'export a `schedule` object ({ interval | cron, type, … })');
   if (typeof run !== 'function') throw invalid(source, 'export a `task(ctx)` function');
+  const unknown = Object.keys(schedule).filter((key) => !OPTIONS.has(key));
+  if (unknown.length > 0) throw invalid(source, `unknown schedule option ${unknown.join(', ')}; known: ${[...OPTIONS].join(', ')}`);
+  for (const flag of ['immediate', 'disable', 'overlap'] as const) {
+    if (schedule[flag] !== undefined && typeof schedule[flag] !== 'boolean')
+      throw invalid(source, `${flag} must be true or false, got ${JSON.stringify(schedule[flag])}`);
+  }
+  if (schedule.env !== undefined && !(Array.isArray(schedule.env) && schedule.env.every((e) => typeof e === 'string')))
+    throw invalid(source, `env must be an array of environment names such as ['prod'], got ${JSON.stringify(schedule.env)}`);
+  if (schedule.timezone !== undefined && schedule.cron === undefined) throw invalid(source, 'timezone applies to cron only');
   const type = schedule.type ?? 'worker';
   if (!['worker', 'all', 'agent'].includes(type)) throw invalid(source, `type must be worker, all or agent, got ${JSON.stringify(type)}`);
   if (schedule.interval === undefined && schedule.cron === undefined)
@@ -91,15 +105,28 @@ export function defineTask(source: string, name: string, module: Record<string, 
     const interval = parseDuration(schedule.interval);
     if (interval === undefined)
       throw invalid(source, `interval must be a number of ms or a duration like '5s', got ${JSON.stringify(schedule.interval)}`);
+    if (interval > MAX_TIMER_MS)
+      throw invalid(
+        source,
+        `interval must be at most ${MAX_TIMER_MS} ms (about 24 days), got ${JSON.stringify(schedule.interval)}; use cron for rarer tasks`,
+      );
     definition.interval = interval;
     definition.describe = `every ${typeof schedule.interval === 'number' ? `${schedule.interval}ms` : schedule.interval}`;
   } else {
     const cron = schedule.cron as string;
     try {
       // Constructed paused only to validate the expression and the time zone.
-      new Cron(cron, { paused: true, ...(schedule.timezone === undefined ? {} : { timezone: schedule.timezone }) }).stop();
+      new Cron(cron, { paused: true }).stop();
     } catch (error) {
       throw invalid(source, `bad cron expression ${JSON.stringify(cron)}: ${(error as Error).message}`, error);
+    }
+    if (schedule.timezone !== undefined) {
+      try {
+        // croner checks the time zone only when it computes a run, in the agent's clock: check it here.
+        new Intl.DateTimeFormat('en-US', { timeZone: schedule.timezone });
+      } catch (error) {
+        throw invalid(source, `bad time zone ${JSON.stringify(schedule.timezone)}: ${(error as Error).message}`, error);
+      }
     }
     definition.cron = cron;
     if (schedule.timezone !== undefined) definition.timezone = schedule.timezone;
@@ -109,6 +136,8 @@ export function defineTask(source: string, name: string, module: Record<string, 
     const timeout = parseDuration(schedule.timeout);
     if (timeout === undefined)
       throw invalid(source, `timeout must be a number of ms or a duration like '30s', got ${JSON.stringify(schedule.timeout)}`);
+    if (timeout > MAX_TIMER_MS - 1000)
+      throw invalid(source, `timeout must be at most ${MAX_TIMER_MS - 1000} ms (about 24 days), got ${JSON.stringify(schedule.timeout)}`);
     definition.timeout = timeout;
   }
   return definition;

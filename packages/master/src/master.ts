@@ -64,6 +64,9 @@ export interface ReloadResult {
 /** How long `brood run-task` waits for a task to finish. */
 const RUN_TASK_TIMEOUT_MS = 10 * 60_000;
 
+/** How long a stop waits for the agent to confirm that its clock has stopped. */
+const SCHEDULE_STOP_TIMEOUT_MS = 2000;
+
 /** How long a process stopped during a failed start-up may take to close. */
 const ABORT_CLOSE_MS = 1000;
 /** Extra time the master gives a booting child to report its own timeout (which names the hook) before it kills it. */
@@ -215,8 +218,8 @@ export class Master extends Base {
       this.#state = 'stopping';
       this.logger.info({ reason }, `brood stopping: ${reason}`);
       if (!wasStarting) {
-        // The agent stops its clock before any worker closes: no task is sent to a closing worker.
         this.router.sendToReady(envelope<AppStoppingMessage>({ type: 'app:stopping' }));
+        await this.#stopSchedule();
         await this.#closeAll([...this.#workers.values()], this.settings.shutdownTimeout);
         if (this.#agent !== undefined) await this.#closeAll([this.#agent], this.settings.shutdownTimeout);
         this.#state = 'stopped';
@@ -350,6 +353,21 @@ export class Master extends Base {
       proc.stopRequested = true;
       proc.kill();
       throw error;
+    }
+  }
+
+  /**
+   * Stops the agent's clock and waits until it has: a tick the agent sent
+   * before is routed while the workers still take work, and none comes
+   * after, so no task goes to a closing worker. Bounded: an agent that does
+   * not answer does not hold the stop up.
+   */
+  async #stopSchedule(): Promise<void> {
+    if (this.#agent?.state !== 'ready') return;
+    try {
+      await this.router.request('agent', 'brood:schedule-stop', undefined, SCHEDULE_STOP_TIMEOUT_MS);
+    } catch (error) {
+      this.logger.debug({ err: error }, `the agent did not confirm its clock stopped: ${(error as Error).message}`);
     }
   }
 

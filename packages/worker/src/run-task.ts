@@ -16,19 +16,68 @@ export function anonymousContext(app: WorkerApplication, path: string) {
   return app.koa.createContext(req, new ServerResponse(req));
 }
 
+/** The task runs of one worker: what is running, and whether it still takes new ones. */
+export class TaskRunner {
+  readonly #running = new Set<Promise<unknown>>();
+  #closing = false;
+
+  /**
+   * Runs `work` unless the worker is closing: a closing worker refuses new
+   * runs with `ERR_BROOD_WORKER_CLOSING`, and the agent sends them elsewhere.
+   */
+  run<T>(name: string, work: () => Promise<T>): Promise<T> {
+    if (this.#closing) {
+      return Promise.reject(new BroodError(TaskErrors.WORKER_CLOSING, `worker ${process.pid} is closing and takes no task (${name})`));
+    }
+    const running = work();
+    const settled = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#running.add(settled);
+    settled.then(() => this.#running.delete(settled));
+    return running;
+  }
+
+  /** Refuses new runs and resolves when the runs under way have ended, or after `timeout` ms. */
+  async drain(timeout: number): Promise<void> {
+    this.#closing = true;
+    if (this.#running.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.#running),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeout);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Loads `app/schedule/**` in a worker and answers the agent's
- * `brood:task-run`: run that task once, here, and reply when it is done
- * (or reject with its error, stack included, for the agent to log).
+ * `brood:task-run`: run that task once, here, and reply when it is done,
+ * or reject with its error, stack included, for the agent to count. A
+ * failure is logged here too, where the worker's pid and id are on the line.
  */
-export async function installTaskRunner(app: WorkerApplication): Promise<void> {
+export async function installTaskRunner(app: WorkerApplication): Promise<TaskRunner> {
   const tasks = await loadTasks(app.baseDir, app.processOptions.buildDir, app.env);
-  app.messenger.on('brood:task-run', async (data) => {
+  const runner = new TaskRunner();
+  app.messenger.on('brood:task-run', (data) => {
     const { name } = data as { name: string };
     const task = tasks.get(name);
     if (task === undefined) throw new BroodError(TaskErrors.TASK_UNKNOWN, `worker ${process.pid} has no task ${name}`);
-    const started = performance.now();
-    await task.run(anonymousContext(app, `/__task/${task.name}`));
-    return { ms: performance.now() - started, pid: process.pid };
+    return runner.run(name, async () => {
+      const started = performance.now();
+      try {
+        await task.run(anonymousContext(app, `/__task/${task.name}`));
+      } catch (error) {
+        const ms = Math.round(performance.now() - started);
+        app.logger.error({ task: name, ms, err: error }, `task ${name} failed in this worker after ${ms} ms: ${(error as Error).message}`);
+        throw error;
+      }
+      return { ms: performance.now() - started, pid: process.pid };
+    });
   });
+  return runner;
 }

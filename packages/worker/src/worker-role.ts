@@ -5,13 +5,14 @@ import { GatedServer } from './http-server.js';
 import { loadControllers } from './load-controllers.js';
 import { loadAppMiddleware } from './load-middleware.js';
 import { loadServices } from './load-services.js';
-import { installTaskRunner } from './run-task.js';
+import { installTaskRunner, type TaskRunner } from './run-task.js';
 import { WorkerApplication } from './worker-application.js';
 
 /** `app/router.ts` exports `(router, app) => void`. */
 type RouterFile = (router: WorkerApplication['router'], app: WorkerApplication) => void | Promise<void>;
 
 const servers = new WeakMap<WorkerApplication, GatedServer>();
+const taskRunners = new WeakMap<WorkerApplication, TaskRunner>();
 const fronts = new WeakMap<WorkerApplication, ReturnType<typeof builtins>>();
 
 /** Runs `app/router.ts`; an error names the file. */
@@ -49,7 +50,7 @@ export const workerRole: ChildRole<WorkerApplication> = {
     fronts.set(app, builtins(koa, config as BuiltinOptions, { env: app.env, logger: app.logger }));
     app.controller = await loadControllers(baseDir, buildDir);
     await loadServices(app.koa, baseDir, buildDir);
-    await installTaskRunner(app);
+    taskRunners.set(app, await installTaskRunner(app));
     for (const { middleware } of await loadAppMiddleware(app)) app.koa.use(middleware);
     await loadRoutes(app);
   },
@@ -68,6 +69,7 @@ export const workerRole: ChildRole<WorkerApplication> = {
   },
 
   async stopServing(app, timeout) {
-    await servers.get(app)?.close(timeout);
+    // Requests and task runs under way both finish: a stop or a reload does not cut a task short.
+    await Promise.all([servers.get(app)?.close(timeout), taskRunners.get(app)?.drain(timeout)]);
   },
 };

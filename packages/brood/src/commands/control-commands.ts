@@ -105,18 +105,23 @@ export async function status(dir: string | undefined, flags: TitleFlags & { json
   out(`${describe(instance)}: ${result.state}, ${result.url ?? 'no URL yet'}, env ${result.env}\n${table(rows)}`);
   const tasks = result.tasks as Array<Record<string, unknown>> | undefined;
   if (Array.isArray(tasks) && tasks.length > 0) {
-    const taskRows = [['TASK', 'TYPE', 'SCHEDULE', 'RUNS', 'FAILURES', 'LAST RUN', 'OUTCOME', 'MS']];
+    const taskRows = [['TASK', 'TYPE', 'SCHEDULE', 'STATE', 'RUNS', 'FAILURES', 'SKIPS', 'LAST RUN', 'OUTCOME', 'MS', 'NEXT RUN']];
     for (const t of tasks) {
       const last = t.lastRun as { at?: string; outcome?: string; ms?: number } | null | undefined;
+      // off: switched off by `disable` or `env`; running: a run is under way now.
+      const state = t.enabled === false ? 'off' : t.running === true ? 'running' : 'on';
       taskRows.push([
         String(t.name),
         String(t.type),
         String(t.schedule),
+        state,
         String(t.runs),
         String(t.failures),
+        String(t.skips ?? 0),
         last?.at ?? '-',
         last?.outcome ?? '-',
         last?.ms === undefined ? '-' : String(Math.round(last.ms)),
+        typeof t.nextRun === 'string' ? t.nextRun : '-',
       ]);
     }
     out(`\n${table(taskRows)}`);
