@@ -3,86 +3,20 @@
  * and checks it from the outside, as a client would.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { request } from 'node:http';
-import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { call as callApp, type RunningApp, startApp } from './app.js';
 
-const appDir = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(dirname(fileURLToPath(import.meta.resolve('brood'))), '../bin/brood.js');
+let app: RunningApp;
 
-let master: ChildProcess;
-let url = '';
-const stdout: string[] = [];
-
+// The agent's quote task ticks fast here, so the test sees it change.
 before(async () => {
-  master = spawn(
-    process.execPath,
-    [bin, 'start', appDir, '--port', '0', '--workers', '2', '--env', 'test', '--title', `test-${process.pid}`],
-    {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      // The agent's quote task ticks fast here, so the test sees it change.
-      env: { ...process.env, TODO_QUOTE_INTERVAL: '200ms' },
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no started line within 20 s:\n${stdout.join('')}`)), 20_000);
-    master.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout.push(chunk);
-      for (const line of stdout.join('').split('\n')) {
-        if (!line.includes('"event":"started"')) continue;
-        url = (JSON.parse(line) as { url: string }).url;
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    master.once('exit', (code) => reject(new Error(`brood exited with ${code}:\n${stdout.join('')}`)));
-  });
+  app = await startApp({ TODO_QUOTE_INTERVAL: '200ms' });
 });
 
-after(async () => {
-  // A graceful stop first, so the app removes its control socket; then nothing of the tree may remain.
-  master.kill('SIGTERM');
-  await Promise.race([new Promise((resolve) => master.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
-  try {
-    process.kill(-(master.pid as number), 'SIGKILL');
-  } catch {
-    // already gone
-  }
-});
+after(() => app.stop());
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  json: unknown;
-  text: string;
-}
-
-function call(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method, agent: false, headers: { accept: 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        text += chunk;
-      });
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json, text });
-      });
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${path} timed out`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const call = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
+  callApp(app.url, method, path, body, headers);
 
 const postJson = (path: string, value: unknown) => call('POST', path, JSON.stringify(value), { 'content-type': 'application/json' });
 
