@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { afterEach, test } from 'node:test';
 import { isAlive, killAll, startBrood, waitGone } from './helpers/cluster.js';
@@ -54,4 +55,40 @@ test('new connections are refused once the stop begins, while the in-flight one 
   await assert.rejects(get(`${started.url}/`, { timeout: 3000 }), /ECONNREFUSED|ECONNRESET|socket hang up/);
   assert.equal((await slow).status, 200);
   assert.equal((await cluster.exit(15_000)).code, 0);
+});
+
+test('SIGTERM to the whole process group stops in order: the workers close before the agent', async () => {
+  const cluster = startBrood('basic');
+  const started = await cluster.started();
+  // systemd's default KillMode=control-group, kill -- -PGID: every process gets it.
+  cluster.signalGroup('SIGTERM');
+  assert.equal((await cluster.exit(15_000)).code, 0);
+  await waitGone([started.agent, ...started.workers], 2000);
+  const closes = cluster.lines.filter((l) => l.event === 'test:before-close').map((l) => l.role);
+  assert.deepEqual(closes, ['worker', 'worker', 'agent']);
+});
+
+test('a stop signal twice at once is one graceful stop; a later one kills, and the control files go', async () => {
+  const cluster = startBrood('basic');
+  const started = await cluster.started();
+  const slow = get(`${started.url}/slow?ms=1500`, { timeout: 10_000 });
+  await cluster.waitFor((l) => l.event === 'test:slow-started', 'the slow request to start');
+  // timeout(1) delivers its signal to the command and to its process group: twice.
+  cluster.signal('SIGTERM');
+  cluster.signal('SIGTERM');
+  assert.equal((await slow).status, 200, 'the repeat did not kill the request in flight');
+  assert.equal((await cluster.exit(15_000)).code, 0);
+
+  const again = startBrood('basic');
+  const second = await again.started();
+  const hanging = get(`${second.url}/slow?ms=5000`, { timeout: 10_000 }).catch((error: Error) => error);
+  await again.waitFor((l) => l.event === 'test:slow-started', 'the slow request to start');
+  again.signal('SIGTERM');
+  await again.waitFor((l) => l.msg === 'brood stopping: SIGTERM', 'stopping line');
+  await new Promise((resolve) => setTimeout(resolve, 1100)); // past the window in which a repeat is the same request
+  again.signal('SIGTERM');
+  assert.equal((await again.exit(15_000)).code, 1);
+  await hanging;
+  await waitGone([second.agent, ...second.workers], 2000);
+  for (const ext of ['sock', 'json']) assert.ok(!existsSync(`${again.dir}/run/${again.title}.${ext}`), `run/${again.title}.${ext} removed`);
 });

@@ -156,6 +156,11 @@ export class Cluster {
     this.child.kill(signal);
   }
 
+  /** Sends a signal to the master's whole process group, as a terminal or systemd does. */
+  signalGroup(signal: NodeJS.Signals): void {
+    process.kill(-this.pid, signal);
+  }
+
   output(): string {
     return this.lines.map((l) => l.raw).join('\n');
   }

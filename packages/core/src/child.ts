@@ -175,11 +175,17 @@ export async function runChild<App extends BaseApplication>(spec: ChildRole<App>
     },
   });
 
-  // The terminal sends Ctrl-C and Ctrl-\ to the whole process group: the
-  // master alone decides how the cluster stops, so children ignore them.
-  process.on('SIGINT', () => {});
-  process.on('SIGQUIT', () => {});
-  process.on('SIGTERM', () => void close(options.shutdownTimeout, 'SIGTERM'));
+  // The master alone decides how the cluster stops. A stop signal sent to the
+  // whole process group — Ctrl-C, Ctrl-\, systemd's default
+  // KillMode=control-group, kill -- -PGID — reaches the master too, which
+  // closes the workers and then the agent, in order; a child that acted on
+  // it would close out of turn. Without a master (the channel closed) a
+  // child is closing already, or closes now.
+  for (const signal of ['SIGINT', 'SIGQUIT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (!process.connected) void close(options.shutdownTimeout, signal);
+    });
+  }
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, `uncaught exception in ${spec.role}: ${error.message}`);

@@ -232,6 +232,17 @@ export class Master extends Base {
   }
 
   /**
+   * Kills the agent and every worker at once (SIGKILL) and ends the master
+   * with exit code 1: a stop that should not wait any longer. The control
+   * socket and pid file are removed all the same.
+   */
+  kill(): void {
+    for (const proc of this.processes) proc.kill();
+    this.#control?.close();
+    this.done.resolve(1);
+  }
+
+  /**
    * Rolling restart with the app's current code, make-before-break: the app
    * is compiled again (a compile error stops the reload and the running
    * processes keep serving); then, one worker at a time, a new worker is

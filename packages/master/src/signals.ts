@@ -4,19 +4,33 @@ import type { Master } from './master.js';
 export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const;
 
 /**
+ * A stop signal repeated within this window is the same request, not an
+ * order to kill: `timeout(1)` and a signal sent to the process group as
+ * well as to the master deliver it twice within a few milliseconds; a
+ * person pressing Ctrl-C again takes longer.
+ */
+export const REPEAT_WINDOW_MS = 1000;
+
+/**
  * Makes this process's signals drive the master: SIGTERM, SIGINT and
- * SIGQUIT stop gracefully; a second one kills what is left at once.
- * SIGUSR2 reloads (a rolling restart of the workers, then the agent).
+ * SIGQUIT stop gracefully; another one, later than {@link REPEAT_WINDOW_MS},
+ * kills what is left at once. SIGUSR2 reloads (a rolling restart of the
+ * workers, then the agent).
  */
 export function handleSignals(master: Master): void {
+  let firstAt = 0;
   for (const signal of STOP_SIGNALS) {
     process.on(signal, () => {
       if (master.state === 'stopping') {
+        if (performance.now() - firstAt < REPEAT_WINDOW_MS) {
+          master.logger.debug(`${signal} again within ${REPEAT_WINDOW_MS} ms: the stop goes on`);
+          return;
+        }
         master.logger.warn(`${signal} again: killing every process now`);
-        for (const proc of master.processes) proc.kill();
-        master.done.resolve(1);
+        master.kill();
         return;
       }
+      firstAt = performance.now();
       void master.stop(signal);
     });
   }
