@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { BROOD_BIN, Cluster, killAll } from './helpers/cluster.js';
@@ -38,6 +38,21 @@ test('brood dev reloads on change, keeps the last good version through a syntax 
   writeFileSync(join(dir, 'app/router.ts'), router('v3'));
   await cluster.waitFor((l) => l.event === 'reloaded', 'reload after the fix', 20_000, seen);
   assert.equal((await get(`${started.url}/`)).body, 'v3');
+});
+
+test('brood dev keeps reloading a file an editor saves by renaming a temporary file over it', async () => {
+  const dir = tempApp({ 'app/router.ts': router('v1') });
+  const cluster = new Cluster(process.execPath, [BROOD_BIN, 'dev', dir, '--port', '0', '--no-pretty'], { BROOD_ENV: '' });
+  const started = await cluster.started();
+  await cluster.waitFor((l) => l.event === 'watching', 'the watcher to start');
+  // vim, sed -i and many IDEs save this way: each save is a new inode under the same name.
+  for (const version of ['v2', 'v3', 'v4']) {
+    const seen = cluster.lines.length;
+    writeFileSync(join(dir, 'app/.router.ts.swp'), router(version));
+    renameSync(join(dir, 'app/.router.ts.swp'), join(dir, 'app/router.ts'));
+    await cluster.waitFor((l) => l.event === 'reloaded', `reload to ${version}`, 20_000, seen);
+    assert.equal((await get(`${started.url}/`)).body, version);
+  }
 });
 
 test('brood dev logs are human-readable and runs env local', async () => {

@@ -1,4 +1,5 @@
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { Master } from '@brood/master';
 
 /** Folders whose changes never reload: dependencies, build output, generated files, tests, logs. */
@@ -18,8 +19,16 @@ export function reloads(file: string): boolean {
  * changes. A reload that fails (a syntax error, a worker that cannot boot)
  * is logged and the processes already serving keep serving the last good
  * version, until the next change.
+ *
+ * Every folder gets a watcher of its own instead of one `recursive` watcher:
+ * on Linux, Node 20's recursive watcher loses a file for good once an editor
+ * saves it by writing a temporary file and renaming it over the original
+ * (vim, sed -i, many IDEs), so only the first save of each file reloaded.
+ * A folder's own watcher sees such a rename as an event for the file's name.
  */
-export function watchApp(master: Master): FSWatcher {
+export function watchApp(master: Master): { close(): void } {
+  const baseDir = master.settings.baseDir;
+  const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
   let pending = new Set<string>();
   let running = false;
@@ -39,12 +48,60 @@ export function watchApp(master: Master): FSWatcher {
     }
   };
 
-  const watcher = watch(master.settings.baseDir, { recursive: true }, (_event, file) => {
-    if (file === null || !reloads(file)) return;
+  const isDir = (path: string): boolean => {
+    try {
+      return statSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+
+  const changed = (full: string): void => {
+    const file = relative(baseDir, full);
+    if (!reloads(file)) return;
     pending.add(file);
     clearTimeout(timer);
     timer = setTimeout(() => void run(), SETTLE_MS);
-  });
-  watcher.unref();
-  return watcher;
+  };
+
+  /** Watches `dir` and the folders in it; `fresh` for a folder made after start-up, whose files count as changes. */
+  const watchDir = (dir: string, fresh = false): void => {
+    const rel = relative(baseDir, dir).split('\\').join('/');
+    if (watchers.has(dir) || (rel !== '' && (IGNORED.test(rel) || rel.split('/').some((part) => part.startsWith('.'))))) return;
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(dir, (_event, name) => {
+        if (name === null) return;
+        const full = join(dir, name);
+        if (isDir(full)) watchDir(full, true);
+        else changed(full);
+      });
+    } catch {
+      return; // not a folder, or gone already
+    }
+    watcher.on('error', () => {
+      watcher.close();
+      watchers.delete(dir);
+    });
+    watcher.unref();
+    watchers.set(dir, watcher);
+    try {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) watchDir(join(dir, entry.name), fresh);
+        else if (fresh) changed(join(dir, entry.name));
+      }
+    } catch {
+      // the folder went away meanwhile
+    }
+  };
+
+  watchDir(baseDir);
+  master.logger.info({ event: 'watching', folders: watchers.size }, `watching ${baseDir} for changes`);
+  return {
+    close() {
+      clearTimeout(timer);
+      for (const watcher of watchers.values()) watcher.close();
+      watchers.clear();
+    },
+  };
 }
