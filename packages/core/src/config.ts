@@ -38,13 +38,17 @@ async function loadOne(buildDir: string, info: AppInfo, stem: string): Promise<R
     try {
       value = await (value as (info: AppInfo) => unknown)(info);
     } catch (error) {
-      throw broodError(CoreErrors.CONFIG_INVALID, `${found.source} threw: ${(error as Error).message}`, error);
+      throw broodError(
+        CoreErrors.CONFIG_INVALID,
+        `${found.source} threw: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      );
     }
   }
   if (!isPlainObject(value)) {
     throw broodError(
       CoreErrors.CONFIG_INVALID,
-      `${found.source} must export default an object (or a function returning one), got ${value === null ? 'null' : typeof value}`,
+      `${found.source} must export default an object (or a function returning one), got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
     );
   }
   return value;

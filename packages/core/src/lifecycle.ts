@@ -58,7 +58,11 @@ export class Lifecycle {
       else if (typeof exported === 'object') this.#hooks = exported as LifecycleHooks;
       else throw new TypeError(`default export is a ${typeof exported}, expected hooks, a function or a class`);
     } catch (error) {
-      throw broodError(CoreErrors.HOOK_FAILED, `${this.file} threw while starting: ${(error as Error).message}`, error);
+      throw broodError(
+        CoreErrors.HOOK_FAILED,
+        `${this.file} threw while starting: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      );
     }
   }
 
@@ -70,7 +74,11 @@ export class Lifecycle {
     try {
       await hook.call(this.#hooks);
     } catch (error) {
-      throw broodError(CoreErrors.HOOK_FAILED, `${this.file} ${name} failed: ${(error as Error).message}`, error);
+      throw broodError(
+        CoreErrors.HOOK_FAILED,
+        `${this.file} ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      );
     } finally {
       this.current = undefined;
     }

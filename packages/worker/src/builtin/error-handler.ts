@@ -47,7 +47,7 @@ function page(body: ErrorBody): string {
  * message and stack outside production and only the status text in
  * production (`env` `prod`). Each 5xx is logged once, with its cause and stack.
  */
-export function errorHandler(options: { env: string; logger: Logger }): Middleware {
+export function errorHandler(options: { env: string; logger: Logger; requestIdHeader?: string }): Middleware {
   const handle = errorResponder(options);
   return async (ctx, next) => {
     try {
@@ -61,8 +61,14 @@ export function errorHandler(options: { env: string; logger: Logger }): Middlewa
 }
 
 /** The work of {@link errorHandler} once something was thrown, for the combined built-ins. */
-export function errorResponder(options: { env: string; logger: Logger }): (ctx: Context, thrown: unknown) => void {
+export function errorResponder(options: {
+  env: string;
+  logger: Logger;
+  requestIdHeader?: string;
+}): (ctx: Context, thrown: unknown) => void {
   const production = options.env === 'prod';
+  // Kept on an error response: the request id (whatever `config.requestId.header` names it) and `vary`.
+  const keep = [(options.requestIdHeader ?? 'x-request-id').toLowerCase(), 'vary'];
   return (ctx, thrown) => {
     {
       const error: HttpishError = thrown instanceof Error ? thrown : new Error(String(thrown));
@@ -86,7 +92,7 @@ export function errorResponder(options: { env: string; logger: Logger }): (ctx: 
           `${ctx.method} ${ctx.path} failed: ${error.message}`,
         );
       }
-      respond(ctx, status, body, error.headers);
+      respond(ctx, status, body, error.headers, keep);
     }
   };
 }
@@ -97,7 +103,7 @@ export function errorResponder(options: { env: string; logger: Logger }): (ctx: 
  * requests pay nothing for error handling. It writes the formatted response
  * itself, as koa's default does.
  */
-export function installErrorHandler(koa: Koa, options: { env: string; logger: Logger }): void {
+export function installErrorHandler(koa: Koa, options: { env: string; logger: Logger; requestIdHeader?: string }): void {
   const handle = errorResponder(options);
   koa.context.onerror = function onerror(this: Context, thrown: unknown) {
     if (thrown == null) return;
@@ -114,10 +120,10 @@ export const notFound: Middleware = (ctx) => {
   if (ctx.body == null && ctx.res.statusCode === 404) ctx.throw(404);
 };
 
-function respond(ctx: Context, status: number, body: ErrorBody, headers: Record<string, string> | undefined): void {
+function respond(ctx: Context, status: number, body: ErrorBody, headers: Record<string, string> | undefined, keep: string[]): void {
   // Headers a handler set for a success do not belong on the error (content length, caching).
   for (const name of Object.keys(ctx.response.headers)) {
-    if (!['x-request-id', 'vary'].includes(name)) ctx.remove(name);
+    if (!keep.includes(name)) ctx.remove(name);
   }
   if (headers !== undefined) ctx.set(headers);
   ctx.status = status;

@@ -31,7 +31,7 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  * everything, router included, is: it returns the server's request listener.
  */
 export function builtins(koa: Koa, options: BuiltinOptions, context: { env: string; logger: Logger }): { handler(): Listener } {
-  if (options.errorHandler?.enable !== false) installErrorHandler(koa, context);
+  if (options.errorHandler?.enable !== false) installErrorHandler(koa, { ...context, requestIdHeader: options.requestId?.header });
   const assignId = options.requestId?.enable === false ? undefined : requestIdAssigner(options.requestId);
   if (assignId !== undefined) installRequestId(koa);
   const parse = options.bodyParser?.enable === false ? undefined : bodyParser(options.bodyParser);
