@@ -31,7 +31,11 @@ export async function startApp(env: Record<string, string>): Promise<RunningApp>
   const stop = async (): Promise<void> => {
     // A graceful stop first, so the app removes its control socket; then nothing of the tree may remain.
     master.kill('SIGTERM');
-    await Promise.race([new Promise((resolve) => master.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    await Promise.race([
+      new Promise((resolve) => master.once('exit', resolve)),
+      // unref: once the master exited, this timer must not keep the test process alive.
+      new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
+    ]);
     try {
       process.kill(-(master.pid as number), 'SIGKILL');
     } catch {

@@ -40,7 +40,10 @@ before(async () => {
 after(async () => {
   // A graceful stop first, so the app removes its control socket; then nothing of the tree may remain.
   master.kill('SIGTERM');
-  await Promise.race([new Promise((resolve) => master.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  await Promise.race([
+    new Promise((resolve) => master.once('exit', resolve)),
+    new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
+  ]);
   try {
     process.kill(-(master.pid as number), 'SIGKILL');
   } catch {
