@@ -93,6 +93,11 @@ describe('bad input stops start-up with one readable line', () => {
   test('a controller that exports nothing callable', async () => {
     const dir = tempApp({ 'app/controller/home.ts': 'export const index = 42;\n', 'app/router.ts': ROUTER });
     assert.match(await failure(startBrood(dir)), /app\/controller\/home\.ts exports nothing callable.*\(ERR_BROOD_CONTROLLER_INVALID\)/);
+    const egg = tempApp({ 'app/controller/home.ts': 'export default class Home { index() {} }\n', 'app/router.ts': ROUTER });
+    assert.match(
+      await failure(startBrood(egg)),
+      /app\/controller\/home\.ts exports nothing callable \(its default export is a class\): export functions/,
+    );
   });
 
   test('a middleware named in config with no file', async () => {

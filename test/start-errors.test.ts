@@ -3,10 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, test } from 'node:test';
+import { after, afterEach, test } from 'node:test';
 import { type Cluster, killAll, startBrood, waitGone } from './helpers/cluster.js';
+import { removeTempApps, tempApp } from './helpers/temp-app.js';
 
 afterEach(killAll);
+after(removeTempApps);
 
 /** Waits for the master to exit 1 with one readable line on stderr; returns that line. */
 async function failsWith(cluster: Cluster, pattern: RegExp): Promise<string> {
@@ -74,6 +76,25 @@ test('a worker is never ready: workerStartTimeout names the hook', async () => {
   await failsWith(
     startBrood('worker-hangs'),
     /worker did not become ready within 500 ms: app\.ts willReady has not resolved \(ERR_BROOD_BOOT_TIMEOUT\)/,
+  );
+});
+
+test('a worker that hangs outside a hook: the timeout names the file being imported or run', async () => {
+  const pkg = JSON.stringify({ name: 'hangs', private: true, type: 'module', brood: { workerStartTimeout: 500 } });
+  const forever = 'await new Promise(() => {});\n';
+  const importing = tempApp({
+    'package.json': pkg,
+    'app/controller/home.ts': `${forever}export function index(ctx) { ctx.body = 1; }\n`,
+    'app/router.ts': 'export default () => {};\n',
+  });
+  await failsWith(
+    startBrood(importing),
+    /worker did not become ready within 500 ms: importing app\/controller\/home\.ts has not finished \(ERR_BROOD_BOOT_TIMEOUT\)/,
+  );
+  const running = tempApp({ 'package.json': pkg, 'app/router.ts': `export default async () => { ${forever} };\n` });
+  await failsWith(
+    startBrood(running),
+    /worker did not become ready within 500 ms: running app\/router\.ts has not finished \(ERR_BROOD_BOOT_TIMEOUT\)/,
   );
 });
 

@@ -13,6 +13,7 @@ import {
   type WorkerReadyMessage,
 } from '@brood/messenger';
 import type { ApplicationInit, BaseApplication } from './application.js';
+import { bootStage } from './boot-stage.js';
 import { codeCacheReady } from './code-cache.js';
 import { loadConfig } from './config.js';
 import { broodError, CoreErrors } from './errors.js';
@@ -131,7 +132,8 @@ export async function runChild<App extends BaseApplication>(spec: ChildRole<App>
         await Promise.race([
           work,
           delay(Math.max(0, deadline - Date.now())).then(() => {
-            logger.warn({ budget }, `${spec.role} close took longer than ${budget} ms; exiting anyway`);
+            const hook = lifecycle.current === undefined ? '' : ` (${lifecycle.file} ${lifecycle.current} has not resolved)`;
+            logger.warn({ budget }, `${spec.role} close took longer than ${budget} ms${hook}; exiting anyway`);
           }),
         ]);
       } catch (error) {
@@ -208,7 +210,13 @@ export async function runChild<App extends BaseApplication>(spec: ChildRole<App>
   });
 
   const bootTimer = setTimeout(() => {
-    const hook = lifecycle.current === undefined ? '' : `: ${lifecycle.file} ${lifecycle.current} has not resolved`;
+    const stage = bootStage();
+    const hook =
+      lifecycle.current !== undefined
+        ? `: ${lifecycle.file} ${lifecycle.current} has not resolved`
+        : stage === undefined
+          ? ''
+          : `: ${stage} has not finished`;
     fail(broodError(CoreErrors.BOOT_TIMEOUT, `${spec.role} did not become ready within ${options.startTimeout} ms${hook}`));
   }, options.startTimeout);
 

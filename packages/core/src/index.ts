@@ -1,6 +1,7 @@
 export { findAppMarker, listSources } from './app-files.js';
 export { propertyName, scanTree, type TreeFile } from './app-tree.js';
 export { type ApplicationInit, BaseApplication } from './application.js';
+export { bootStage, inStage } from './boot-stage.js';
 export { type ChildRole, ORPHAN_CLOSE_BUDGET_MS, runChild } from './child.js';
 export { codeCacheReady } from './code-cache.js';
 export { type CompileResult, compileApp } from './compile.js';

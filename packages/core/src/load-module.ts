@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { inStage } from './boot-stage.js';
 import { broodError, CoreErrors } from './errors.js';
 
 /**
@@ -22,7 +23,7 @@ export async function importAppFile(buildDir: string, source: string): Promise<R
   const compiled = join(buildDir, source.replace(/\.(?:ts|mts|mjs)$/, '.js'));
   if (!existsSync(compiled)) return undefined;
   try {
-    return (await importModule(pathToFileURL(compiled).href)) as Record<string, unknown>;
+    return (await inStage(`importing ${source}`, () => importModule(pathToFileURL(compiled).href))) as Record<string, unknown>;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw broodError(CoreErrors.LOAD_FAILED, `${source} threw while loading: ${reason}`, error);

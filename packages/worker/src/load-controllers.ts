@@ -20,6 +20,8 @@ function actionsOf(module: Record<string, unknown>): Record<string, Middleware> 
   return actions;
 }
 
+const describeFunction = (fn: unknown): string => (/^class[\s{]/.test(Function.prototype.toString.call(fn)) ? 'class' : 'function');
+
 /** Every `a.b.c` name a tree holds, for error messages. */
 function known(tree: ControllerTree, prefix = ''): string[] {
   return Object.entries(tree).flatMap(([name, value]) =>
@@ -54,9 +56,11 @@ export async function loadControllers(baseDir: string, buildDir: string): Promis
     const module = (await importAppFile(buildDir, file.source)) ?? {};
     const actions = actionsOf(module);
     if (Object.keys(actions).length === 0) {
+      // A default-exported function or class is callable, but it names no action.
+      const exported = typeof module.default === 'function' ? ` (its default export is a ${describeFunction(module.default)})` : '';
       throw workerError(
         WorkerErrors.CONTROLLER_INVALID,
-        `${file.source} exports nothing callable: export functions (ctx) => … or a default object of them`,
+        `${file.source} exports nothing callable${exported}: export functions (ctx) => … or a default object of them, one per action`,
       );
     }
     let node = root;

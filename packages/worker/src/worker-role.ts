@@ -1,4 +1,4 @@
-import { type ChildRole, importAppStem } from '@brood/core';
+import { type ChildRole, importAppStem, inStage } from '@brood/core';
 import { applyProxy, type BuiltinOptions, builtins, installContextLogger, notFound, type ProxyOptions } from './builtin/index.js';
 import { WorkerErrors, workerError } from './errors.js';
 import { GatedServer } from './http-server.js';
@@ -24,7 +24,7 @@ async function loadRoutes(app: WorkerApplication): Promise<void> {
     throw workerError(WorkerErrors.ROUTER_INVALID, `${routes.source} must export default a function (router, app) => void`);
   }
   try {
-    await (define as RouterFile)(app.router, app);
+    await inStage(`running ${routes.source}`, async () => (define as RouterFile)(app.router, app));
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw workerError(
