@@ -41,7 +41,8 @@ export function watchApp(master: Master): { close(): void } {
     try {
       await master.reload(`changed ${files.join(', ')}`);
     } catch (error) {
-      master.logger.error({ err: error }, `${(error as Error).message}; the last good version keeps serving`);
+      // One line: the message names the file and line (or the process that failed, which logged its own stack).
+      master.logger.error({ code: (error as { code?: string }).code }, `${(error as Error).message}; the last good version keeps serving`);
     } finally {
       running = false;
       if (pending.size > 0) void run();

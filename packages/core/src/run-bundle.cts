@@ -64,6 +64,9 @@ function writeCache(script: vm.Script, cacheFile: string): void {
  * function `codeCacheReady()` (in `./code-cache.ts`) finds, or at exit.
  */
 function runBundle(file: string): unknown {
+  // Source maps (brood dev) apply to modules Node loads itself, not to vm scripts:
+  // there the bundle is required as usual, and stack traces name the .ts files.
+  if (process.sourceMapsEnabled) return nodeModule.createRequire(file)(file);
   const source = fs.readFileSync(file, 'utf8');
   let cacheFile: string | undefined;
   let cachedData: Buffer | undefined;

@@ -398,7 +398,8 @@ export class Master extends Base {
 
   async #abort(error: Error): Promise<void> {
     this.#state = 'stopping';
-    this.logger.error({ err: error }, `brood failed to start: ${error.message}`);
+    // The message names the cause; a child that failed logged its own error, stack and all, already.
+    this.logger.error({ code: (error as { code?: string }).code }, `brood failed to start: ${error.message}`);
     await this.#closeAll([...this.#workers.values()], ABORT_CLOSE_MS);
     if (this.#agent !== undefined) await this.#closeAll([this.#agent], ABORT_CLOSE_MS);
     this.#state = 'stopped';
