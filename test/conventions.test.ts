@@ -53,7 +53,7 @@ describe('an app written by convention', () => {
   });
 
   test('generated typings make a misspelt service, controller or config key a compile error', () => {
-    const typings = spawnSync(process.execPath, [BROOD_BIN, 'typings', `${FIXTURES}conventions`], { encoding: 'utf8' });
+    const typings = spawnSync(process.execPath, [BROOD_BIN, 'typings', `${FIXTURES}conventions`], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(typings.status, 0, typings.stderr);
     const tsc = spawnSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${FIXTURES}conventions/tsconfig.json`], {
       encoding: 'utf8',

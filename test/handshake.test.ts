@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { afterEach, test } from 'node:test';
 import { BROOD_BIN, Cluster, FIXTURES, killAll, type LogLine, startBrood } from './helpers/cluster.js';
@@ -25,7 +26,8 @@ test('start serves on the printed URL across several workers and logs one ready 
 });
 
 test('the agent is ready before the first worker is forked; app-ready reaches everyone after the last worker listens', async () => {
-  const cluster = startBrood('basic', ['--workers', '3']);
+  // The agent takes 400 ms more to be ready: workers forked early would start before it is.
+  const cluster = startBrood('basic', ['--workers', '3'], { TEST_SLOW_AGENT_MS: '400' });
   await cluster.started();
   await cluster.waitFor((l) => l.event === 'test:server-did-ready' && l.role === 'agent', 'agent serverDidReady');
   await cluster.waitFor(
@@ -36,6 +38,16 @@ test('the agent is ready before the first worker is forked; app-ready reaches ev
   const agentReady = indexOf(lines, (l) => l.role === 'agent' && l.event === 'ready');
   const firstWorkerBoot = indexOf(lines, (l) => l.role === 'worker');
   assert.ok(agentReady >= 0 && firstWorkerBoot > agentReady, 'no worker line before the agent is ready');
+  // Every worker process started after the agent reported ready (clock times of the same machine).
+  const agentReadyAt = lines[agentReady]?.time as number;
+  const boots = lines.filter((l) => l.event === 'test:worker-boot');
+  assert.equal(boots.length, 3);
+  for (const boot of boots) {
+    assert.ok(
+      (boot.processStart as number) >= agentReadyAt,
+      `worker ${boot.pid} started ${agentReadyAt - (boot.processStart as number)} ms before the agent was ready`,
+    );
+  }
 
   const workerReady = lines.map((l, i) => (l.role === 'worker' && l.event === 'ready' ? i : -1)).filter((i) => i >= 0);
   assert.equal(workerReady.length, 3);
@@ -65,4 +77,18 @@ test('the default worker count is os.availableParallelism()', async () => {
   const cluster = new Cluster(process.execPath, [BROOD_BIN, 'start', `${FIXTURES}basic`, '--port', '0'], { BROOD_ENV: 'test' });
   const started = await cluster.started();
   assert.equal(started.workers.length, availableParallelism());
+});
+
+test('the default worker count follows a CPU limit: one worker on one allowed CPU', async (t) => {
+  // taskset (util-linux) limits the CPUs the master may use: availableParallelism() sees 1, os.cpus() still all.
+  if (spawnSync('taskset', ['--version']).status !== 0) {
+    t.skip('taskset is not installed');
+    return;
+  }
+  const cluster = new Cluster('taskset', ['-c', '0', process.execPath, BROOD_BIN, 'start', `${FIXTURES}basic`, '--port', '0'], {
+    BROOD_ENV: 'test',
+  });
+  const started = await cluster.started();
+  assert.equal(started.workers.length, 1);
+  assert.match(started.msg ?? '', /, 1 worker, /);
 });

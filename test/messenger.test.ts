@@ -93,10 +93,18 @@ for (const side of ['worker', 'agent'] as const) {
 
   test(`${side}: sendTo(pid) reaches that process only`, async () => {
     const [first, second] = started.workers as [number, number];
-    await call('sendTo', second, 'test:to-pid', { tag: `${side}-to-pid` });
+    // From a worker it must be worker to worker: send until the worker that took the HTTP request is the first one.
+    const sender = side === 'worker' ? first : started.agent;
+    for (let i = 0; i < 40; i++) {
+      const sent = (await call('sendTo', second, 'test:to-pid', { tag: `${side}-to-pid` })) as { pid?: number };
+      if (side === 'agent' || sent.pid === first) break;
+    }
     await call('sendTo', started.agent, 'test:to-pid', { tag: `${side}-to-agent-pid` });
     const c = await eventually((c) => {
-      assert.equal(tagged(c.workers[second] ?? [], `${side}-to-pid`).length, 1);
+      assert.ok(
+        tagged(c.workers[second] ?? [], `${side}-to-pid`).some((r) => r.from === sender),
+        `worker ${second} got the message of ${side} ${sender}`,
+      );
       assert.equal(tagged(c.agent.received, `${side}-to-agent-pid`).length, 1);
     });
     assert.equal(tagged(c.workers[first] ?? [], `${side}-to-pid`).length, 0);
@@ -164,8 +172,12 @@ test('a malformed message is logged once with its sender and dropped; nothing cr
     () => cluster.lines.filter((l) => /malformed message from worker/.test(l.msg ?? '')).length === 2,
     'both malformed messages logged',
   );
-  // Each malformed message gives exactly one line, and every process still serves.
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // Each malformed message gives exactly one line. The master reads a channel in order: once a
+  // message the same worker sent after them has arrived, every line about them has been written.
+  for (let i = 0; i < 40; i++) {
+    if ((await workerDo('sendToAgent', 'test:to-agent', { tag: 'after-malformed' })).pid === pid) break;
+  }
+  await eventually((c) => assert.ok(tagged(c.agent.received, 'after-malformed').some((r) => r.from === pid)));
   assert.equal(cluster.lines.filter((l) => /malformed message/.test(l.msg ?? '')).length, 2);
   const agent = await getJson<{ agent: number }>(url('/agent'));
   assert.equal(agent.agent, started.agent);

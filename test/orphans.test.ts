@@ -27,6 +27,7 @@ test('an uncaught exception in the master: the agent and every worker exit withi
   await cluster.waitFor((l) => l.role === 'master' && /master crashed: a bug in the master/.test(l.msg ?? ''), 'crash log');
   const exit = await cluster.exit(5000);
   assert.equal(exit.code, 1);
-  const ms = await waitGone(children, 1000);
+  // Counted from the master's exit, not from when its output was read to the end.
+  const ms = await waitGone(children, 1000, cluster.exitedAt);
   t.diagnostic(`children gone ${ms.toFixed(1)} ms after the master exited`);
 });

@@ -27,8 +27,13 @@ const examples = readdirSync(join(root, 'examples'), { withFileTypes: true })
     }
   });
 const files = (only.length > 0 ? only : [...find(testDir), ...examples].map((f) => relative(root, f))).sort();
+// Each test has its own timeout; the whole run has one too, so that nothing can hang CI.
+const RUN_TIMEOUT_MS = 15 * 60_000;
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files], {
   cwd: root,
   stdio: 'inherit',
+  timeout: RUN_TIMEOUT_MS,
+  killSignal: 'SIGTERM',
 });
+if (result.error !== undefined) process.stderr.write(`test run stopped: ${result.error.message}\n`);
 process.exit(result.status ?? 1);

@@ -1,21 +1,31 @@
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
+import { after, afterEach, test } from 'node:test';
 import { killAll, startBrood } from './helpers/cluster.js';
 import { getJson } from './helpers/http.js';
 import { holdsSocket, listeningInodes } from './helpers/sockets.js';
+import { removeTempApps, tempApp } from './helpers/temp-app.js';
 
 afterEach(killAll);
+after(removeTempApps);
+
+/** An app whose package.json asks for `none`: only BROOD_SCHED_POLICY=rr can make it rr. */
+const pinnedNone = () =>
+  tempApp({
+    'package.json': JSON.stringify({ name: 'pinned', private: true, type: 'module', brood: { schedulingPolicy: 'none' } }),
+    'app/router.ts': "export default (router) => { router.get('/', (ctx) => { ctx.body = { pid: process.pid }; }); };\n",
+  });
 
 const cases = [
-  { name: 'rr (flag)', args: ['--sched', 'rr'], env: {}, policy: 'rr' },
-  { name: 'none (flag)', args: ['--sched', 'none'], env: {}, policy: 'none' },
-  { name: 'none (BROOD_SCHED_POLICY)', args: [], env: { BROOD_SCHED_POLICY: 'none' }, policy: 'none' },
-  { name: 'rr (BROOD_SCHED_POLICY)', args: [], env: { BROOD_SCHED_POLICY: 'rr' }, policy: 'rr' },
+  { name: 'rr (flag)', app: () => 'basic', args: ['--sched', 'rr'], env: {}, policy: 'rr' },
+  { name: 'none (flag)', app: () => 'basic', args: ['--sched', 'none'], env: {}, policy: 'none' },
+  { name: 'none (BROOD_SCHED_POLICY)', app: () => 'basic', args: [], env: { BROOD_SCHED_POLICY: 'none' }, policy: 'none' },
+  { name: 'rr (BROOD_SCHED_POLICY over package.json none)', app: pinnedNone, args: [], env: { BROOD_SCHED_POLICY: 'rr' }, policy: 'rr' },
+  { name: 'none (package.json)', app: pinnedNone, args: [], env: {}, policy: 'none' },
 ] as const;
 
 for (const c of cases) {
   test(`schedulingPolicy ${c.name} serves from every worker, with the socket where the policy puts it`, async () => {
-    const cluster = startBrood('basic', [...c.args], c.env);
+    const cluster = startBrood(c.app(), [...c.args], c.env);
     const started = await cluster.started();
     const seen = new Set<number>();
     for (let i = 0; i < 40 && seen.size < 2; i++) seen.add((await getJson<{ pid: number }>(`${started.url}/`)).pid);

@@ -7,37 +7,29 @@ import { get } from './helpers/http.js';
 
 afterEach(killAll);
 
-test('SIGTERM lets a 2-second request in flight finish with 200, stops in order and exits 0', async () => {
-  const cluster = startBrood('basic');
-  const started = await cluster.started();
-  const keepAlive = new Agent({ keepAlive: true });
-  const slow = get(`${started.url}/slow?ms=2000`, { timeout: 10_000, agent: keepAlive });
-  await cluster.waitFor((l) => l.event === 'test:slow-started', 'the slow request to start');
-  cluster.signal('SIGTERM');
-  const reply = await slow;
-  keepAlive.destroy();
-  assert.equal(reply.status, 200);
-  assert.equal(JSON.parse(reply.body).slept, 2000);
-  assert.equal(reply.headers.connection, 'close', 'the kept-alive connection is told to close');
-  const exit = await cluster.exit(15_000);
-  assert.equal(exit.code, 0);
-  await waitGone([started.agent, ...started.workers], 2000);
-
-  // Workers run beforeClose before the agent does; the agent closes last.
-  const closes = cluster.lines.filter((l) => l.event === 'test:before-close').map((l) => l.role);
-  assert.deepEqual(closes, ['worker', 'worker', 'agent']);
-  assert.ok(cluster.lines.some((l) => l.event === 'stopped'));
-});
-
-for (const signal of ['SIGINT', 'SIGQUIT'] as const) {
-  test(`${signal} stops everything and exits 0`, async () => {
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const) {
+  test(`${signal} lets a 2-second request in flight finish with 200, stops in order and exits 0`, async () => {
     const cluster = startBrood('basic');
     const started = await cluster.started();
+    const keepAlive = new Agent({ keepAlive: true });
+    const slow = get(`${started.url}/slow?ms=2000`, { timeout: 10_000, agent: keepAlive });
+    await cluster.waitFor((l) => l.event === 'test:slow-started', 'the slow request to start');
     cluster.signal(signal);
+    const reply = await slow;
+    keepAlive.destroy();
+    assert.equal(reply.status, 200);
+    assert.equal(JSON.parse(reply.body).slept, 2000);
+    assert.equal(reply.headers.connection, 'close', 'the kept-alive connection is told to close');
     const exit = await cluster.exit(15_000);
     assert.equal(exit.code, 0);
     await waitGone([started.agent, ...started.workers], 2000);
     assert.ok(![started.agent, ...started.workers].some(isAlive));
+
+    // Workers run beforeClose before the agent does; the agent closes last.
+    const closes = cluster.lines.filter((l) => l.event === 'test:before-close').map((l) => l.role);
+    assert.deepEqual(closes, ['worker', 'worker', 'agent']);
+    assert.ok(cluster.lines.some((l) => l.msg === `brood stopping: ${signal}`));
+    assert.ok(cluster.lines.some((l) => l.event === 'stopped'));
   });
 }
 

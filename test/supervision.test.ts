@@ -73,6 +73,17 @@ test('an agent that dies after start-up is restarted, learns the workers, and wo
   assert.deepEqual([...agentPeers.result.workers].sort(), [...started.workers].sort());
 });
 
+test('a request to a worker that exits before it replies fails with ERR_BROOD_TARGET_GONE, not a timeout', async () => {
+  const cluster = startBrood('basic');
+  const started = await cluster.started();
+  const { result } = await getJson<{ result: { victim: number; code: string; ms: number } }>(
+    `${started.url}/do/request?args=${encodeURIComponent(JSON.stringify(['agent', 'test:request-dying-worker', null, { timeout: 30_000 }]))}`,
+  );
+  assert.ok(started.workers.includes(result.victim));
+  assert.equal(result.code, 'ERR_BROOD_TARGET_GONE', `the request ended with ${result.code} after ${Math.round(result.ms)} ms`);
+  await waitGone([result.victim], 5000);
+});
+
 test('workers that keep crashing make the master give up with a clear message, exit 1 and leave nothing behind', async () => {
   const cluster = startBrood('crash-loop');
   const started = await cluster.started();

@@ -16,6 +16,7 @@ for (const example of ['hello', 'todo']) {
     const typings = spawnSync(process.execPath, [`${ROOT}packages/brood/bin/brood.js`, 'typings', `examples/${example}`], {
       cwd: ROOT,
       encoding: 'utf8',
+      timeout: 30_000,
     });
     assert.equal(typings.status, 0, typings.stderr);
     const result = tsc(`examples/${example}/tsconfig.json`);

@@ -40,6 +40,8 @@ export class Cluster {
   dir = '';
   /** Every pid seen in the logs, to check they are gone after. */
   readonly pids = new Set<number>();
+  /** `performance.now()` when the master's exit event came; undefined while it runs. */
+  exitedAt: number | undefined;
 
   constructor(command: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT) {
     this.child = spawn(command, args, {
@@ -66,6 +68,9 @@ export class Cluster {
     // Resolves once the output is read to its end too ('close'), or shortly after the exit when a
     // leftover child still holds the pipe open: assertions on the last lines must see them.
     const closed = once(this.child, 'close');
+    this.child.once('exit', () => {
+      this.exitedAt = performance.now();
+    });
     this.exited = once(this.child, 'exit').then(async ([code, signal]) => {
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 500))]);
       this.#wake();
@@ -254,9 +259,13 @@ function describeProcess(pid: number): string {
   }
 }
 
-/** Polls until none of `pids` is alive; resolves with the ms it took, rejects after `timeout`. */
-export async function waitGone(pids: number[], timeout: number): Promise<number> {
-  const started = performance.now();
+/**
+ * Polls until none of `pids` is alive; resolves with the ms it took,
+ * rejects after `timeout`. Both count from `since` (a `performance.now()`
+ * time), by default from the call.
+ */
+export async function waitGone(pids: number[], timeout: number, since = performance.now()): Promise<number> {
+  const started = since;
   while (pids.some(isAlive)) {
     if (performance.now() - started > timeout) {
       throw new Error(`still alive after ${timeout} ms: ${pids.filter(isAlive).map(describeProcess).join(', ')}`);

@@ -74,6 +74,33 @@ test('targets: agent, app, all, random and pid', async () => {
   assert.equal(actions(W1).filter((a) => a === 'r').length + actions(W2).filter((a) => a === 'r').length, 20);
 });
 
+test('random, app and all never reach a worker that is not ready, nor one that is closing', async () => {
+  const { router, tick, actions } = setup();
+  // W2 is booting (a refork): it joins no group until it is ready.
+  router.markReady(AGENT);
+  router.markReady(W1);
+  router.markAppReady();
+  for (let i = 0; i < 50; i++) router.receive(AGENT, action(AGENT, 'agent', 'random', 'r'));
+  router.receive(AGENT, action(AGENT, 'agent', 'app', 'app'));
+  router.receive(AGENT, action(AGENT, 'agent', 'all', 'all'));
+  await tick();
+  assert.equal(actions(W1).filter((a) => a === 'r').length, 50);
+  assert.deepEqual(actions(W2), [], 'the booting worker got nothing');
+
+  // W2 is ready, then W1 starts closing (a reload replaces it).
+  router.markReady(W2);
+  router.markClosing(W1);
+  for (let i = 0; i < 50; i++) router.receive(AGENT, action(AGENT, 'agent', 'random', 'r2'));
+  router.receive(AGENT, action(AGENT, 'agent', 'app', 'app2'));
+  await tick();
+  assert.deepEqual(
+    actions(W1).filter((a) => a === 'r2' || a === 'app2'),
+    [],
+    'the closing worker got nothing',
+  );
+  assert.equal(actions(W2).filter((a) => a === 'r2').length, 50);
+});
+
 test('a request whose target exits fails with ERR_BROOD_TARGET_GONE; one to no pid fails with ERR_BROOD_NO_TARGET', async () => {
   const { router, tick, inbox } = setup();
   for (const pid of [AGENT, W1, W2]) router.markReady(pid);
@@ -128,4 +155,22 @@ test('a client batches what one tick sends into one write, and request resolves 
   const sent = writes.at(-1) as { seq: number };
   deliver(envelope({ type: 'reply', ack: sent.seq, from: { role: 'worker', pid: W1 }, to: process.pid, ok: true, data: 'answer' }));
   assert.equal(await pending, 'answer');
+});
+
+test('a client holds the actions that arrive before open() and dispatches them in order after', async () => {
+  let deliver: (raw: unknown) => void = () => {};
+  const transport: Transport = { send: () => true, onMessage: (listener) => (deliver = listener) };
+  const messenger = new Messenger({ role: 'worker', transport, log: { warn() {}, error() {} } });
+  const seen: unknown[] = [];
+  deliver(envelope({ type: 'action', action: 'early', data: 1, from: { role: 'agent', pid: AGENT }, to: 'app' }));
+  // The handler is registered while the app boots, after the message arrived.
+  messenger.on('early', (data) => {
+    seen.push(data);
+  });
+  deliver(envelope({ type: 'action', action: 'early', data: 2, from: { role: 'agent', pid: AGENT }, to: 'app' }));
+  assert.deepEqual(seen, [], 'nothing is dispatched while the process boots');
+  messenger.open();
+  assert.deepEqual(seen, [1, 2]);
+  deliver(envelope({ type: 'action', action: 'early', data: 3, from: { role: 'agent', pid: AGENT }, to: 'app' }));
+  assert.deepEqual(seen, [1, 2, 3]);
 });
