@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { brood, killDaemons } from './helpers/cli.js';
 import { isAlive, waitGone } from './helpers/cluster.js';
@@ -148,6 +149,33 @@ test('the control socket is private, answers malformed requests with an error, a
   assert.equal(unknown?.error?.code, 'ERR_BROOD_BAD_CONTROL_REQUEST');
   assert.equal(status?.ok, true);
 
+  // A request line that never ends is cut at 1 MiB with an error reply; the master lives on.
+  const tooLong = await new Promise<string>((resolve, reject) => {
+    const client = connect(socket);
+    let text = '';
+    client.setEncoding('utf8');
+    client.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    client.on('close', () => resolve(text));
+    client.on('error', () => resolve(text));
+    const chunk = 'x'.repeat(64 * 1024);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < 40 && !client.destroyed) {
+        sent += 1;
+        if (!client.write(chunk)) {
+          client.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+    setTimeout(() => reject(new Error(`no reply to an endless line: ${text}`)), 10_000);
+  });
+  assert.match(tooLong, /"code":"ERR_BROOD_BAD_CONTROL_REQUEST".*longer than 1048576 bytes/);
+  assert.equal((await brood(['status', dir])).code, 0, 'the master still answers');
+
   // Kill the master outright: its children leave on their own, the socket file stays behind.
   const before = JSON.parse((await brood(['status', dir, '--json'])).stdout) as Status;
   const master = before.processes[0]?.pid as number;
@@ -162,7 +190,38 @@ test('the control socket is private, answers malformed requests with an error, a
   const again = await brood(['start', dir, '--daemon', '--port', '0', '--workers', '1']);
   assert.equal(again.code, 0, again.stderr);
   assert.equal((await getJson<{ pid: number }>(`${urlOf(again.stdout)}/`)).pid > 0, true);
+
+  // The socket of a live master deleted under it: the commands say so, and keep its pid file.
+  const live = JSON.parse((await brood(['status', dir, '--json'])).stdout) as Status;
+  const livePid = live.processes[0]?.pid as number;
+  rmSync(socket);
+  const unreachable = await brood(['stop', dir]);
+  assert.equal(unreachable.code, 1);
+  assert.match(
+    unreachable.stderr,
+    new RegExp(`the master ${livePid} of brood 'default' in .* is running, but its control socket .* is gone; stop it with kill -TERM ${livePid} \\(ERR_BROOD_CONTROL_UNREACHABLE\\)`),
+  );
+  assert.ok(existsSync(join(dir, 'run/default.json')), 'the pid file is kept');
+  process.kill(livePid, 'SIGTERM');
+  await waitGone(
+    live.processes.map((p) => p.pid),
+    15_000,
+  );
+});
+
+test('an app whose socket path would be too long keeps its socket in a private folder of the temp folder', async () => {
+  // The app lives deep enough that <app>/run/default.sock is longer than 100 characters.
+  const dir = join(tempApp({}), 'a-folder-name-long-enough'.repeat(3), 'to-push-the-socket-path-past-one-hundred-characters');
+  cpSync(app(), dir, { recursive: true });
+  const started = await brood(['start', dir, '--daemon', '--port', '0', '--workers', '1']);
+  assert.equal(started.code, 0, started.stderr);
+  const pidFile = JSON.parse(readFileSync(join(dir, 'run/default.json'), 'utf8')) as { socket: string };
+  assert.equal(dirname(pidFile.socket), join(tmpdir(), `brood-${process.getuid?.()}`));
+  assert.equal(statSync(dirname(pidFile.socket)).mode & 0o777, 0o700);
+  assert.equal(statSync(pidFile.socket).mode & 0o777, 0o600);
+  assert.equal((await brood(['status', dir])).code, 0);
   assert.equal((await brood(['stop', dir])).code, 0);
+  assert.ok(!existsSync(pidFile.socket), 'the socket is removed at stop');
 });
 
 test('run-task without a running app, and unknown commands, are clear errors', async () => {

@@ -48,8 +48,15 @@ describe('an app written by convention', () => {
       const cluster = startBrood('conventions', ['--workers', '1'], env);
       const { url } = await cluster.started();
       assert.equal((await getJson<{ greeting: string }>(`${url}/config`)).greeting, expected, JSON.stringify(env));
+      assert.ok(!cluster.lines.some((l) => /has no config\/config\./.test(l.msg ?? '')), 'no warning for an env with a config file');
       cluster.destroy();
     }
+    // A misspelt env still starts, on the defaults, but says so.
+    const typo = startBrood('conventions', ['--workers', '1', '--env', 'prdo']);
+    await typo.started();
+    const warning = typo.lines.find((l) => l.level === 40 && /^env prdo has no config\/config\.prdo\.ts/.test(l.msg ?? ''));
+    assert.match(warning?.msg ?? '', /\(this app has config for .*prod.*\): it runs on config\/config\.default\.ts alone/);
+    typo.destroy();
   });
 
   test('generated typings make a misspelt service, controller or config key a compile error', () => {

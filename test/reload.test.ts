@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { killAll, startBrood, waitGone } from './helpers/cluster.js';
 import { getJson } from './helpers/http.js';
-import { keepAliveLoad } from './helpers/load.js';
+import { freshConnectionLoad, keepAliveLoad } from './helpers/load.js';
 
 afterEach(killAll);
 
@@ -43,4 +43,22 @@ test('SIGUSR2 reloads every worker and then the agent under keep-alive load with
   // The new processes serve and talk.
   const echo = await getJson<{ agent: number }>(`${started.url}/agent`);
   assert.equal(echo.agent, reloaded.agent);
+});
+
+test('reloads under load on fresh connections, round-robin: no connection is lost on a worker that is leaving', async (t) => {
+  // In rr the master accepts and hands each connection to a worker; one handed to a worker
+  // that has just closed its server must come back to the master and go to another worker.
+  const cluster = startBrood('basic', ['--sched', 'rr']);
+  const started = await cluster.started();
+  const load = freshConnectionLoad(`${started.url}/`, 10);
+  for (let i = 1; i <= 10; i++) {
+    const seen = cluster.lines.length;
+    cluster.signal('SIGUSR2');
+    await cluster.waitFor((l) => l.event === 'reloaded', `reload ${i}`, 30_000, seen);
+  }
+  const result = await load.stop();
+  t.diagnostic(`${result.ok} requests over fresh connections through 10 reloads; ${result.errors.length} errors`);
+  assert.deepEqual(result.errors, [], 'no request failed or hung');
+  assert.equal(result.non2xx, 0);
+  assert.ok(result.ok > 0);
 });

@@ -14,7 +14,21 @@ export interface LoadResult {
  * Bounded: it also stops by itself after `maxMs`.
  */
 export function keepAliveLoad(url: string, connections = 8, maxMs = 30_000) {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  return httpLoad(url, { connections, maxMs, keepAlive: true });
+}
+
+/**
+ * The same with a fresh connection for every request, as clients without
+ * keep-alive (and load balancers' health checks) do: every request is a
+ * new connection the master hands to a worker.
+ */
+export function freshConnectionLoad(url: string, connections = 8, maxMs = 30_000) {
+  return httpLoad(url, { connections, maxMs, keepAlive: false });
+}
+
+function httpLoad(url: string, options: { connections: number; maxMs: number; keepAlive: boolean }) {
+  const { connections, maxMs } = options;
+  const agent = options.keepAlive ? new Agent({ keepAlive: true, maxSockets: connections }) : false;
   const result: LoadResult = { ok: 0, non2xx: 0, errors: [], pids: new Set() };
   let running = true;
   const limit = setTimeout(() => {
@@ -42,7 +56,7 @@ export function keepAliveLoad(url: string, connections = 8, maxMs = 30_000) {
           resolve();
         });
       });
-      req.setTimeout(10_000, () => req.destroy(new Error('request timed out')));
+      req.setTimeout(5000, () => req.destroy(new Error('request timed out')));
       req.on('error', (error) => {
         result.errors.push(error.message);
         resolve();
@@ -58,7 +72,7 @@ export function keepAliveLoad(url: string, connections = 8, maxMs = 30_000) {
       running = false;
       clearTimeout(limit);
       await Promise.all(loops);
-      agent.destroy();
+      if (agent !== false) agent.destroy();
       return result;
     },
   };

@@ -36,3 +36,21 @@ export function findAppMarker(baseDir: string): string | undefined {
 export function compiledName(source: string): string {
   return source.replace(/\.(?:ts|mts|mjs)$/, '.js');
 }
+
+/**
+ * The envs the app has a config file for (`config/config.<env>.ts`, `.mts`,
+ * `.js`, `.mjs`), `default` excluded, sorted.
+ */
+export function configEnvs(baseDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(join(baseDir, 'config'));
+  } catch {
+    return [];
+  }
+  const envs = names.flatMap((name) => {
+    const match = /^config\.(.+)\.(?:ts|mts|js|mjs)$/.exec(name);
+    return match === null || match[1] === 'default' || (match[1] as string).endsWith('.d') ? [] : [match[1] as string];
+  });
+  return [...new Set(envs)].sort();
+}

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   type AgentReadyMessage,
   type BootFailedMessage,
+  type DrainedMessage,
   type Envelope,
   type ExitingMessage,
   envelope,
@@ -28,6 +29,9 @@ import { type ProcessOptions, readProcessOptions, WORKER_SLOT_ENV } from './opti
  * within a second of the master's death.
  */
 export const ORPHAN_CLOSE_BUDGET_MS = 500;
+
+/** How long a closed process waits for the master to confirm it read everything before it exits anyway. */
+const DRAIN_ACK_MS = 500;
 
 /** What differs between the agent and a worker. */
 export interface ChildRole<App extends BaseApplication> {
@@ -109,12 +113,24 @@ export async function runChild<App extends BaseApplication>(spec: ChildRole<App>
   let app: App | undefined;
   let closing: Promise<void> | undefined;
 
+  /** Resolves once the master answered `process:drained` (see DrainedMessage), or after DRAIN_ACK_MS. */
+  let drainedAck: (() => void) | undefined;
+  const drained = (): Promise<void> =>
+    new Promise((resolve) => {
+      drainedAck = resolve;
+      transport.send(envelope<DrainedMessage>({ type: 'process:drained' }));
+      delay(DRAIN_ACK_MS).then(resolve);
+    });
+
   const exit = (code: number): void => {
     messenger.flush();
     if (process.send === undefined || !process.connected) process.exit(code);
-    // The exit waits for this last write, so nothing queued before it is lost.
-    process.send(envelope<ExitingMessage>({ type: 'process:exiting', code }), undefined, {}, () => process.exit(code));
-    delay(200).then(() => process.exit(code));
+    void drained().then(() => {
+      if (process.send === undefined || !process.connected) process.exit(code);
+      // The exit waits for this last write, so nothing queued before it is lost.
+      process.send(envelope<ExitingMessage>({ type: 'process:exiting', code }), undefined, {}, () => process.exit(code));
+      delay(200).then(() => process.exit(code));
+    });
   };
 
   const close = (budget: number, reason: string, code = 0): Promise<void> => {
@@ -170,6 +186,9 @@ export async function runChild<App extends BaseApplication>(spec: ChildRole<App>
           break;
         case 'process:close':
           void close(message.timeout, 'asked by the master');
+          break;
+        case 'process:drained-ack':
+          drainedAck?.();
           break;
         default:
           logger.warn({ type: message.type }, `unexpected ${message.type} from the master ignored`);

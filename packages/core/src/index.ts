@@ -1,4 +1,4 @@
-export { findAppMarker, listSources } from './app-files.js';
+export { configEnvs, findAppMarker, listSources } from './app-files.js';
 export { propertyName, scanTree, type TreeFile } from './app-tree.js';
 export { type ApplicationInit, BaseApplication } from './application.js';
 export { bootStage, inStage } from './boot-stage.js';

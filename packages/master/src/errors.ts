@@ -26,6 +26,8 @@ export const MasterErrors = {
   BAD_CONTROL_REQUEST: 'ERR_BROOD_BAD_CONTROL_REQUEST',
   /** The master did not answer a control request in time. */
   CONTROL_TIMEOUT: 'ERR_BROOD_CONTROL_TIMEOUT',
+  /** The pid file names a live master, but its control socket is gone. */
+  CONTROL_UNREACHABLE: 'ERR_BROOD_CONTROL_UNREACHABLE',
   /** An option has a value the master cannot use. */
   BAD_OPTION: 'ERR_BROOD_BAD_OPTION',
 } as const;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   CoreErrors,
   codeCacheReady,
+  configEnvs,
   createLogger,
   findAppMarker,
   type Logger,
@@ -21,6 +22,7 @@ import {
   type AppReadyMessage,
   type AppStoppingMessage,
   type CloseMessage,
+  type DrainedAckMessage,
   type Envelope,
   envelope,
   fromWireError,
@@ -158,6 +160,7 @@ export class Master extends Base {
       if (findAppMarker(baseDir) === undefined) {
         throw masterError(CoreErrors.APP_NOT_FOUND, `no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts`);
       }
+      this.#warnOfMissingEnvConfig();
       await checkPort(port, host);
       if (this.settings.control) {
         this.#control = new ControlServer(this, runPaths(baseDir, this.settings.title), this.settings.title, baseDir);
@@ -382,6 +385,21 @@ export class Master extends Base {
     }
   }
 
+  /**
+   * An app with config files for some envs but none for this one: most
+   * often a misspelt `--env`, which would otherwise run on the defaults
+   * without a word.
+   */
+  #warnOfMissingEnvConfig(): void {
+    const { baseDir, env } = this.settings;
+    const envs = configEnvs(baseDir);
+    if (envs.length === 0 || envs.includes(env)) return;
+    this.logger.warn(
+      { env, envs },
+      `env ${env} has no config/config.${env}.ts (this app has config for ${envs.join(', ')}): it runs on config/config.default.ts alone`,
+    );
+  }
+
   /** Keeps typings/brood.d.ts in step with the app's files; a read-only app folder only loses the typings. */
   #writeTypings(): void {
     try {
@@ -535,6 +553,10 @@ export class Master extends Base {
         proc.ready.reject(masterError(cause.code, `${proc.label} failed to start: ${cause.message}`, cause));
         break;
       }
+      case 'process:drained':
+        // Everything this child sent before, its server's close included, has been read by now.
+        this.router.send(proc.pid, envelope<DrainedAckMessage>({ type: 'process:drained-ack' }));
+        break;
       case 'process:exiting':
         this.logger.debug({ code: message.code }, `${proc.label} is exiting`);
         break;

@@ -115,6 +115,27 @@ export interface CloseMessage extends Base {
   timeout: number;
 }
 
+/**
+ * Child → master: the process has closed (its server, its work) and exits
+ * once the master answers with {@link DrainedAckMessage}.
+ *
+ * Why: with round-robin scheduling the master hands each connection to a
+ * worker (`newconn`); one handed to a worker that has just closed its
+ * server is answered "not accepted" and given to another worker — but only
+ * while that worker lives. The channel keeps order, so when the answer
+ * arrives the master has read this process's server close, and every
+ * connection it handed over before has reached this process and been
+ * answered.
+ */
+export interface DrainedMessage extends Base {
+  type: 'process:drained';
+}
+
+/** Master → child: everything the child sent before `process:drained` is read. */
+export interface DrainedAckMessage extends Base {
+  type: 'process:drained-ack';
+}
+
 /** Child → master: the process is about to exit on its own accord (after a close, an orphaned channel). */
 export interface ExitingMessage extends Base {
   type: 'process:exiting';
@@ -138,6 +159,8 @@ export type Envelope =
   | AppStoppingMessage
   | PeersChangedMessage
   | CloseMessage
+  | DrainedMessage
+  | DrainedAckMessage
   | ExitingMessage
   | BatchMessage;
 

@@ -31,6 +31,8 @@ function problem(m: Record<string, unknown>): string | undefined {
       return undefined;
     case 'agent:ready':
     case 'app:stopping':
+    case 'process:drained':
+    case 'process:drained-ack':
       return undefined;
     case 'worker:ready':
       return isObject(m.address) && typeof m.address.port === 'number' ? undefined : 'address must be { address, port, family }';

@@ -51,7 +51,9 @@ export function create(dir: string, flags: { force?: boolean }): number {
     const filled = text.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole);
     if (filled !== text) writeFileSync(file, filled);
   }
-  const shown = relative(process.cwd(), target) || '.';
+  const path = relative(process.cwd(), target) || '.';
+  // Quoted for a POSIX shell when it holds anything but plain path characters.
+  const shown = /^[\w./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`;
   out(`created ${name} in ${target}
 
   cd ${shown}

@@ -1,6 +1,6 @@
-import { unlinkSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_TITLE, isListening, isValidTitle, readPidFile, runPaths } from '@brood/master';
+import { DEFAULT_TITLE, isListening, isValidTitle, MasterErrors, readPidFile, runPaths } from '@brood/master';
 import { BroodError } from '@brood/messenger';
 
 /** A running instance found through its control socket, or the reason there is none. */
@@ -27,6 +27,14 @@ export async function findInstance(dir: string | undefined, title = DEFAULT_TITL
   const pidFile = readPidFile(paths.pidFile);
   const socket = pidFile?.socket ?? paths.socket;
   if (await isListening(socket)) return { running: true, socket, pid: pidFile?.pid, title, baseDir };
+  if (pidFile !== undefined && isBroodProcess(pidFile.pid)) {
+    // Its socket was deleted under it: the master serves on, but no command can reach it.
+    // Say so, and keep the pid file that names it.
+    throw new BroodError(
+      MasterErrors.CONTROL_UNREACHABLE,
+      `the master ${pidFile.pid} of ${describe({ title, baseDir })} is running, but its control socket ${socket} is gone; stop it with kill -TERM ${pidFile.pid}`,
+    );
+  }
   let stale = false;
   for (const file of [socket, paths.pidFile]) {
     try {
@@ -37,6 +45,25 @@ export async function findInstance(dir: string | undefined, title = DEFAULT_TITL
     }
   }
   return { running: false, title, baseDir, stale };
+}
+
+/**
+ * True when `pid` is a live process running Brood (its command line names
+ * brood), not a zombie nor another program that got the pid after a reboot.
+ * Where /proc is missing, a live pid is taken at its word.
+ */
+function isBroodProcess(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    if (/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) return false;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('brood');
+  } catch {
+    return existsSync('/proc') === false;
+  }
 }
 
 /** `brood 'default' in /srv/app` */

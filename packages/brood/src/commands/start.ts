@@ -121,7 +121,8 @@ export async function runDaemon(dir: string | undefined, flags: StartFlags, argv
       out(`brood '${title}' started in the background: ${info.url}`);
       out(`  master ${child.pid}, agent ${info.agent}, workers ${info.workers.join(', ')} (ready in ${info.ms} ms)`);
       out(`  logs: ${stdoutLog}, ${stderrLog}`);
-      out(`  stop with: brood stop${dir === undefined ? '' : ` ${dir}`}${flags.title === undefined ? '' : ` --title ${flags.title}`}`);
+      // npx finds the brood of the app's node_modules (or of the checkout); a bare `brood` is seldom on PATH.
+      out(`  stop with: npx brood stop${dir === undefined ? '' : ` ${dir}`}${flags.title === undefined ? '' : ` --title ${flags.title}`}`);
       return 0;
     }
     case 'daemon:failed':

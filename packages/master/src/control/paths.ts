@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { lstatSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { MasterErrors, masterError } from '../errors.js';
 
 /** The title of an instance started without `--title`. */
 export const DEFAULT_TITLE = 'default';
@@ -23,15 +25,35 @@ export function isValidTitle(title: string): boolean {
 /**
  * The run folder of an app is `<app>/run`; an instance titled T has
  * `run/T.sock` and `run/T.json`. When the socket path would be too long
- * for the OS, the socket moves to the temp folder under a name derived from
- * the app folder and the title; the pid file records where it is.
+ * for the OS, the socket moves to a folder of this user's in the temp
+ * folder (`brood-<uid>`, see {@link privateSocketDir}) under a name derived
+ * from the app folder and the title; the pid file records where it is.
  */
 export function runPaths(baseDir: string, title = DEFAULT_TITLE): RunPaths {
   const dir = join(baseDir, 'run');
   let socket = join(dir, `${title}.sock`);
   if (socket.length > MAX_SOCKET_PATH) {
     const digest = createHash('sha256').update(`${baseDir}\0${title}`).digest('hex').slice(0, 16);
-    socket = join(tmpdir(), `brood-${digest}.sock`);
+    socket = join(tmpdir(), `brood-${process.getuid?.() ?? 'user'}`, `${digest}.sock`);
   }
   return { dir, socket, pidFile: join(dir, `${title}.json`) };
+}
+
+/**
+ * Makes the folder of a socket that lives outside the app, in the shared
+ * temp folder: created 0700, and refused unless this user owns it and no
+ * one else may enter it — another user cannot put a socket of theirs where
+ * this master's will be.
+ */
+export function privateSocketDir(socket: string): void {
+  const dir = dirname(socket);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(dir);
+  const uid = process.getuid?.();
+  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o077) !== 0) {
+    throw masterError(
+      MasterErrors.BAD_OPTION,
+      `${dir} must be a folder of this user's that no one else may enter (mode 0700); remove it or fix its owner and mode`,
+    );
+  }
 }

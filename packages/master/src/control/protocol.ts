@@ -61,14 +61,15 @@ export function parseRequest(line: string): { ok: true; request: ControlRequest 
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, id: null, reason: 'not an object' };
   const request = value as Record<string, unknown>;
-  const id = typeof request.id === 'number' ? request.id : null;
+  // A safe integer comes back unchanged in the reply: 1e400 would come back as null.
+  const id = Number.isSafeInteger(request.id) ? (request.id as number) : null;
   if (request.brood !== CONTROL_VERSION)
     return { ok: false, id, reason: `control version ${String(request.brood)}, expected ${CONTROL_VERSION}` };
-  if (id === null) return { ok: false, id, reason: 'id must be a number' };
+  if (id === null) return { ok: false, id, reason: 'id must be an integer' };
   if (typeof request.command !== 'string' || !COMMANDS.has(request.command)) {
     return { ok: false, id, reason: `unknown command ${JSON.stringify(request.command)}; known: ${[...COMMANDS].join(', ')}` };
   }
-  if (request.args !== undefined && (typeof request.args !== 'object' || request.args === null))
+  if (request.args !== undefined && (typeof request.args !== 'object' || request.args === null || Array.isArray(request.args)))
     return { ok: false, id, reason: 'args must be an object' };
   return { ok: true, request: request as unknown as ControlRequest };
 }

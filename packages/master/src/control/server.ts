@@ -1,10 +1,14 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { toWireError } from '@brood/messenger';
 import { MasterErrors, masterError } from '../errors.js';
-import type { RunPaths } from './paths.js';
+import { privateSocketDir, type RunPaths } from './paths.js';
 import { CONTROL_VERSION, type ControlRequest, type ControlResponse, parseRequest } from './protocol.js';
+
+/** The longest control request line accepted, in bytes. */
+const MAX_LINE = 1024 * 1024;
 
 /** What the control server needs from the master. */
 export interface Controlled {
@@ -84,6 +88,7 @@ export class ControlServer {
   async listen(): Promise<void> {
     const { dir, socket, pidFile } = this.paths;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (dirname(socket) !== dir) privateSocketDir(socket);
     if (existsSync(socket)) {
       if (await isListening(socket)) {
         const owner = readPidFile(pidFile);
@@ -142,6 +147,18 @@ export class ControlServer {
     this.#clients.add(client);
     client.on('close', () => this.#clients.delete(client));
     client.on('error', () => client.destroy());
+    // A line that never ends would grow until readline throws (RangeError: Invalid
+    // string length) and takes the master down: past MAX_LINE, answer and hang up.
+    let unterminated = 0;
+    client.on('data', (chunk: Buffer) => {
+      const newline = chunk.lastIndexOf(0x0a);
+      unterminated = newline === -1 ? unterminated + chunk.length : chunk.length - newline - 1;
+      if (unterminated <= MAX_LINE || client.destroyed) return;
+      lines.close();
+      client.pause();
+      const error = { code: MasterErrors.BAD_CONTROL_REQUEST, message: `bad control request: longer than ${MAX_LINE} bytes` };
+      client.end(`${JSON.stringify({ brood: CONTROL_VERSION, id: null, ok: false, error })}\n`, () => client.destroy());
+    });
     const lines = createInterface({ input: client, crlfDelay: Number.POSITIVE_INFINITY });
     lines.on('line', (line) => {
       if (line.trim() === '') return;
