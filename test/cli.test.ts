@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { brood, killDaemons } from './helpers/cli.js';
@@ -199,7 +199,9 @@ test('the control socket is private, answers malformed requests with an error, a
   assert.equal(unreachable.code, 1);
   assert.match(
     unreachable.stderr,
-    new RegExp(`the master ${livePid} of brood 'default' in .* is running, but its control socket .* is gone; stop it with kill -TERM ${livePid} \\(ERR_BROOD_CONTROL_UNREACHABLE\\)`),
+    new RegExp(
+      `the master ${livePid} of brood 'default' in .* is running, but its control socket .* is gone; stop it with kill -TERM ${livePid} \\(ERR_BROOD_CONTROL_UNREACHABLE\\)`,
+    ),
   );
   assert.ok(existsSync(join(dir, 'run/default.json')), 'the pid file is kept');
   process.kill(livePid, 'SIGTERM');

@@ -40,6 +40,27 @@ test('brood dev reloads on change, keeps the last good version through a syntax 
   assert.equal((await get(`${started.url}/`)).body, 'v3');
 });
 
+test('brood dev with an app that cannot start waits for the fix and starts then', async () => {
+  const dir = tempApp({ 'app/router.ts': "export default (router) => { router.get('/', (ctx) => { ctx.body = ; }); };\n" });
+  const cluster = new Cluster(process.execPath, [BROOD_BIN, 'dev', dir, '--port', '0', '--no-pretty'], { BROOD_ENV: '' });
+  const deadline = Date.now() + 20_000;
+  while (!/waiting for a change/.test(cluster.stderr)) {
+    assert.ok(Date.now() < deadline, `no waiting line within 20 s:\n${cluster.stderr}`);
+    assert.equal(cluster.child.exitCode, null, `brood dev exited:\n${cluster.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.match(cluster.stderr, /brood: failed to start: cannot compile app\/router\.ts:1:\d+/);
+  writeFileSync(join(dir, 'app/router.ts'), router('fixed'));
+  const started = await cluster.started();
+  assert.equal((await get(`${started.url}/`)).body, 'fixed');
+  // It is a normal dev session from then on: the next change reloads.
+  await cluster.waitFor((l) => l.event === 'watching', 'the watcher to start');
+  const seen = cluster.lines.length;
+  writeFileSync(join(dir, 'app/router.ts'), router('again'));
+  await cluster.waitFor((l) => l.event === 'reloaded', 'reload after the next change', 20_000, seen);
+  assert.equal((await get(`${started.url}/`)).body, 'again');
+});
+
 test('brood dev keeps reloading a file an editor saves by renaming a temporary file over it', async () => {
   const dir = tempApp({ 'app/router.ts': router('v1') });
   const cluster = new Cluster(process.execPath, [BROOD_BIN, 'dev', dir, '--port', '0', '--no-pretty'], { BROOD_ENV: '' });

@@ -15,10 +15,10 @@ export function reloads(file: string): boolean {
 }
 
 /**
- * Watches the app folder and reloads the cluster when a source file
- * changes. A reload that fails (a syntax error, a worker that cannot boot)
- * is logged and the processes already serving keep serving the last good
- * version, until the next change.
+ * Watches the source files of the app in `baseDir` and calls `onChange`
+ * with the files that changed, once they settle. Calls do not overlap:
+ * changes during one are passed to the next. The watchers keep the process
+ * alive only with `keepAlive`.
  *
  * Every folder gets a watcher of its own instead of one `recursive` watcher:
  * on Linux, Node 20's recursive watcher loses a file for good once an editor
@@ -26,8 +26,11 @@ export function reloads(file: string): boolean {
  * (vim, sed -i, many IDEs), so only the first save of each file reloaded.
  * A folder's own watcher sees such a rename as an event for the file's name.
  */
-export function watchApp(master: Master): { close(): void } {
-  const baseDir = master.settings.baseDir;
+export function watchSources(
+  baseDir: string,
+  onChange: (files: string[]) => Promise<void>,
+  options: { keepAlive?: boolean } = {},
+): { folders: number; close(): void } {
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
   let pending = new Set<string>();
@@ -39,10 +42,7 @@ export function watchApp(master: Master): { close(): void } {
     const files = [...pending];
     pending = new Set();
     try {
-      await master.reload(`changed ${files.join(', ')}`);
-    } catch (error) {
-      // One line: the message names the file and line (or the process that failed, which logged its own stack).
-      master.logger.error({ code: (error as { code?: string }).code }, `${(error as Error).message}; the last good version keeps serving`);
+      await onChange(files);
     } finally {
       running = false;
       if (pending.size > 0) void run();
@@ -84,7 +84,8 @@ export function watchApp(master: Master): { close(): void } {
       watcher.close();
       watchers.delete(dir);
     });
-    watcher.unref();
+    // A running master keeps the process alive; the watchers alone do only when asked to.
+    if (options.keepAlive !== true) watcher.unref();
     watchers.set(dir, watcher);
     try {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -97,12 +98,48 @@ export function watchApp(master: Master): { close(): void } {
   };
 
   watchDir(baseDir);
-  master.logger.info({ event: 'watching', folders: watchers.size }, `watching ${baseDir} for changes`);
   return {
+    folders: watchers.size,
     close() {
       clearTimeout(timer);
       for (const watcher of watchers.values()) watcher.close();
       watchers.clear();
     },
   };
+}
+
+/**
+ * Reloads the cluster when a source file of the app changes. A reload that
+ * fails (a syntax error, a worker that cannot boot) is logged and the
+ * processes already serving keep serving the last good version, until the
+ * next change.
+ */
+export function watchApp(master: Master): { close(): void } {
+  const watcher = watchSources(master.settings.baseDir, async (files) => {
+    try {
+      await master.reload(`changed ${files.join(', ')}`);
+    } catch (error) {
+      // One line: the message names the file and line (or the process that failed, which logged its own stack).
+      master.logger.error({ code: (error as { code?: string }).code }, `${(error as Error).message}; the last good version keeps serving`);
+    }
+  });
+  master.logger.info({ event: 'watching', folders: watcher.folders }, `watching ${master.settings.baseDir} for changes`);
+  return watcher;
+}
+
+/**
+ * Resolves at the next change of a source file of the app in `baseDir`:
+ * `brood dev` waits here when the app could not start, and tries again.
+ */
+export function nextChange(baseDir: string): Promise<string[]> {
+  return new Promise((resolve) => {
+    const watcher = watchSources(
+      baseDir,
+      async (files) => {
+        watcher.close();
+        resolve(files);
+      },
+      { keepAlive: true },
+    );
+  });
 }

@@ -15,12 +15,17 @@ export const REPEAT_WINDOW_MS = 1000;
  * Makes this process's signals drive the master: SIGTERM, SIGINT and
  * SIGQUIT stop gracefully; another one, later than {@link REPEAT_WINDOW_MS},
  * kills what is left at once. SIGUSR2 reloads (a rolling restart of the
- * workers, then the agent).
+ * workers, then the agent). Returns the function that removes these handlers.
  */
-export function handleSignals(master: Master): void {
+export function handleSignals(master: Master): () => void {
   let firstAt = 0;
+  const listeners: Array<[string, () => void]> = [];
+  const on = (signal: string, listener: () => void): void => {
+    listeners.push([signal, listener]);
+    process.on(signal, listener);
+  };
   for (const signal of STOP_SIGNALS) {
-    process.on(signal, () => {
+    on(signal, () => {
       if (master.state === 'stopping') {
         if (performance.now() - firstAt < REPEAT_WINDOW_MS) {
           master.logger.debug(`${signal} again within ${REPEAT_WINDOW_MS} ms: the stop goes on`);
@@ -34,12 +39,16 @@ export function handleSignals(master: Master): void {
       void master.stop(signal);
     });
   }
-  process.on('SIGUSR2', () => {
+  on('SIGUSR2', () => {
     master.reload('SIGUSR2').catch((error: Error) => master.logger.error({ err: error }, error.message));
   });
-  process.on('uncaughtException', (error) => {
+  on('uncaughtException', (error?: unknown) => {
     // The children notice the broken channel and exit on their own.
-    master.logger.fatal({ err: error }, `master crashed: ${error.message}`);
+    master.logger.fatal({ err: error }, `master crashed: ${(error as Error).message}`);
     process.exit(1);
   });
+  // Undoes all of the above: `brood dev` starts another master after a failed start.
+  return () => {
+    for (const [signal, listener] of listeners) process.off(signal, listener);
+  };
 }

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFAULT_TITLE, handleSignals, Master, type MasterOptions, type StartedInfo } from '@brood/master';
-import { watchApp } from '../dev-watch.js';
+import { DEFAULT_TITLE, handleSignals, Master, MasterErrors, type MasterOptions, STOP_SIGNALS, type StartedInfo } from '@brood/master';
+import { nextChange, watchApp } from '../dev-watch.js';
 import { explain, out } from './output.js';
 
 /** Flags shared by `start` and `dev`. */
@@ -61,25 +61,41 @@ function options(dir: string | undefined, flags: StartFlags, dev: boolean): Mast
  * Start-up failures print one line naming the cause and exit 1.
  */
 export async function runForeground(dir: string | undefined, flags: StartFlags, defaultEnv: string, dev = false): Promise<never> {
-  let master: Master;
-  try {
-    master = new Master(options(dir, flags, dev), defaultEnv);
-  } catch (error) {
-    await notify({ type: 'daemon:failed', error: { message: (error as Error).message, code: (error as { code?: string }).code ?? '' } });
-    out(`brood: ${explain(error)}`, true);
-    process.exit(1);
+  for (;;) {
+    let master: Master;
+    try {
+      master = new Master(options(dir, flags, dev), defaultEnv);
+    } catch (error) {
+      await notify({ type: 'daemon:failed', error: { message: (error as Error).message, code: (error as { code?: string }).code ?? '' } });
+      out(`brood: ${explain(error)}`, true);
+      process.exit(1);
+    }
+    const unhandle = handleSignals(master);
+    try {
+      const info = await master.start();
+      await notify({ type: 'daemon:started', info });
+    } catch (error) {
+      await notify({ type: 'daemon:failed', error: { message: (error as Error).message, code: (error as { code?: string }).code ?? '' } });
+      out(`brood: failed to start: ${explain(error)}`, true);
+      if (!dev || (error as { code?: string }).code === MasterErrors.ALREADY_RUNNING) process.exit(1);
+      // While developing, a broken app is expected: wait for the fix and start again.
+      unhandle();
+      await waitForFix(master.settings.baseDir);
+      continue;
+    }
+    if (dev) watchApp(master);
+    process.exit(await master.done.promise);
   }
-  handleSignals(master);
-  try {
-    const info = await master.start();
-    await notify({ type: 'daemon:started', info });
-  } catch (error) {
-    await notify({ type: 'daemon:failed', error: { message: (error as Error).message, code: (error as { code?: string }).code ?? '' } });
-    out(`brood: failed to start: ${explain(error)}`, true);
-    process.exit(1);
-  }
-  if (dev) watchApp(master);
-  process.exit(await master.done.promise);
+}
+
+/** `brood dev` after a failed start: resolves at the next change of a source file; a stop signal ends it. */
+async function waitForFix(baseDir: string): Promise<void> {
+  out(`brood: waiting for a change in ${baseDir} to start again (Ctrl-C to quit)`, true);
+  const quit = (): void => process.exit(1);
+  for (const signal of STOP_SIGNALS) process.once(signal, quit);
+  const files = await nextChange(baseDir);
+  for (const signal of STOP_SIGNALS) process.off(signal, quit);
+  out(`brood: ${files.join(', ')} changed: starting again`, true);
 }
 
 /**

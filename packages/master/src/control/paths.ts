@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { lstatSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MasterErrors, masterError } from '../errors.js';
 
