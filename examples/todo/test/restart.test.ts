@@ -18,7 +18,12 @@ after(() => app.stop());
 type QuoteReply = { quote: { text: string } | null; worker: number };
 
 test('a worker that replaces a crashed one serves the quote pushed before it started', async () => {
-  const first = (await call(app.url, 'GET', '/quote')).json as QuoteReply;
+  // The immediate run pushes the quote right after app-ready: wait until a worker serves it.
+  let first = (await call(app.url, 'GET', '/quote')).json as QuoteReply;
+  for (let i = 0; i < 100 && first.quote === null; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    first = (await call(app.url, 'GET', '/quote')).json as QuoteReply;
+  }
   assert.notEqual(first.quote, null, 'the immediate run pushed a quote');
   const [victim] = app.workers;
   process.kill(victim as number, 'SIGKILL');
