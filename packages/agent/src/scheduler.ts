@@ -42,7 +42,8 @@ const DEFAULT_WORKER_TIMEOUT_MS = 60 * 60_000;
 
 interface Entry {
   task: TaskDefinition;
-  stats: TaskStats;
+  /** The figures kept; `running` is derived from {@link Entry.inFlight}. */
+  stats: Omit<TaskStats, 'running'>;
   /** Runs under way (more than one only with overlap: true). */
   inFlight: number;
   timer?: NodeJS.Timeout;
@@ -86,7 +87,6 @@ export class Scheduler {
           runs: 0,
           failures: 0,
           skips: 0,
-          running: false,
           lastRun: null,
           nextRun: null,
         },
@@ -136,7 +136,7 @@ export class Scheduler {
     return [...this.#entries.values()].map((entry) => {
       const next = entry.cron?.nextRun();
       if (next) entry.stats.nextRun = next.toISOString();
-      return { ...entry.stats };
+      return { ...entry.stats, running: entry.inFlight > 0 };
     });
   }
 
@@ -170,12 +170,11 @@ export class Scheduler {
     // A run that outlives its timeout is failed but still going: with overlap: false the
     // next tick must see it, so it counts as running until it really ends.
     entry.inFlight += 1;
-    stats.running = true;
     const work = this.#dispatch(task);
-    work.then(
-      () => this.#ended(entry),
-      () => this.#ended(entry),
-    );
+    const ended = (): void => {
+      entry.inFlight -= 1;
+    };
+    work.then(ended, ended);
     let result: RunResult;
     try {
       await within(work, task.timeout, name);
@@ -204,11 +203,6 @@ export class Scheduler {
       ...(result.error === undefined ? {} : { error: result.error.message }),
     };
     return result;
-  }
-
-  #ended(entry: Entry): void {
-    entry.inFlight -= 1;
-    entry.stats.running = entry.inFlight > 0;
   }
 
   async #dispatch(task: TaskDefinition): Promise<void> {

@@ -1,4 +1,4 @@
-import { broodError, CoreErrors } from './errors.js';
+import { broodError, CoreErrors, messageOf } from './errors.js';
 import { importAppStem } from './load-module.js';
 
 /** What a config function receives. */
@@ -38,11 +38,7 @@ async function loadOne(buildDir: string, info: AppInfo, stem: string): Promise<R
     try {
       value = await (value as (info: AppInfo) => unknown)(info);
     } catch (error) {
-      throw broodError(
-        CoreErrors.CONFIG_INVALID,
-        `${found.source} threw: ${error instanceof Error ? error.message : String(error)}`,
-        error,
-      );
+      throw broodError(CoreErrors.CONFIG_INVALID, `${found.source} threw: ${messageOf(error)}`, error);
     }
   }
   if (!isPlainObject(value)) {

@@ -34,6 +34,11 @@ export const TaskErrors = {
   WORKER_CLOSING: 'ERR_BROOD_WORKER_CLOSING',
 } as const;
 
+/** The message of whatever was thrown: an Error's message, anything else as a string (`throw 'no db'`). */
+export function messageOf(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
+}
+
 /** Creates a {@link BroodError} with one of the codes above. */
 export function broodError(code: string, message: string, cause?: unknown): BroodError {
   return cause === undefined ? new BroodError(code, message) : new BroodError(code, message, { cause });

@@ -1,4 +1,4 @@
-import { broodError, CoreErrors } from './errors.js';
+import { broodError, CoreErrors, messageOf } from './errors.js';
 
 /** The hooks an `app.ts` or `agent.ts` may define, in the order they run. */
 export interface LifecycleHooks {
@@ -34,7 +34,8 @@ export type BootExport<T> =
       app: T,
     ) => LifecycleHooks);
 
-const isClass = (fn: unknown): fn is new (app: unknown) => LifecycleHooks =>
+/** True for a class, as opposed to a plain function: `class X {}` is constructed, a function is called. */
+export const isClass = (fn: unknown): fn is new (app: unknown) => LifecycleHooks =>
   typeof fn === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(fn));
 
 /** Runs one boot file's hooks in order, remembering which one is running. */
@@ -58,11 +59,7 @@ export class Lifecycle {
       else if (typeof exported === 'object') this.#hooks = exported as LifecycleHooks;
       else throw new TypeError(`default export is a ${typeof exported}, expected hooks, a function or a class`);
     } catch (error) {
-      throw broodError(
-        CoreErrors.HOOK_FAILED,
-        `${this.file} threw while starting: ${error instanceof Error ? error.message : String(error)}`,
-        error,
-      );
+      throw broodError(CoreErrors.HOOK_FAILED, `${this.file} threw while starting: ${messageOf(error)}`, error);
     }
   }
 
@@ -74,11 +71,7 @@ export class Lifecycle {
     try {
       await hook.call(this.#hooks);
     } catch (error) {
-      throw broodError(
-        CoreErrors.HOOK_FAILED,
-        `${this.file} ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
-        error,
-      );
+      throw broodError(CoreErrors.HOOK_FAILED, `${this.file} ${name} failed: ${messageOf(error)}`, error);
     } finally {
       this.current = undefined;
     }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inStage } from './boot-stage.js';
-import { broodError, CoreErrors } from './errors.js';
+import { broodError, CoreErrors, messageOf } from './errors.js';
 
 /**
  * `import()`, from the module loader that started this process. A process
@@ -25,8 +25,7 @@ export async function importAppFile(buildDir: string, source: string): Promise<R
   try {
     return (await inStage(`importing ${source}`, () => importModule(pathToFileURL(compiled).href))) as Record<string, unknown>;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw broodError(CoreErrors.LOAD_FAILED, `${source} threw while loading: ${reason}`, error);
+    throw broodError(CoreErrors.LOAD_FAILED, `${source} threw while loading: ${messageOf(error)}`, error);
   }
 }
 

@@ -60,8 +60,8 @@ function writeCache(script: vm.Script, cacheFile: string): void {
 
 /**
  * Loads and runs the CommonJS bundle `file` and returns its exports. When
- * no valid code cache exists, one is written when the bundle calls the
- * function `codeCacheReady()` (in `./code-cache.ts`) finds, or at exit.
+ * no valid code cache exists, one is written when the bundle says its
+ * start-up is over (`codeCacheReady()` in `./code-cache.ts`), or at exit.
  */
 function runBundle(file: string): unknown {
   // Source maps (brood dev) apply to modules Node loads itself, not to vm scripts:

@@ -1,4 +1,4 @@
-import { importAppFile, scanTree } from '@brood/core';
+import { importAppFile, isClass, scanTree } from '@brood/core';
 import type { Middleware } from 'koa';
 import { WorkerErrors, workerError } from './errors.js';
 
@@ -19,8 +19,6 @@ function actionsOf(module: Record<string, unknown>): Record<string, Middleware> 
   }
   return actions;
 }
-
-const describeFunction = (fn: unknown): string => (/^class[\s{]/.test(Function.prototype.toString.call(fn)) ? 'class' : 'function');
 
 /** Every `a.b.c` name a tree holds, for error messages. */
 function known(tree: ControllerTree, prefix = ''): string[] {
@@ -57,7 +55,8 @@ export async function loadControllers(baseDir: string, buildDir: string): Promis
     const actions = actionsOf(module);
     if (Object.keys(actions).length === 0) {
       // A default-exported function or class is callable, but it names no action.
-      const exported = typeof module.default === 'function' ? ` (its default export is a ${describeFunction(module.default)})` : '';
+      const exported =
+        typeof module.default === 'function' ? ` (its default export is a ${isClass(module.default) ? 'class' : 'function'})` : '';
       throw workerError(
         WorkerErrors.CONTROLLER_INVALID,
         `${file.source} exports nothing callable${exported}: export functions (ctx) => … or a default object of them, one per action`,

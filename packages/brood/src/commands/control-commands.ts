@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { type ProcessStatus, type StatusResult, sendControl } from '@brood/master';
-import { describe, findInstance } from './instance.js';
+import { describe, findInstance, isAlive } from './instance.js';
 import { explain, out } from './output.js';
 
 /** Exit codes of the operating commands (docs/cli.md). */
@@ -9,20 +8,6 @@ export const EXIT = { ok: 0, failed: 1, notRunning: 3 } as const;
 interface TitleFlags {
   title?: string;
 }
-
-/** True while the process runs; a zombie (exited, not yet collected by whoever adopted it) has stopped. */
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-};
 
 /** `brood stop`: graceful; waits until every process of the instance is gone. */
 export async function stop(dir: string | undefined, flags: TitleFlags & { timeout?: number }): Promise<number> {

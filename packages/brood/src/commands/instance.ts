@@ -47,19 +47,28 @@ export async function findInstance(dir: string | undefined, title = DEFAULT_TITL
   return { running: false, title, baseDir, stale };
 }
 
-/**
- * True when `pid` is a live process running Brood (its command line names
- * brood), not a zombie nor another program that got the pid after a reboot.
- * Where /proc is missing, a live pid is taken at its word.
- */
-function isBroodProcess(pid: number): boolean {
+/** True while the process runs; a zombie (exited, not yet collected by whoever adopted it) has stopped. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
     return false;
   }
   try {
-    if (/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) return false;
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * True when `pid` is a live process running Brood (its command line names
+ * brood), not another program that got the pid after a reboot. Where /proc
+ * is missing, a live pid is taken at its word.
+ */
+function isBroodProcess(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('brood');
   } catch {
     return existsSync('/proc') === false;

@@ -1,3 +1,5 @@
+import { messageOf } from '@brood/core';
+
 /** Writes one line to stdout, or to stderr for errors. The CLI's only output path. */
 export function out(text: string, error = false): void {
   (error ? process.stderr : process.stdout).write(`${text}\n`);
@@ -6,6 +8,6 @@ export function out(text: string, error = false): void {
 /** One line naming the cause, with its code when it has one. */
 export function explain(error: unknown): string {
   const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return typeof code === 'string' && code.startsWith('ERR_') ? `${message} (${code})` : message;
 }
