@@ -114,7 +114,8 @@ describe('a cluster with scheduled tasks', () => {
     const cluster = startBrood('schedule');
     const { url } = await cluster.started();
     await sleep(800);
-    const list = await getJson<Stats[]>(`${url}/tasks`);
+    const status = await brood(['status', cluster.dir, '--title', cluster.title, '--json']);
+    const list = (JSON.parse(status.stdout) as { tasks: Stats[] }).tasks;
     const byName = new Map(list.map((s) => [s.name, s]));
     assert.ok((byName.get('tick-worker')?.runs ?? 0) >= 2);
     assert.equal(byName.get('tick-worker')?.lastRun?.outcome, 'ok');

@@ -1,9 +1,10 @@
 import { type ChildRole, loadTasks } from '@brood/core';
+import { type AgentReadyMessage, envelope } from '@brood/messenger';
 import { AgentApplication } from './agent-application.js';
 import { Scheduler } from './scheduler.js';
 
 /** The agent's part of the child runtime: the scheduler; no HTTP. */
-export const agentRole: ChildRole<AgentApplication> = {
+export const agentRole: ChildRole<AgentApplication, undefined> = {
   role: 'agent',
   bootFile: 'agent',
   create: (init) => new AgentApplication(init),
@@ -17,10 +18,10 @@ export const agentRole: ChildRole<AgentApplication> = {
       agentContext: (task) => ({ app: agent, logger: agent.logger.child({ task: task.name }) }),
     });
     agent.scheduler = scheduler;
-    agent.messenger.on('brood:task-list', () => scheduler.list());
-    agent.messenger.on('brood:task-run-now', (data) => scheduler.run((data as { name: string }).name, 'manual'));
+    agent.messenger.handle('task:list', () => scheduler.list());
+    agent.messenger.handle('task:run', ({ name }) => scheduler.run(name, 'manual'));
     // The master stops the clock, and waits for this answer, before it closes any worker.
-    agent.messenger.on('brood:schedule-stop', () => {
+    agent.messenger.handle('schedule:stop', () => {
       scheduler.stop();
       return true;
     });
@@ -30,6 +31,7 @@ export const agentRole: ChildRole<AgentApplication> = {
   },
 
   serve: async () => undefined,
+  readyMessage: () => envelope<AgentReadyMessage>({ type: 'agent:ready' }),
 
   async stopServing(agent) {
     agent.scheduler?.stop();

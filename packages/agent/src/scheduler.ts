@@ -1,44 +1,9 @@
-import { BroodError, type Logger, type TaskDefinition, TaskErrors } from '@brood/core';
-import type { Messenger } from '@brood/messenger';
+import { type Logger, type TaskDefinition, withTimeout } from '@brood/core';
+import { asError, broodError, codeOf, ERR } from '@brood/errors';
+import type { Messenger, RunResult, TaskStats } from '@brood/messenger';
 import { Cron } from 'croner';
 
-/** How one run ended. */
-export type Outcome = 'ok' | 'failed' | 'skipped';
-
-/** What `brood run-task` and the scheduler's log report of one run. */
-export interface RunResult {
-  name: string;
-  outcome: Outcome;
-  ms: number;
-  error?: { code: string; message: string };
-}
-
-/** A task's figures, as `brood status` shows them. */
-export interface TaskStats {
-  name: string;
-  type: TaskDefinition['type'];
-  schedule: string;
-  enabled: boolean;
-  runs: number;
-  failures: number;
-  skips: number;
-  running: boolean;
-  lastRun: { at: string; ms: number; outcome: Outcome; error?: string } | null;
-  nextRun: string | null;
-}
-
-/** A run that must not last longer than the task's timeout. */
-function within<T>(work: Promise<T>, ms: number | undefined, name: string): Promise<T> {
-  if (ms === undefined) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BroodError(TaskErrors.TASK_TIMEOUT, `task ${name} ran longer than its ${ms} ms timeout`)), ms);
-  });
-  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
-}
-
-/** A worker that is lost mid-run, a timeout that never comes: a worker task's request needs some bound. */
-const DEFAULT_WORKER_TIMEOUT_MS = 60 * 60_000;
+export type { Outcome, RunResult, TaskStats } from '@brood/messenger';
 
 interface Entry {
   task: TaskDefinition;
@@ -46,8 +11,8 @@ interface Entry {
   stats: Omit<TaskStats, 'running'>;
   /** Runs under way (more than one only with overlap: true). */
   inFlight: number;
-  timer?: NodeJS.Timeout;
-  cron?: Cron;
+  timer?: NodeJS.Timeout | undefined;
+  cron?: Cron | undefined;
 }
 
 /**
@@ -60,15 +25,14 @@ interface Entry {
  */
 export class Scheduler {
   readonly #entries = new Map<string, Entry>();
-  readonly #messenger: Messenger<Record<string, { data: unknown; reply: unknown }>>;
+  readonly #messenger: Messenger<unknown>;
   readonly #logger: Logger;
   readonly #agentContext: (task: TaskDefinition) => unknown;
   #ticking = false;
 
   constructor(options: {
     tasks: Map<string, TaskDefinition>;
-    // biome-ignore lint/suspicious/noExplicitAny: Brood's own actions, not the app's typed ones
-    messenger: Messenger<any>;
+    messenger: Messenger<unknown>;
     logger: Logger;
     agentContext: (task: TaskDefinition) => unknown;
   }) {
@@ -152,10 +116,7 @@ export class Scheduler {
   async run(name: string, trigger: 'tick' | 'immediate' | 'manual'): Promise<RunResult> {
     const entry = this.#entries.get(name);
     if (entry === undefined) {
-      throw new BroodError(
-        TaskErrors.TASK_UNKNOWN,
-        `no task named ${name}; known tasks: ${this.names.length === 0 ? 'none' : this.names.join(', ')}`,
-      );
+      throw broodError(ERR.TASK_UNKNOWN, `no task named ${name}; known tasks: ${this.names.length === 0 ? 'none' : this.names.join(', ')}`);
     }
     if (trigger === 'tick' && !this.#ticking) return { name, outcome: 'skipped', ms: 0 };
     const { task, stats } = entry;
@@ -177,17 +138,18 @@ export class Scheduler {
     work.then(ended, ended);
     let result: RunResult;
     try {
-      await within(work, task.timeout, name);
+      await withTimeout(work, task.timeout, () =>
+        broodError(ERR.TASK_TIMEOUT, `task ${name} ran longer than its ${task.timeout} ms timeout`),
+      );
       result = { name, outcome: 'ok', ms: performance.now() - started };
       this.#logger.debug({ task: name, trigger, ms: result.ms }, `task ${name} ok`);
     } catch (thrown) {
-      const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-      const code = (error as { code?: unknown }).code;
+      const error = asError(thrown);
       result = {
         name,
         outcome: 'failed',
         ms: performance.now() - started,
-        error: { code: typeof code === 'string' ? code : 'ERR_BROOD_UNKNOWN', message: error.message },
+        error: { code: codeOf(error) ?? ERR.UNKNOWN, message: error.message },
       };
       stats.failures += 1;
       this.#logger.error(
@@ -205,10 +167,14 @@ export class Scheduler {
     return result;
   }
 
+  /**
+   * Runs the task where its type says. A worker's run is waited for without
+   * a clock of its own: the task's `timeout` fails the run (run() bounds
+   * it) while the run, still going, keeps counting as running; a worker that
+   * dies mid-run ends the wait with ERR_BROOD_TARGET_GONE.
+   */
   async #dispatch(task: TaskDefinition): Promise<void> {
-    // The task's own timeout fails the run (within()); the request waits for the worker's answer
-    // longer, so that a run going on past its timeout still counts as running.
-    const timeout = Math.max(DEFAULT_WORKER_TIMEOUT_MS, (task.timeout ?? 0) + 1000);
+    const here = { name: task.name };
     switch (task.type) {
       case 'agent':
         await task.run(this.#agentContext(task));
@@ -217,7 +183,7 @@ export class Scheduler {
         // A worker the master chose just as it began to close refuses the run: ask for another.
         for (let attempt = 1; ; attempt++) {
           try {
-            await this.#messenger.request('random', 'brood:task-run', { name: task.name }, { timeout });
+            await this.#messenger.call('random', 'task:run-here', here, { timeout: null });
             return;
           } catch (error) {
             if (!isClosing(error) || attempt >= MAX_CLOSING_RETRIES) throw error;
@@ -225,20 +191,16 @@ export class Scheduler {
         }
       case 'all': {
         const workers = this.#messenger.peers.workers;
-        const results = await Promise.allSettled(
-          workers.map((pid) => this.#messenger.request(pid, 'brood:task-run', { name: task.name }, { timeout })),
-        );
+        const results = await Promise.allSettled(workers.map((pid) => this.#messenger.call(pid, 'task:run-here', here, { timeout: null })));
         // A worker that is closing (a reload replaces it) takes no part in the run.
         const failed = results.flatMap((r, i) =>
-          r.status === 'rejected' && !isClosing(r.reason) ? [{ pid: workers[i], error: r.reason as Error }] : [],
+          r.status === 'rejected' && !isClosing(r.reason) ? [{ pid: workers[i], error: asError(r.reason) }] : [],
         );
         const first = failed[0];
         if (first !== undefined) {
           const which = failed.map((f) => `worker ${f.pid}: ${f.error.message}`).join('; ');
           // The first failure, with the stack it had in its worker, is the cause.
-          throw new BroodError(TaskErrors.TASK_FAILED, `${failed.length} of ${workers.length} workers failed: ${which}`, {
-            cause: first.error,
-          });
+          throw broodError(ERR.TASK_FAILED, `${failed.length} of ${workers.length} workers failed: ${which}`, first.error);
         }
         return;
       }
@@ -249,4 +211,4 @@ export class Scheduler {
 /** How often a worker task is sent again when the chosen worker was closing. */
 const MAX_CLOSING_RETRIES = 3;
 
-const isClosing = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === TaskErrors.WORKER_CLOSING;
+const isClosing = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === ERR.WORKER_CLOSING;

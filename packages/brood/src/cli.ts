@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ERR } from '@brood/errors';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { reload, runTask, status, stop } from './commands/control-commands.js';
 import { create } from './commands/create.js';
@@ -64,7 +65,7 @@ export function createProgram(argv: string[] = process.argv): Command {
     .description('stop a running app gracefully and wait until every process is gone')
     .argument('[dir]', 'the app folder (default: the current folder)')
     .option('--title <title>', 'the instance to stop (default: default)')
-    .option('--timeout <ms>', 'how long to wait for the processes to exit (default: 60000)', integer)
+    .option('--timeout <ms>', 'how long to wait for the processes to exit (default: what the master says its stop may take)', integer)
     .action((dir: string | undefined, flags: { title?: string; timeout?: number }) => exitWith(() => stop(dir, flags))());
 
   program
@@ -88,7 +89,10 @@ export function createProgram(argv: string[] = process.argv): Command {
     .argument('<name>', 'the task name: its path under app/schedule without extension')
     .argument('[dir]', 'the app folder (default: the current folder)')
     .option('--title <title>', 'the instance (default: default)')
-    .action((name: string, dir: string | undefined, flags: { title?: string }) => exitWith(() => runTask(name, dir, flags))());
+    .option('--timeout <ms>', 'stop waiting after this many ms (default: as long as the run lasts)', integer)
+    .action((name: string, dir: string | undefined, flags: { title?: string; timeout?: number }) =>
+      exitWith(() => runTask(name, dir, flags))(),
+    );
 
   program
     .command('create')
@@ -106,7 +110,7 @@ export function createProgram(argv: string[] = process.argv): Command {
         const baseDir = resolve(dir ?? process.cwd());
         const { findAppMarker } = await import('@brood/core');
         if (findAppMarker(baseDir) === undefined) {
-          out(`brood: no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts (ERR_BROOD_APP_NOT_FOUND)`, true);
+          out(`brood: no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts (${ERR.APP_NOT_FOUND})`, true);
           return 1;
         }
         const { writeTypings } = await import('@brood/core/typings');

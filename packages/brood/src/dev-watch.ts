@@ -1,5 +1,6 @@
 import { type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
 import { join, relative } from 'node:path';
+import { messageOf } from '@brood/errors';
 import type { Master } from '@brood/master';
 
 /** Folders whose changes never reload: dependencies, build output, generated files, tests, logs. */
@@ -120,7 +121,7 @@ export function watchApp(master: Master): { close(): void } {
       await master.reload(`changed ${files.join(', ')}`);
     } catch (error) {
       // One line: the message names the file and line (or the process that failed, which logged its own stack).
-      master.logger.error({ code: (error as { code?: string }).code }, `${(error as Error).message}; the last good version keeps serving`);
+      master.logger.error({ code: (error as { code?: string }).code }, `${messageOf(error)}; the last good version keeps serving`);
     }
   });
   master.logger.info({ event: 'watching', folders: watcher.folders }, `watching ${master.settings.baseDir} for changes`);

@@ -86,8 +86,9 @@ export async function start(options: MasterOptions & { signals?: boolean } = {})
   const { signals, ...rest } = options;
   // Loaded here, not at the top: app code imports this module for its
   // define* helpers and types, and must not pay for the master's modules.
-  const { handleSignals, Master } = await import('@brood/master');
-  const master = new Master(rest);
+  const { handleSignals } = await import('@brood/master');
+  const { createMaster } = await import('./create-master.js');
+  const master = await createMaster(rest);
   if (signals === true) handleSignals(master);
   const info = await master.start();
   return { master, info, stop: () => master.stop() };

@@ -1,4 +1,4 @@
-import type { Messenger } from '@brood/messenger';
+import type { Messenger, RunResult } from '@brood/messenger';
 import { Base } from 'sdk-base';
 import type { Logger } from './logger.js';
 import type { ProcessOptions } from './options.js';
@@ -47,5 +47,15 @@ export abstract class BaseApplication extends Base {
   /** The pid of the agent and of every ready worker. */
   get peers() {
     return this.messenger.peers;
+  }
+
+  /**
+   * Runs a scheduled task now, wherever its type says (the agent, one
+   * worker, every worker), as `brood run-task` does, and resolves with its
+   * outcome once the run is over; an unknown name rejects with
+   * `ERR_BROOD_TASK_UNKNOWN`. The task's own `timeout` bounds the run.
+   */
+  runTask(name: string): Promise<RunResult> {
+    return this.messenger.call('agent', 'task:run', { name }, { timeout: null });
   }
 }

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { broodError, ERR } from '@brood/errors';
 import type { Message } from 'esbuild';
 import { listSources } from './app-files.js';
-import { broodError, CoreErrors } from './errors.js';
 
 /** What one compilation produced. */
 export interface CompileResult {
@@ -91,7 +91,7 @@ export async function compileApp(baseDir: string, cacheDir: string): Promise<Com
         const first = errors[0];
         const text = first === undefined ? String(error) : describe(first);
         const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-        throw broodError(CoreErrors.COMPILE_FAILED, `cannot compile ${text}${more}`, error);
+        throw broodError(ERR.COMPILE_FAILED, `cannot compile ${text}${more}`, error);
       } finally {
         // esbuild keeps a service process for later builds; the master needs no more.
         await esbuild.stop();

@@ -1,4 +1,4 @@
-import { broodError, CoreErrors, messageOf } from './errors.js';
+import { broodError, ERR, messageOf } from '@brood/errors';
 import { importAppStem } from './load-module.js';
 
 /** What a config function receives. */
@@ -30,7 +30,7 @@ async function loadOne(buildDir: string, info: AppInfo, stem: string): Promise<R
   try {
     found = await importAppStem(buildDir, info.baseDir, stem);
   } catch (error) {
-    throw broodError(CoreErrors.CONFIG_INVALID, (error as Error).message, error);
+    throw broodError(ERR.CONFIG_INVALID, messageOf(error), error);
   }
   if (found === undefined) return {};
   let value = found.module.default;
@@ -38,12 +38,12 @@ async function loadOne(buildDir: string, info: AppInfo, stem: string): Promise<R
     try {
       value = await (value as (info: AppInfo) => unknown)(info);
     } catch (error) {
-      throw broodError(CoreErrors.CONFIG_INVALID, `${found.source} threw: ${messageOf(error)}`, error);
+      throw broodError(ERR.CONFIG_INVALID, `${found.source} threw: ${messageOf(error)}`, error);
     }
   }
   if (!isPlainObject(value)) {
     throw broodError(
-      CoreErrors.CONFIG_INVALID,
+      ERR.CONFIG_INVALID,
       `${found.source} must export default an object (or a function returning one), got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
     );
   }

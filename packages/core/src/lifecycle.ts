@@ -1,4 +1,4 @@
-import { broodError, CoreErrors, messageOf } from './errors.js';
+import { broodError, ERR, messageOf } from '@brood/errors';
 
 /** The hooks an `app.ts` or `agent.ts` may define, in the order they run. */
 export interface LifecycleHooks {
@@ -35,7 +35,7 @@ export type BootExport<T> =
     ) => LifecycleHooks);
 
 /** True for a class, as opposed to a plain function: `class X {}` is constructed, a function is called. */
-export const isClass = (fn: unknown): fn is new (app: unknown) => LifecycleHooks =>
+export const isClass = <C = new (app: unknown) => LifecycleHooks>(fn: unknown): fn is C =>
   typeof fn === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(fn));
 
 /** Runs one boot file's hooks in order, remembering which one is running. */
@@ -59,7 +59,7 @@ export class Lifecycle {
       else if (typeof exported === 'object') this.#hooks = exported as LifecycleHooks;
       else throw new TypeError(`default export is a ${typeof exported}, expected hooks, a function or a class`);
     } catch (error) {
-      throw broodError(CoreErrors.HOOK_FAILED, `${this.file} threw while starting: ${messageOf(error)}`, error);
+      throw broodError(ERR.HOOK_FAILED, `${this.file} threw while starting: ${messageOf(error)}`, error);
     }
   }
 
@@ -71,7 +71,7 @@ export class Lifecycle {
     try {
       await hook.call(this.#hooks);
     } catch (error) {
-      throw broodError(CoreErrors.HOOK_FAILED, `${this.file} ${name} failed: ${messageOf(error)}`, error);
+      throw broodError(ERR.HOOK_FAILED, `${this.file} ${name} failed: ${messageOf(error)}`, error);
     } finally {
       this.current = undefined;
     }

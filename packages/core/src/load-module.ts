@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { broodError, ERR, messageOf } from '@brood/errors';
+import { compiledName } from './app-files.js';
 import { inStage } from './boot-stage.js';
-import { broodError, CoreErrors, messageOf } from './errors.js';
 
 /**
  * `import()`, from the module loader that started this process. A process
@@ -20,12 +21,12 @@ function importModule(url: string): Promise<unknown> {
  * the app has no such file.
  */
 export async function importAppFile(buildDir: string, source: string): Promise<Record<string, unknown> | undefined> {
-  const compiled = join(buildDir, source.replace(/\.(?:ts|mts|mjs)$/, '.js'));
+  const compiled = join(buildDir, compiledName(source));
   if (!existsSync(compiled)) return undefined;
   try {
     return (await inStage(`importing ${source}`, () => importModule(pathToFileURL(compiled).href))) as Record<string, unknown>;
   } catch (error) {
-    throw broodError(CoreErrors.LOAD_FAILED, `${source} threw while loading: ${messageOf(error)}`, error);
+    throw broodError(ERR.LOAD_FAILED, `${source} threw while loading: ${messageOf(error)}`, error);
   }
 }
 

@@ -1,4 +1,4 @@
-import { broodError, CoreErrors } from './errors.js';
+import { broodError, ERR } from '@brood/errors';
 import type { LogRotate } from './logger.js';
 
 /** The environment variable that carries {@link ProcessOptions} from the master to its children. */
@@ -37,13 +37,13 @@ export function readProcessOptions(env: NodeJS.ProcessEnv = process.env): Proces
   const raw = env[PROCESS_OPTIONS_ENV];
   if (raw === undefined) {
     throw broodError(
-      CoreErrors.BAD_PROCESS_OPTIONS,
+      ERR.BAD_PROCESS_OPTIONS,
       `${PROCESS_OPTIONS_ENV} is not set: agent and worker processes are started by the brood master`,
     );
   }
   try {
     return JSON.parse(raw) as ProcessOptions;
   } catch (error) {
-    throw broodError(CoreErrors.BAD_PROCESS_OPTIONS, `${PROCESS_OPTIONS_ENV} is not valid JSON`, error);
+    throw broodError(ERR.BAD_PROCESS_OPTIONS, `${PROCESS_OPTIONS_ENV} is not valid JSON`, error);
   }
 }

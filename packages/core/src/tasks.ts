@@ -1,10 +1,10 @@
+import { type BroodError, broodError, ERR, messageOf } from '@brood/errors';
+import type { TaskType } from '@brood/messenger';
 import { Cron } from 'croner';
 import { scanTree } from './app-tree.js';
-import { BroodError, TaskErrors } from './errors.js';
 import { importAppFile } from './load-module.js';
 
-/** Where a task runs. */
-export type TaskType = 'worker' | 'all' | 'agent';
+export type { TaskType };
 
 /** What a task file exports as `schedule`. */
 export interface ScheduleOptions {
@@ -66,7 +66,7 @@ export function parseDuration(value: unknown): number | undefined {
 }
 
 function invalid(source: string, reason: string, cause?: unknown): BroodError {
-  return new BroodError(TaskErrors.TASK_INVALID, `${source}: ${reason}`, cause === undefined ? undefined : { cause });
+  return broodError(ERR.TASK_INVALID, `${source}: ${reason}`, cause);
 }
 
 /** Validates one task file's exports. */
@@ -118,14 +118,14 @@ export function defineTask(source: string, name: string, module: Record<string, 
       // Constructed paused only to validate the expression and the time zone.
       new Cron(cron, { paused: true }).stop();
     } catch (error) {
-      throw invalid(source, `bad cron expression ${JSON.stringify(cron)}: ${(error as Error).message}`, error);
+      throw invalid(source, `bad cron expression ${JSON.stringify(cron)}: ${messageOf(error)}`, error);
     }
     if (schedule.timezone !== undefined) {
       try {
         // croner checks the time zone only when it computes a run, in the agent's clock: check it here.
         new Intl.DateTimeFormat('en-US', { timeZone: schedule.timezone });
       } catch (error) {
-        throw invalid(source, `bad time zone ${JSON.stringify(schedule.timezone)}: ${(error as Error).message}`, error);
+        throw invalid(source, `bad time zone ${JSON.stringify(schedule.timezone)}: ${messageOf(error)}`, error);
       }
     }
     definition.cron = cron;

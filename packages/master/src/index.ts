@@ -1,17 +1,24 @@
-export { SupervisedProcess } from './child-process.js';
 export { sendControl } from './control/client.js';
 export { processMetrics } from './control/metrics.js';
-export { DEFAULT_TITLE, isValidTitle, type RunPaths, runPaths } from './control/paths.js';
+export { checkTitle, DEFAULT_TITLE, type RunPaths, runPaths } from './control/paths.js';
 export {
   CONTROL_VERSION,
+  type ControlArgs,
   type ControlCommand,
+  type ControlCommands,
   type ControlRequest,
   type ControlResponse,
+  type ControlResult,
   type ProcessStatus,
   type StatusResult,
+  type StopResult,
 } from './control/protocol.js';
 export { isListening, type PidFile, readPidFile } from './control/server.js';
-export { MasterErrors } from './errors.js';
-export { Master, type MasterState, type ReloadResult, type StartedInfo } from './master.js';
+export { Master, type MasterSetup, type StartedInfo } from './master.js';
+export type { MasterState } from './master-state.js';
 export { envFromNodeEnv, type MasterOptions, type ResolvedOptions, resolveOptions, type SchedulingPolicy } from './options.js';
+export type { Entries } from './process-factory.js';
+export type { ProcessTable } from './process-table.js';
+export type { ReloadResult } from './reload.js';
 export { handleSignals, STOP_SIGNALS } from './signals.js';
+export { SupervisedProcess } from './supervised-process.js';

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LogRotate } from '@brood/core';
-import { DEFAULT_TITLE, isValidTitle } from './control/paths.js';
-import { MasterErrors, masterError } from './errors.js';
+import { broodError, ERR, messageOf } from '@brood/errors';
+import { checkTitle, DEFAULT_TITLE } from './control/paths.js';
 
 /** How connections are shared between workers (see docs/cluster.md). */
 export type SchedulingPolicy = 'rr' | 'none';
@@ -75,16 +75,13 @@ function readPackageOptions(baseDir: string): MasterOptions {
     const pkg = JSON.parse(readFileSync(file, 'utf8')) as { brood?: MasterOptions };
     return pkg.brood ?? {};
   } catch (error) {
-    throw masterError(MasterErrors.BAD_OPTION, `${file} is not valid JSON: ${(error as Error).message}`, error);
+    throw broodError(ERR.BAD_OPTION, `${file} is not valid JSON: ${messageOf(error)}`, error);
   }
 }
 
 function positiveInt(name: string, value: unknown, allowZero = false): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw masterError(
-      MasterErrors.BAD_OPTION,
-      `${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}`,
-    );
+    throw broodError(ERR.BAD_OPTION, `${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}`);
   }
   return value;
 }
@@ -102,10 +99,10 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
   const policy: string =
     input.schedulingPolicy || env.BROOD_SCHED_POLICY || fromPackage.schedulingPolicy || (process.platform === 'win32' ? 'none' : 'rr');
   if (policy !== 'rr' && policy !== 'none') {
-    throw masterError(MasterErrors.BAD_OPTION, `schedulingPolicy (or BROOD_SCHED_POLICY) must be rr or none, got ${policy}`);
+    throw broodError(ERR.BAD_OPTION, `schedulingPolicy (or BROOD_SCHED_POLICY) must be rr or none, got ${policy}`);
   }
   const port = positiveInt('port', pick('port') ?? 7001, true);
-  if (port > 65535) throw masterError(MasterErrors.BAD_OPTION, `port must be at most 65535, got ${port}`);
+  if (port > 65535) throw broodError(ERR.BAD_OPTION, `port must be at most 65535, got ${port}`);
   const resolved: ResolvedOptions = {
     baseDir,
     port,
@@ -131,11 +128,6 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
   if (logDir) resolved.logDir = resolve(baseDir, logDir);
   const logRotate = pick('logRotate');
   if (logRotate !== undefined) resolved.logRotate = logRotate;
-  if (!isValidTitle(resolved.title)) {
-    throw masterError(
-      MasterErrors.BAD_OPTION,
-      `title must be 1 to 64 letters, digits, dots, dashes or underscores, got ${JSON.stringify(resolved.title)}`,
-    );
-  }
+  checkTitle(resolved.title);
   return resolved;
 }

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { MasterErrors, masterError } from './errors.js';
+import { broodError, ERR } from '@brood/errors';
 
 /**
  * Binds the port once and lets it go, so that a port in use is reported
@@ -13,9 +13,9 @@ export function checkPort(port: number, host: string | undefined): Promise<void>
     probe.once('error', (error: NodeJS.ErrnoException) => {
       const where = host === undefined ? `port ${port}` : `port ${port} on ${host}`;
       if (error.code === 'EADDRINUSE') {
-        reject(masterError(MasterErrors.PORT_IN_USE, `${where} is already in use`, error));
+        reject(broodError(ERR.PORT_IN_USE, `${where} is already in use`, error));
       } else {
-        reject(masterError(MasterErrors.PORT_UNAVAILABLE, `${where} cannot be bound: ${error.code ?? error.message}`, error));
+        reject(broodError(ERR.PORT_UNAVAILABLE, `${where} cannot be bound: ${error.code ?? error.message}`, error));
       }
     });
     probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));

@@ -1,3 +1,4 @@
+import { messageOf } from '@brood/errors';
 import type { Master } from './master.js';
 
 /** The signals that stop the cluster gracefully. */
@@ -44,7 +45,7 @@ export function handleSignals(master: Master): () => void {
   });
   on('uncaughtException', (error?: unknown) => {
     // The children notice the broken channel and exit on their own.
-    master.logger.fatal({ err: error }, `master crashed: ${(error as Error).message}`);
+    master.logger.fatal({ err: error }, `master crashed: ${messageOf(error)}`);
     process.exit(1);
   });
   // Undoes all of the above: `brood dev` starts another master after a failed start.

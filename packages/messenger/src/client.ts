@@ -1,16 +1,21 @@
-import { BroodError, fromWireError, MessengerErrors, toWireError } from './errors.js';
+import { broodError, ERR } from '@brood/errors';
+import type { CallArgs, CallHandler, CallMethod, CallResult } from './calls.js';
 import { Outbox, unpack } from './outbox.js';
 import {
   type ActionMessage,
+  type CallMessage,
   type Envelope,
   envelope,
   type Peers,
   type ReplyMessage,
+  type RequestTarget,
   type Role,
   type Sender,
   type Target,
 } from './protocol.js';
+import { Requests } from './requests.js';
 import { check, preview } from './validate.js';
+import { toWireError } from './wire-error.js';
 
 /**
  * The shape users give their actions: each action names its payload and,
@@ -52,9 +57,6 @@ export type Handler<A, K extends ActionName<A>> = (
   meta: MessageMeta,
 ) => ReplyOf<A, K> | Promise<ReplyOf<A, K>> | void | Promise<void>;
 
-/** Where a request can go: the agent, one ready worker chosen by the master, or a pid. */
-export type RequestTarget = 'agent' | 'random' | number;
-
 /** The channel to the master: `process.send` and `process.on('message')` in a child. */
 export interface Transport {
   send(message: Envelope): boolean;
@@ -65,12 +67,6 @@ export interface Transport {
 export interface MessengerLog {
   warn(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
-}
-
-interface Waiting {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
 }
 
 /** Options of {@link Messenger}. */
@@ -97,11 +93,12 @@ export class Messenger<A = Record<never, never>> {
   readonly #outbox: Outbox;
   readonly #log: MessengerLog;
   readonly #handlers = new Map<string, Set<Handler<A, ActionName<A>>>>();
-  readonly #waiting = new Map<number, Waiting>();
+  /** Brood's own call handlers, by method: a table apart from the app's actions. */
+  readonly #calls = new Map<CallMethod, CallHandler<CallMethod>>();
+  readonly #requests = new Requests();
   readonly #timeout: number;
   readonly #onControl: (message: Envelope) => void;
-  #held: ActionMessage[] | null = [];
-  #seq = 0;
+  #held: Array<ActionMessage | CallMessage> | null = [];
   #closed = false;
   #peers: Peers = { agent: null, workers: [] };
 
@@ -161,19 +158,33 @@ export class Messenger<A = Record<never, never>> {
     data: DataOf<A, K>,
     options: { timeout?: number } = {},
   ): Promise<ReplyOf<A, K>> {
-    if (this.#closed) {
-      return Promise.reject(new BroodError(MessengerErrors.MESSENGER_CLOSED, `cannot request ${action}: the messenger is closed`));
-    }
-    const seq = ++this.#seq;
-    const timeout = options.timeout ?? this.#timeout;
-    return new Promise<ReplyOf<A, K>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiting.delete(seq);
-        reject(new BroodError(MessengerErrors.REQUEST_TIMEOUT, `request ${action} to ${String(target)} got no reply within ${timeout} ms`));
-      }, timeout);
-      this.#waiting.set(seq, { resolve: resolve as (value: unknown) => void, reject, timer });
-      this.#outbox.push(envelope<ActionMessage>({ type: 'action', action, data, from: this.#self, to: target, seq }));
-    });
+    if (this.#closed) return this.#refuse(action);
+    const { seq, reply } = this.#requests.open(`request ${action} to ${String(target)}`, options.timeout ?? this.#timeout);
+    this.#outbox.push(envelope<ActionMessage>({ type: 'action', action, data, from: this.#self, to: target, seq }));
+    return reply as Promise<ReplyOf<A, K>>;
+  }
+
+  /**
+   * @internal Makes one of Brood's own calls and resolves with its result.
+   * `timeout: null` waits until the target answers or is gone.
+   */
+  call<M extends CallMethod>(
+    target: RequestTarget,
+    method: M,
+    args: CallArgs<M>,
+    options: { timeout?: number | null } = {},
+  ): Promise<CallResult<M>> {
+    if (this.#closed) return this.#refuse(method);
+    const timeout = options.timeout === undefined ? this.#timeout : options.timeout;
+    const { seq, reply } = this.#requests.open(`call ${method} to ${String(target)}`, timeout);
+    this.#outbox.push(envelope<CallMessage<M>>({ type: 'call', method, args, from: this.#self, to: target, seq }));
+    return reply as Promise<CallResult<M>>;
+  }
+
+  /** @internal Answers one of Brood's own calls in this process. */
+  handle<M extends CallMethod>(method: M, handler: CallHandler<M>): this {
+    this.#calls.set(method, handler as unknown as CallHandler<CallMethod>);
+    return this;
   }
 
   /** Registers a handler for an action. */
@@ -219,11 +230,11 @@ export class Messenger<A = Record<never, never>> {
   close(): void {
     this.#closed = true;
     this.#outbox.flush();
-    for (const [seq, waiting] of this.#waiting) {
-      clearTimeout(waiting.timer);
-      waiting.reject(new BroodError(MessengerErrors.MESSENGER_CLOSED, 'the messenger closed before a reply came'));
-      this.#waiting.delete(seq);
-    }
+    this.#requests.failAll(broodError(ERR.MESSENGER_CLOSED, 'the messenger closed before a reply came'));
+  }
+
+  #refuse(what: string): Promise<never> {
+    return Promise.reject(broodError(ERR.MESSENGER_CLOSED, `cannot request ${what}: the messenger is closed`));
   }
 
   #send(to: Target, action: string, data: unknown): void {
@@ -241,27 +252,22 @@ export class Messenger<A = Record<never, never>> {
       return;
     }
     unpack(checked.envelope, (message) => {
-      if (message.type === 'action') {
+      if (message.type === 'action' || message.type === 'call') {
         if (this.#held === null) this.#dispatch(message);
         else this.#held.push(message);
       } else if (message.type === 'reply') {
-        this.#settle(message);
+        this.#requests.settle(message);
       } else {
         this.#onControl(message);
       }
     });
   }
 
-  #settle(reply: ReplyMessage): void {
-    const waiting = this.#waiting.get(reply.ack);
-    if (waiting === undefined) return; // timed out already
-    this.#waiting.delete(reply.ack);
-    clearTimeout(waiting.timer);
-    if (reply.ok) waiting.resolve(reply.data);
-    else waiting.reject(fromWireError(reply.error ?? { code: 'ERR_BROOD_UNKNOWN', message: 'request failed' }));
-  }
-
-  #dispatch(message: ActionMessage): void {
+  #dispatch(message: ActionMessage | CallMessage): void {
+    if (message.type === 'call') {
+      this.#answerCall(message);
+      return;
+    }
     const handlers = this.#handlers.get(message.action);
     const meta: MessageMeta = { action: message.action, from: message.from };
     if (handlers === undefined || handlers.size === 0) {
@@ -270,7 +276,7 @@ export class Messenger<A = Record<never, never>> {
           message,
           false,
           undefined,
-          new BroodError(MessengerErrors.NO_HANDLER, `${this.#self.role} ${this.#self.pid} has no handler for ${message.action}`),
+          broodError(ERR.NO_HANDLER, `${this.#self.role} ${this.#self.pid} has no handler for ${message.action}`),
         );
       }
       return;
@@ -297,6 +303,22 @@ export class Messenger<A = Record<never, never>> {
     }
   }
 
+  #answerCall(message: CallMessage): void {
+    const handler = this.#calls.get(message.method);
+    if (handler === undefined) {
+      const error = broodError(ERR.NO_HANDLER, `${this.#self.role} ${this.#self.pid} does not answer ${message.method}`);
+      this.#answer(message, false, undefined, error);
+      return;
+    }
+    // A handler that throws synchronously rejects the same way as one whose promise rejects.
+    Promise.resolve()
+      .then(() => handler(message.args))
+      .then(
+        (result) => this.#answer(message, true, result),
+        (error: unknown) => this.#answer(message, false, undefined, error),
+      );
+  }
+
   #failed(message: ActionMessage, error: unknown, answers: boolean): void {
     if (answers) {
       this.#answer(message, false, undefined, error);
@@ -305,7 +327,7 @@ export class Messenger<A = Record<never, never>> {
     }
   }
 
-  #answer(message: ActionMessage, ok: boolean, data: unknown, error?: unknown): void {
+  #answer(message: ActionMessage | CallMessage, ok: boolean, data: unknown, error?: unknown): void {
     if (message.seq === undefined) return;
     const reply = envelope<ReplyMessage>({
       type: 'reply',
@@ -315,7 +337,7 @@ export class Messenger<A = Record<never, never>> {
       ok,
     });
     if (ok) reply.data = data;
-    else reply.error = toWireError(error, MessengerErrors.HANDLER_FAILED);
+    else reply.error = toWireError(error, ERR.HANDLER_FAILED);
     this.#outbox.push(reply);
   }
 }

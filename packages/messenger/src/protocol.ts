@@ -1,3 +1,5 @@
+import type { CallArgs, CallMethod } from './calls.js';
+
 /**
  * The one protocol spoken between Brood's processes.
  *
@@ -63,7 +65,26 @@ export interface ActionMessage extends Base {
   seq?: number;
 }
 
-/** The answer to an {@link ActionMessage} that carried a `seq`. */
+/**
+ * One of Brood's own calls ({@link CallMethod}), routed like a request but
+ * dispatched to the framework's handlers, never to the application's.
+ */
+export interface CallMessage<M extends CallMethod = CallMethod> extends Base {
+  type: 'call';
+  method: M;
+  args: CallArgs<M>;
+  from: Sender;
+  to: RequestTarget;
+  seq: number;
+}
+
+/** Where a request or a call can go: the agent, one ready worker chosen by the master, or a pid. */
+export type RequestTarget = 'agent' | 'random' | number;
+
+/** A message that expects a reply. */
+export type RequestMessage = (ActionMessage & { seq: number }) | CallMessage;
+
+/** The answer to an {@link ActionMessage} that carried a `seq`, or to a {@link CallMessage}. */
 export interface ReplyMessage extends Base {
   type: 'reply';
   ack: number;
@@ -151,6 +172,7 @@ export interface BatchMessage extends Base {
 /** Every message Brood's processes exchange. */
 export type Envelope =
   | ActionMessage
+  | CallMessage
   | ReplyMessage
   | AgentReadyMessage
   | WorkerReadyMessage

@@ -1,6 +1,17 @@
-import { BroodError, fromWireError, MessengerErrors } from './errors.js';
+import { broodError, ERR, type ErrorCode } from '@brood/errors';
+import type { CallArgs, CallMethod, CallResult } from './calls.js';
 import { Outbox, unpack, type Write } from './outbox.js';
-import { type ActionMessage, type Envelope, envelope, type Peers, type ReplyMessage, type Sender } from './protocol.js';
+import {
+  type ActionMessage,
+  type CallMessage,
+  type Envelope,
+  envelope,
+  type ReplyMessage,
+  type RequestMessage,
+  type RequestTarget,
+  type Sender,
+} from './protocol.js';
+import { Requests } from './requests.js';
 import { check, preview } from './validate.js';
 
 /** Where the router reports what it drops. */
@@ -8,12 +19,24 @@ export interface RouterLog {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
-/** A child process the router can deliver to. */
-interface Endpoint {
+/**
+ * Who takes messages now. The router keeps no state of its own about the
+ * processes: the master's process table answers, so that the supervisor,
+ * the router and `brood status` read one truth.
+ */
+export interface Directory {
+  /** The agent that takes messages now (ready, not closing), if any. */
+  agent(): number | undefined;
+  /** The workers that take `app`, `all` and `random` messages now. */
+  readyWorkers(): readonly number[];
+  /** True once every worker has been ready: messages for workers are held until then. */
+  appReady(): boolean;
+}
+
+/** A child the router can write to. */
+interface Channel {
   sender: Sender;
   outbox: Outbox;
-  /** A worker counts for app, all and random only once it is ready. */
-  ready: boolean;
 }
 
 /** A request on its way: who asked, and which process must answer. */
@@ -27,118 +50,86 @@ interface Pending {
 const MAX_HELD = 100_000;
 
 /**
- * The master's routing table. It knows every child by pid, delivers user
- * actions by target, holds messages for workers until the application is
- * ready (and for the agent while it restarts), answers requests whose target
- * dies, and hands every control envelope to the master.
+ * The master's routing table. It delivers user actions and Brood's calls by
+ * target, holds messages for workers until the application is ready (and
+ * for the agent while it restarts), answers requests whose target dies, and
+ * hands every other envelope to the master.
  *
- * It owns no process: the master adds and removes endpoints as children come
- * and go, which keeps this class testable with plain functions as channels.
+ * It owns no process: the master opens a channel when it forks a child and
+ * closes it when the child exits, and its process table says who is ready,
+ * which keeps this class testable with plain functions as channels.
  */
 export class Router {
-  readonly #endpoints = new Map<number, Endpoint>();
+  readonly #channels = new Map<number, Channel>();
   readonly #pending = new Map<string, Pending>();
   readonly #log: RouterLog;
+  readonly #directory: Directory;
   readonly #onControl: (from: Sender, message: Envelope) => void;
-  #agent: number | null = null;
-  #appReady = false;
   /** Messages for workers sent before app-ready. */
   #heldForApp: ActionMessage[] = [];
-  /** Messages for the agent sent while no agent is ready. */
-  #heldForAgent: ActionMessage[] = [];
+  /** Messages for the agent sent while no agent takes them. */
+  #heldForAgent: Array<ActionMessage | CallMessage> = [];
   readonly #self: Sender = { role: 'master', pid: process.pid };
-  /** Requests the master itself sent, by seq. */
-  readonly #own = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; timer: NodeJS.Timeout }>();
-  #seq = 0;
+  /** Calls the master itself made. */
+  readonly #own = new Requests();
 
-  constructor(options: { log: RouterLog; onControl: (from: Sender, message: Envelope) => void }) {
+  constructor(options: { log: RouterLog; directory: Directory; onControl: (from: Sender, message: Envelope) => void }) {
     this.#log = options.log;
+    this.#directory = options.directory;
     this.#onControl = options.onControl;
   }
 
-  /** Registers a child; messages can be addressed to its pid from now on. */
-  add(sender: Sender, write: Write): void {
+  /** Opens the channel of a new child: messages can be addressed to its pid from now on. */
+  open(sender: Sender, write: Write): void {
     const outbox = new Outbox(write, (lost) => {
       for (const message of lost) this.#undeliverable(message, `process ${sender.pid} cannot be written to`);
     });
-    this.#endpoints.set(sender.pid, { sender, outbox, ready: false });
-  }
-
-  /** Marks a child ready: the agent receives what was held for it, a worker joins app, all and random. */
-  markReady(pid: number): void {
-    const endpoint = this.#endpoints.get(pid);
-    if (endpoint === undefined) return;
-    endpoint.ready = true;
-    if (endpoint.sender.role === 'agent') {
-      this.#agent = pid;
-      const held = this.#heldForAgent;
-      this.#heldForAgent = [];
-      for (const message of held) endpoint.outbox.push(message);
-    }
+    this.#channels.set(sender.pid, { sender, outbox });
   }
 
   /**
-   * Takes a closing child out of app, all and random (and the agent out of
-   * `agent`: messages for it are held for its successor). Messages by pid
-   * still reach it until it exits.
+   * Delivers what was held for processes that take messages now: for the
+   * agent once one is ready, for the workers once the app is. Called when
+   * the process table changes; does nothing when nothing can go.
    */
-  markClosing(pid: number): void {
-    const endpoint = this.#endpoints.get(pid);
-    if (endpoint === undefined) return;
-    endpoint.ready = false;
-    if (this.#agent === pid) this.#agent = null;
+  release(): void {
+    const agent = this.#directory.agent();
+    if (agent !== undefined && this.#heldForAgent.length > 0) {
+      const held = this.#heldForAgent;
+      this.#heldForAgent = [];
+      for (const message of held) this.#toAgent(message);
+    }
+    if (this.#directory.appReady() && this.#heldForApp.length > 0) {
+      const held = this.#heldForApp;
+      this.#heldForApp = [];
+      for (const message of held) this.#route(message);
+    }
   }
 
-  /** Every worker is ready: deliver what was held for them. */
-  markAppReady(): void {
-    this.#appReady = true;
-    const held = this.#heldForApp;
-    this.#heldForApp = [];
-    for (const message of held) this.#route(message);
-  }
-
-  /** Forgets a child that exited; requests it had not answered fail at once. */
-  remove(pid: number): void {
-    const endpoint = this.#endpoints.get(pid);
-    if (endpoint === undefined) return;
-    endpoint.outbox.flush();
-    this.#endpoints.delete(pid);
-    if (this.#agent === pid) this.#agent = null;
+  /** Closes the channel of a child that exited; requests it had not answered fail at once. */
+  close(pid: number): void {
+    const channel = this.#channels.get(pid);
+    if (channel === undefined) return;
+    channel.outbox.flush();
+    this.#channels.delete(pid);
     for (const [key, pending] of this.#pending) {
       if (pending.target === pid) {
         this.#pending.delete(key);
-        this.#fail(pending.requester, pending.seq, MessengerErrors.TARGET_GONE, `process ${pid} exited before it replied`);
+        this.#fail(pending.requester, pending.seq, ERR.TARGET_GONE, `process ${pid} exited before it replied`);
       } else if (pending.requester === pid) {
         this.#pending.delete(key);
       }
     }
   }
 
-  /** The agent and the ready workers. */
-  peers(): Peers {
-    const workers: number[] = [];
-    for (const endpoint of this.#endpoints.values()) {
-      if (endpoint.sender.role === 'worker' && endpoint.ready) workers.push(endpoint.sender.pid);
-    }
-    return { agent: this.#agent, workers };
-  }
-
   /** Sends a master envelope (handshake, close) to one child. */
   send(pid: number, message: Envelope): void {
-    this.#endpoints.get(pid)?.outbox.push(message);
-  }
-
-  /** Sends a master envelope to the ready agent and every ready worker. */
-  sendToReady(message: Envelope): void {
-    for (const endpoint of this.#endpoints.values()) {
-      if (endpoint.ready) endpoint.outbox.push(message);
-    }
+    this.#channels.get(pid)?.outbox.push(message);
   }
 
   /** Takes whatever arrived on the channel of child `pid`. */
   receive(pid: number, raw: unknown): void {
-    const endpoint = this.#endpoints.get(pid);
-    const sender = endpoint?.sender ?? { role: 'worker', pid };
+    const sender = this.#channels.get(pid)?.sender ?? { role: 'worker', pid };
     const checked = check(raw);
     if (!checked.ok) {
       this.#log.warn(
@@ -148,11 +139,11 @@ export class Router {
       return;
     }
     unpack(checked.envelope, (message) => {
-      if (message.type === 'action' || message.type === 'reply') {
+      if (message.type === 'action' || message.type === 'call' || message.type === 'reply') {
         // The channel says who sent it; the envelope's own claim is not trusted.
         if (message.from.pid !== sender.pid || message.from.role !== sender.role) message.from = sender;
-        if (message.type === 'action') this.#route(message);
-        else this.#reply(message);
+        if (message.type === 'reply') this.#reply(message);
+        else this.#route(message);
       } else {
         this.#onControl(sender, message);
       }
@@ -160,26 +151,21 @@ export class Router {
   }
 
   /**
-   * Sends a request from the master itself (the control socket's
-   * `run-task`, `status`) and resolves with the reply; rejects like a
-   * client's request on timeout, a missing target or a missing handler.
+   * Makes one of Brood's calls from the master itself (`brood status`,
+   * `run-task`, the stop of the clock) and resolves with its result; rejects
+   * on timeout, a missing target or handler, or when the target exits.
+   * `timeout: null` waits until the target answers or is gone.
    */
-  request(to: 'agent' | 'random' | number, action: string, data: unknown, timeout: number): Promise<unknown> {
-    const seq = ++this.#seq;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#own.delete(seq);
-        reject(new BroodError(MessengerErrors.REQUEST_TIMEOUT, `request ${action} to ${String(to)} got no reply within ${timeout} ms`));
-      }, timeout);
-      this.#own.set(seq, { resolve, reject, timer });
-      this.#route(envelope<ActionMessage>({ type: 'action', action, data, from: this.#self, to, seq }));
-    });
+  call<M extends CallMethod>(to: RequestTarget, method: M, args: CallArgs<M>, timeout: number | null): Promise<CallResult<M>> {
+    const { seq, reply } = this.#own.open(`call ${method} to ${String(to)}`, timeout);
+    this.#route(envelope<CallMessage<M>>({ type: 'call', method, args, from: this.#self, to, seq }));
+    return reply as Promise<CallResult<M>>;
   }
 
-  #route(message: ActionMessage): void {
+  #route(message: ActionMessage | CallMessage): void {
     const { to } = message;
-    if (message.seq !== undefined && (to === 'app' || to === 'all')) {
-      this.#fail(message.from.pid, message.seq, MessengerErrors.BAD_REQUEST_TARGET, `a request goes to one process, not to ${to}`);
+    if (message.type === 'action' && message.seq !== undefined && (to === 'app' || to === 'all')) {
+      this.#fail(message.from.pid, message.seq, ERR.BAD_REQUEST_TARGET, `a request goes to one process, not to ${to}`);
       return;
     }
     if (to === 'agent') {
@@ -187,31 +173,33 @@ export class Router {
       return;
     }
     if (typeof to === 'number') {
-      const endpoint = this.#endpoints.get(to);
-      if (endpoint === undefined) this.#undeliverable(message, `no process with pid ${to}`);
-      else this.#deliver(endpoint, message);
+      const channel = this.#channels.get(to);
+      if (channel === undefined) this.#undeliverable(message, `no process with pid ${to}`);
+      else this.#deliver(channel, message);
       return;
     }
-    if (!this.#appReady) {
-      if (this.#heldForApp.length < MAX_HELD) this.#heldForApp.push(message);
+    if (!this.#directory.appReady()) {
+      if (this.#heldForApp.length < MAX_HELD) this.#heldForApp.push(message as ActionMessage);
       else this.#undeliverable(message, 'too many messages held before app-ready');
       return;
     }
+    const workers = this.#directory.readyWorkers();
     if (to === 'random') {
-      const workers = this.#readyWorkers();
       const chosen = workers[Math.floor(Math.random() * workers.length)];
-      if (chosen === undefined) this.#undeliverable(message, 'no ready worker');
-      else this.#deliver(chosen, message);
+      const channel = chosen === undefined ? undefined : this.#channels.get(chosen);
+      if (channel === undefined) this.#undeliverable(message, 'no ready worker');
+      else this.#deliver(channel, message);
       return;
     }
     if (to === 'all') this.#toAgent(message);
-    for (const endpoint of this.#readyWorkers()) endpoint.outbox.push(message);
+    for (const pid of workers) this.#channels.get(pid)?.outbox.push(message);
   }
 
-  #toAgent(message: ActionMessage): void {
-    const agent = this.#agent === null ? undefined : this.#endpoints.get(this.#agent);
-    if (agent !== undefined) {
-      this.#deliver(agent, message);
+  #toAgent(message: ActionMessage | CallMessage): void {
+    const agent = this.#directory.agent();
+    const channel = agent === undefined ? undefined : this.#channels.get(agent);
+    if (channel !== undefined) {
+      this.#deliver(channel, message);
     } else if (this.#heldForAgent.length < MAX_HELD) {
       this.#heldForAgent.push(message);
     } else {
@@ -219,74 +207,55 @@ export class Router {
     }
   }
 
-  #deliver(endpoint: Endpoint, message: ActionMessage): void {
+  #deliver(channel: Channel, message: ActionMessage | CallMessage): void {
     if (message.seq !== undefined) {
       this.#pending.set(`${message.from.pid}:${message.seq}`, {
         requester: message.from.pid,
         seq: message.seq,
-        target: endpoint.sender.pid,
+        target: channel.sender.pid,
       });
     }
-    endpoint.outbox.push(message);
+    channel.outbox.push(message);
   }
 
   #reply(message: ReplyMessage): void {
     this.#pending.delete(`${message.to}:${message.ack}`);
     if (message.to === this.#self.pid) {
-      this.#settleOwn(message);
+      this.#own.settle(message);
       return;
     }
-    const endpoint = this.#endpoints.get(message.to);
-    if (endpoint === undefined) {
+    const channel = this.#channels.get(message.to);
+    if (channel === undefined) {
       this.#log.warn({ from: message.from, to: message.to }, `reply to process ${message.to} dropped: it exited`);
       return;
     }
-    endpoint.outbox.push(message);
-  }
-
-  #readyWorkers(): Endpoint[] {
-    const workers: Endpoint[] = [];
-    for (const endpoint of this.#endpoints.values()) {
-      if (endpoint.sender.role === 'worker' && endpoint.ready) workers.push(endpoint);
-    }
-    return workers;
+    channel.outbox.push(message);
   }
 
   #undeliverable(message: Envelope, reason: string): void {
-    if (message.type === 'action' && message.seq !== undefined) {
-      this.#fail(message.from.pid, message.seq, MessengerErrors.NO_TARGET, `${message.action}: ${reason}`);
+    if (isRequest(message)) {
+      const what = message.type === 'action' ? message.action : message.method;
+      this.#fail(message.from.pid, message.seq, ERR.NO_TARGET, `${what}: ${reason}`);
       return;
     }
     const action = message.type === 'action' ? message.action : message.type;
     this.#log.warn({ action, reason }, `message ${action} not delivered: ${reason}`);
   }
 
-  #settleOwn(reply: ReplyMessage): void {
-    const waiting = this.#own.get(reply.ack);
-    if (waiting === undefined) return;
-    this.#own.delete(reply.ack);
-    clearTimeout(waiting.timer);
-    if (reply.ok) waiting.resolve(reply.data);
-    else waiting.reject(fromWireError(reply.error ?? { code: 'ERR_BROOD_UNKNOWN', message: 'request failed' }));
-  }
-
-  #fail(requester: number, seq: number, code: string, text: string): void {
-    const error = new BroodError(code, text);
+  #fail(requester: number, seq: number, code: ErrorCode, text: string): void {
     if (requester === this.#self.pid) {
-      this.#settleOwn(
-        envelope<ReplyMessage>({ type: 'reply', ack: seq, from: this.#self, to: requester, ok: false, error: { code, message: text } }),
-      );
+      this.#own.fail(seq, broodError(code, text));
       return;
     }
-    this.#endpoints.get(requester)?.outbox.push(
-      envelope<ReplyMessage>({
-        type: 'reply',
-        ack: seq,
-        from: this.#self,
-        to: requester,
-        ok: false,
-        error: { code: error.code, message: error.message },
-      }),
-    );
+    this.#channels
+      .get(requester)
+      ?.outbox.push(
+        envelope<ReplyMessage>({ type: 'reply', ack: seq, from: this.#self, to: requester, ok: false, error: { code, message: text } }),
+      );
   }
+}
+
+/** True for a message that waits for a reply. */
+function isRequest(message: Envelope): message is RequestMessage {
+  return message.type === 'call' || (message.type === 'action' && message.seq !== undefined);
 }

@@ -1,3 +1,4 @@
+import { CALL_METHODS } from './calls.js';
 import { type Envelope, PROTOCOL_VERSION, type Target } from './protocol.js';
 
 /** The outcome of checking a value received on an IPC channel. */
@@ -8,6 +9,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isPid = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
 const isTarget = (v: unknown): v is Target => v === 'agent' || v === 'app' || v === 'all' || v === 'random' || isPid(v);
+
+const isRequestTarget = (v: unknown): boolean => v === 'agent' || v === 'random' || isPid(v);
 
 const isSender = (v: unknown): boolean => isObject(v) && (v.role === 'agent' || v.role === 'worker' || v.role === 'master') && isPid(v.pid);
 
@@ -21,6 +24,12 @@ function problem(m: Record<string, unknown>): string | undefined {
       if (!isSender(m.from)) return 'from must be { role, pid }';
       if (!isTarget(m.to)) return 'to must be agent, app, all, random or a pid';
       if (m.seq !== undefined && !isPid(m.seq)) return 'seq must be a positive integer';
+      return undefined;
+    case 'call':
+      if (typeof m.method !== 'string' || !CALL_METHODS.has(m.method)) return `unknown call ${JSON.stringify(m.method)}`;
+      if (!isSender(m.from)) return 'from must be { role, pid }';
+      if (!isRequestTarget(m.to)) return 'to must be agent, random or a pid';
+      if (!isPid(m.seq)) return 'seq must be a positive integer';
       return undefined;
     case 'reply':
       if (!isPid(m.ack)) return 'ack must be a positive integer';
@@ -47,9 +56,12 @@ function problem(m: Record<string, unknown>): string | undefined {
       return typeof m.code === 'number' ? undefined : 'code must be a number';
     case 'batch':
       if (!Array.isArray(m.messages)) return 'messages must be an array';
+      // One level only, checked in a loop: a batch inside a batch is refused before
+      // anything recurses, so no depth of nesting can exhaust the stack.
       for (const inner of m.messages) {
-        const checked = check(inner);
-        if (!checked.ok) return `batched message: ${checked.reason}`;
+        if (isObject(inner) && inner.type === 'batch') return 'a batch inside a batch';
+        const reason = problemOf(inner);
+        if (reason !== undefined) return `batched message: ${reason}`;
       }
       return undefined;
     default:
@@ -62,13 +74,16 @@ function problem(m: Record<string, unknown>): string | undefined {
  * protocol version. Never throws: a malformed value yields the reason.
  */
 export function check(value: unknown): Checked {
-  if (!isObject(value)) return { ok: false, reason: 'not an object' };
-  if (!('brood' in value)) return { ok: false, reason: 'no brood marker' };
-  if (value.brood !== PROTOCOL_VERSION) {
-    return { ok: false, reason: `protocol version ${String(value.brood)}, expected ${PROTOCOL_VERSION}` };
-  }
-  const reason = problem(value);
-  return reason === undefined ? { ok: true, envelope: value as unknown as Envelope } : { ok: false, reason };
+  const reason = problemOf(value);
+  return reason === undefined ? { ok: true, envelope: value as Envelope } : { ok: false, reason };
+}
+
+/** Why a value is not an envelope of this version, or `undefined` when it is one. */
+function problemOf(value: unknown): string | undefined {
+  if (!isObject(value)) return 'not an object';
+  if (!('brood' in value)) return 'no brood marker';
+  if (value.brood !== PROTOCOL_VERSION) return `protocol version ${String(value.brood)}, expected ${PROTOCOL_VERSION}`;
+  return problem(value);
 }
 
 /** A short, loggable rendering of a malformed value. */

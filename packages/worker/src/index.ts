@@ -1,5 +1,4 @@
 export * from './builtin/index.js';
-export { WorkerErrors } from './errors.js';
 export { GatedServer } from './http-server.js';
 export { type ControllerTree, loadControllers } from './load-controllers.js';
 export { loadAppMiddleware, type MiddlewareFactory } from './load-middleware.js';

@@ -1,6 +1,6 @@
 import { importAppFile, isClass, scanTree } from '@brood/core';
+import { broodError, ERR } from '@brood/errors';
 import type { Middleware } from 'koa';
-import { WorkerErrors, workerError } from './errors.js';
 
 /** A tree of controllers: `controllers.admin.user.list`. */
 export type ControllerTree = { [name: string]: ControllerTree | Middleware };
@@ -36,10 +36,7 @@ function strict(tree: ControllerTree, root: ControllerTree, prefix: string): Con
         return typeof value === 'object' && value !== null ? strict(value as ControllerTree, root, `${prefix}${String(key)}.`) : value;
       }
       const list = known(root);
-      throw workerError(
-        WorkerErrors.CONTROLLER_NOT_FOUND,
-        `no controller ${prefix}${key} (known: ${list.length === 0 ? 'none' : list.join(', ')})`,
-      );
+      throw broodError(ERR.CONTROLLER_NOT_FOUND, `no controller ${prefix}${key} (known: ${list.length === 0 ? 'none' : list.join(', ')})`);
     },
   });
 }
@@ -57,8 +54,8 @@ export async function loadControllers(baseDir: string, buildDir: string): Promis
       // A default-exported function or class is callable, but it names no action.
       const exported =
         typeof module.default === 'function' ? ` (its default export is a ${isClass(module.default) ? 'class' : 'function'})` : '';
-      throw workerError(
-        WorkerErrors.CONTROLLER_INVALID,
+      throw broodError(
+        ERR.CONTROLLER_INVALID,
         `${file.source} exports nothing callable${exported}: export functions (ctx) => … or a default object of them, one per action`,
       );
     }

@@ -1,15 +1,12 @@
-import { importAppFile, scanTree } from '@brood/core';
+import { importAppFile, isClass, scanTree } from '@brood/core';
+import { broodError, ERR } from '@brood/errors';
 import type Koa from 'koa';
-import { WorkerErrors, workerError } from './errors.js';
 
 /** A service class: constructed with the request's context. */
 type ServiceClass = new (ctx: Koa.Context) => object;
 
 /** A tree of service classes mirroring `app/service/**`. */
 type ServiceTree = { [name: string]: ServiceTree | ServiceClass };
-
-const isClass = (value: unknown): value is ServiceClass =>
-  typeof value === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(value));
 
 /**
  * Builds, once at start-up, a prototype whose getters create each service
@@ -19,7 +16,7 @@ const isClass = (value: unknown): value is ServiceClass =>
 function containerPrototype(tree: ServiceTree): (ctx: Koa.Context) => object {
   const proto: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(tree)) {
-    const make = isClass(value) ? (ctx: Koa.Context) => new value(ctx) : containerPrototype(value);
+    const make = isClass<ServiceClass>(value) ? (ctx: Koa.Context) => new value(ctx) : containerPrototype(value);
     Object.defineProperty(proto, name, {
       enumerable: true,
       get(this: { ctx: Koa.Context; cache: Map<string, object> }) {
@@ -46,8 +43,8 @@ export async function loadServices(koa: Koa, baseDir: string, buildDir: string):
   for (const file of scanTree(baseDir, 'app/service')) {
     const module = (await importAppFile(buildDir, file.source)) ?? {};
     const exported = module.default;
-    if (!isClass(exported)) {
-      throw workerError(WorkerErrors.SERVICE_INVALID, `${file.source} must export default a class (extends Service from 'brood')`);
+    if (!isClass<ServiceClass>(exported)) {
+      throw broodError(ERR.SERVICE_INVALID, `${file.source} must export default a class (extends Service from 'brood')`);
     }
     let node = tree;
     for (const segment of file.path.slice(0, -1)) {

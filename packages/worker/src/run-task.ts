@@ -1,6 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { BroodError, loadTasks, TaskErrors } from '@brood/core';
+import { loadTasks, settlesWithin } from '@brood/core';
+import { broodError, ERR, messageOf } from '@brood/errors';
 import type { WorkerApplication } from './worker-application.js';
 
 /**
@@ -27,7 +28,7 @@ export class TaskRunner {
    */
   run<T>(name: string, work: () => Promise<T>): Promise<T> {
     if (this.#closing) {
-      return Promise.reject(new BroodError(TaskErrors.WORKER_CLOSING, `worker ${process.pid} is closing and takes no task (${name})`));
+      return Promise.reject(broodError(ERR.WORKER_CLOSING, `worker ${process.pid} is closing and takes no task (${name})`));
     }
     const running = work();
     const settled = running.then(
@@ -42,38 +43,29 @@ export class TaskRunner {
   /** Refuses new runs and resolves when the runs under way have ended, or after `timeout` ms. */
   async drain(timeout: number): Promise<void> {
     this.#closing = true;
-    if (this.#running.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(this.#running),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, timeout);
-      }),
-    ]);
-    clearTimeout(timer);
+    if (this.#running.size > 0) await settlesWithin(Promise.all(this.#running), timeout);
   }
 }
 
 /**
  * Loads `app/schedule/**` in a worker and answers the agent's
- * `brood:task-run`: run that task once, here, and reply when it is done,
+ * `task:run-here` call: run that task once, here, and reply when it is done,
  * or reject with its error, stack included, for the agent to count. A
  * failure is logged here too, where the worker's pid and id are on the line.
  */
 export async function installTaskRunner(app: WorkerApplication): Promise<TaskRunner> {
   const tasks = await loadTasks(app.baseDir, app.processOptions.buildDir, app.env);
   const runner = new TaskRunner();
-  app.messenger.on('brood:task-run', (data) => {
-    const { name } = data as { name: string };
+  app.messenger.handle('task:run-here', ({ name }) => {
     const task = tasks.get(name);
-    if (task === undefined) throw new BroodError(TaskErrors.TASK_UNKNOWN, `worker ${process.pid} has no task ${name}`);
+    if (task === undefined) throw broodError(ERR.TASK_UNKNOWN, `worker ${process.pid} has no task ${name}`);
     return runner.run(name, async () => {
       const started = performance.now();
       try {
         await task.run(anonymousContext(app, `/__task/${task.name}`));
       } catch (error) {
         const ms = Math.round(performance.now() - started);
-        app.logger.error({ task: name, ms, err: error }, `task ${name} failed in this worker after ${ms} ms: ${(error as Error).message}`);
+        app.logger.error({ task: name, ms, err: error }, `task ${name} failed in this worker after ${ms} ms: ${messageOf(error)}`);
         throw error;
       }
       return { ms: performance.now() - started, pid: process.pid };

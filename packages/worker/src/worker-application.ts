@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { type ApplicationInit, BaseApplication } from '@brood/core';
+import { messageOf } from '@brood/errors';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { ControllerTree } from './load-controllers.js';
@@ -34,7 +35,7 @@ export class WorkerApplication extends BaseApplication {
     Object.defineProperty(this.koa.context, APPLICATION, { value: this });
     // `ctx.app` is koa's own application; `ctx.application` is Brood's, with config, messenger and logger.
     Object.defineProperty(this.koa.context, 'application', { value: this, enumerable: false });
-    this.koa.on('error', (error: unknown) => this.logger.error({ err: error }, `request failed: ${(error as Error).message}`));
+    this.koa.on('error', (error: unknown) => this.logger.error({ err: error }, `request failed: ${messageOf(error)}`));
   }
 
   /** Adds a koa middleware. */

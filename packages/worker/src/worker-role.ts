@@ -1,6 +1,7 @@
 import { type ChildRole, importAppStem, inStage } from '@brood/core';
+import { broodError, codeOf, ERR, isErrorCode, messageOf } from '@brood/errors';
+import { envelope, type ListenAddress, type WorkerReadyMessage } from '@brood/messenger';
 import { applyProxy, type BuiltinOptions, builtins, installContextLogger, notFound, type ProxyOptions } from './builtin/index.js';
-import { WorkerErrors, workerError } from './errors.js';
 import { GatedServer } from './http-server.js';
 import { loadControllers } from './load-controllers.js';
 import { loadAppMiddleware } from './load-middleware.js';
@@ -21,22 +22,19 @@ async function loadRoutes(app: WorkerApplication): Promise<void> {
   if (routes === undefined) return;
   const define = routes.module.default;
   if (typeof define !== 'function') {
-    throw workerError(WorkerErrors.ROUTER_INVALID, `${routes.source} must export default a function (router, app) => void`);
+    throw broodError(ERR.ROUTER_INVALID, `${routes.source} must export default a function (router, app) => void`);
   }
   try {
     await inStage(`running ${routes.source}`, async () => (define as RouterFile)(app.router, app));
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw workerError(
-      typeof code === 'string' ? code : WorkerErrors.ROUTER_INVALID,
-      `${routes.source}: ${(error as Error).message}`,
-      error,
-    );
+    // A loader error raised while routes were declared (a controller that is not there) keeps its code.
+    const code = codeOf(error);
+    throw broodError(isErrorCode(code) ? code : ERR.ROUTER_INVALID, `${routes.source}: ${messageOf(error)}`, error);
   }
 }
 
 /** The worker's part of the child runtime: the app's code, HTTP, graceful close. */
-export const workerRole: ChildRole<WorkerApplication> = {
+export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
   role: 'worker',
   bootFile: 'app',
   create: (init) => new WorkerApplication(init),
@@ -63,6 +61,8 @@ export const workerRole: ChildRole<WorkerApplication> = {
     app.server = gated.server;
     return gated.listen(app.processOptions.port, app.processOptions.host);
   },
+
+  readyMessage: (address) => envelope<WorkerReadyMessage>({ type: 'worker:ready', address }),
 
   open(app) {
     servers.get(app)?.open();

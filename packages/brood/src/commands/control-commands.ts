@@ -1,4 +1,4 @@
-import { type ProcessStatus, type StatusResult, sendControl } from '@brood/master';
+import { type StatusResult, type StopResult, sendControl } from '@brood/master';
 import { describe, findInstance, isAlive } from './instance.js';
 import { explain, out } from './output.js';
 
@@ -9,7 +9,11 @@ interface TitleFlags {
   title?: string;
 }
 
-/** `brood stop`: graceful; waits until every process of the instance is gone. */
+/**
+ * `brood stop`: graceful; waits until every process of the instance is
+ * gone, as long as the master says its stop can take (its shutdownTimeout
+ * twice, and the kill of what is left), or `--timeout` ms.
+ */
 export async function stop(dir: string | undefined, flags: TitleFlags & { timeout?: number }): Promise<number> {
   const instance = await findInstance(dir, flags.title);
   if (!instance.running) {
@@ -19,18 +23,20 @@ export async function stop(dir: string | undefined, flags: TitleFlags & { timeou
     return EXIT.ok;
   }
   const started = Date.now();
-  let status: StatusResult;
+  let answer: StopResult;
   try {
-    status = (await sendControl(instance.socket, 'stop')) as StatusResult;
+    answer = await sendControl(instance.socket, 'stop', {});
   } catch (error) {
     out(`brood: cannot stop ${describe(instance)}: ${explain(error)}`, true);
     return EXIT.failed;
   }
+  const { status } = answer;
   const pids = status.processes.map((p) => p.pid);
-  const deadline = started + (flags.timeout ?? 60_000);
+  const within = flags.timeout ?? answer.within;
+  const deadline = started + within;
   while (pids.some(isAlive)) {
     if (Date.now() > deadline) {
-      out(`brood: ${describe(instance)} is still stopping after ${flags.timeout ?? 60_000} ms: ${pids.filter(isAlive).join(', ')}`, true);
+      out(`brood: ${describe(instance)} is still stopping after ${within} ms: ${pids.filter(isAlive).join(', ')}`, true);
       return EXIT.failed;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -74,7 +80,7 @@ export async function status(dir: string | undefined, flags: TitleFlags & { json
   }
   let result: StatusResult;
   try {
-    result = (await sendControl(instance.socket, 'status')) as StatusResult;
+    result = await sendControl(instance.socket, 'status', {});
   } catch (error) {
     out(`brood: cannot read the status of ${describe(instance)}: ${explain(error)}`, true);
     return EXIT.failed;
@@ -84,29 +90,29 @@ export async function status(dir: string | undefined, flags: TitleFlags & { json
     return EXIT.ok;
   }
   const rows = [['ROLE', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'RSS', 'CPU']];
-  for (const p of result.processes as ProcessStatus[]) {
+  for (const p of result.processes) {
     rows.push([p.role, String(p.pid), p.state, formatUptime(p.uptime), String(p.restarts), formatBytes(p.rss), `${p.cpu}%`]);
   }
   out(`${describe(instance)}: ${result.state}, ${result.url ?? 'no URL yet'}, env ${result.env}\n${table(rows)}`);
-  const tasks = result.tasks as Array<Record<string, unknown>> | undefined;
-  if (Array.isArray(tasks) && tasks.length > 0) {
+  const tasks = result.tasks ?? [];
+  if (tasks.length > 0) {
     const taskRows = [['TASK', 'TYPE', 'SCHEDULE', 'STATE', 'RUNS', 'FAILURES', 'SKIPS', 'LAST RUN', 'OUTCOME', 'MS', 'NEXT RUN']];
     for (const t of tasks) {
-      const last = t.lastRun as { at?: string; outcome?: string; ms?: number } | null | undefined;
+      const last = t.lastRun;
       // off: switched off by `disable` or `env`; running: a run is under way now.
-      const state = t.enabled === false ? 'off' : t.running === true ? 'running' : 'on';
+      const state = !t.enabled ? 'off' : t.running ? 'running' : 'on';
       taskRows.push([
-        String(t.name),
-        String(t.type),
-        String(t.schedule),
+        t.name,
+        t.type,
+        t.schedule,
         state,
         String(t.runs),
         String(t.failures),
-        String(t.skips ?? 0),
+        String(t.skips),
         last?.at ?? '-',
         last?.outcome ?? '-',
-        last?.ms === undefined ? '-' : String(Math.round(last.ms)),
-        typeof t.nextRun === 'string' ? t.nextRun : '-',
+        last === null ? '-' : String(Math.round(last.ms)),
+        t.nextRun ?? '-',
       ]);
     }
     out(`\n${table(taskRows)}`);
@@ -122,7 +128,8 @@ export async function reload(dir: string | undefined, flags: TitleFlags): Promis
     return EXIT.notRunning;
   }
   try {
-    const result = (await sendControl(instance.socket, 'reload', {}, 10 * 60_000)) as { workers: number[]; agent: number; ms: number };
+    // No clock here: the master bounds a reload by its own start and shutdown timeouts.
+    const result = await sendControl(instance.socket, 'reload', {});
     out(`reloaded ${describe(instance)} in ${result.ms} ms: workers ${result.workers.join(', ')}, agent ${result.agent}`);
     return EXIT.ok;
   } catch (error) {
@@ -131,21 +138,21 @@ export async function reload(dir: string | undefined, flags: TitleFlags): Promis
   }
 }
 
-/** `brood run-task <name>`: exit 0 when the run succeeded, 1 otherwise. */
-export async function runTask(name: string, dir: string | undefined, flags: TitleFlags): Promise<number> {
+/**
+ * `brood run-task <name>`: exit 0 when the run succeeded, 1 otherwise. It
+ * waits as long as the run lasts (the task's own `timeout` bounds it), or
+ * `--timeout` ms.
+ */
+export async function runTask(name: string, dir: string | undefined, flags: TitleFlags & { timeout?: number }): Promise<number> {
   const instance = await findInstance(dir, flags.title);
   if (!instance.running) {
     out(`${describe(instance)} is not running; start it to run a task`, true);
     return EXIT.failed;
   }
   try {
-    const result = (await sendControl(instance.socket, 'run-task', { name }, 11 * 60_000)) as {
-      name: string;
-      outcome: string;
-      ms: number;
-      error?: { message: string };
-    };
-    const ms = Math.round(result.ms ?? 0);
+    const args = flags.timeout === undefined ? { name } : { name, timeout: flags.timeout };
+    const result = await sendControl(instance.socket, 'run-task', args);
+    const ms = Math.round(result.ms);
     if (result.outcome === 'ok') {
       out(`task ${result.name}: ok in ${ms} ms`);
       return EXIT.ok;

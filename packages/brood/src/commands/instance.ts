@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_TITLE, isListening, isValidTitle, MasterErrors, readPidFile, runPaths } from '@brood/master';
-import { BroodError } from '@brood/messenger';
+import { broodError, ERR } from '@brood/errors';
+import { checkTitle, DEFAULT_TITLE, isListening, readPidFile, runPaths } from '@brood/master';
 
 /** A running instance found through its control socket, or the reason there is none. */
 export type Instance =
@@ -15,13 +15,7 @@ export type Instance =
  * it is removed, with its pid file.
  */
 export async function findInstance(dir: string | undefined, title = DEFAULT_TITLE): Promise<Instance> {
-  // A title names files in run/: anything that could reach outside it is refused before any file is touched.
-  if (!isValidTitle(title)) {
-    throw new BroodError(
-      'ERR_BROOD_BAD_OPTION',
-      `title must be 1 to 64 letters, digits, dots, dashes or underscores, got ${JSON.stringify(title)}`,
-    );
-  }
+  checkTitle(title);
   const baseDir = resolve(dir ?? process.cwd());
   const paths = runPaths(baseDir, title);
   const pidFile = readPidFile(paths.pidFile);
@@ -30,8 +24,8 @@ export async function findInstance(dir: string | undefined, title = DEFAULT_TITL
   if (pidFile !== undefined && isBroodProcess(pidFile.pid)) {
     // Its socket was deleted under it: the master serves on, but no command can reach it.
     // Say so, and keep the pid file that names it.
-    throw new BroodError(
-      MasterErrors.CONTROL_UNREACHABLE,
+    throw broodError(
+      ERR.CONTROL_UNREACHABLE,
       `the master ${pidFile.pid} of ${describe({ title, baseDir })} is running, but its control socket ${socket} is gone; stop it with kill -TERM ${pidFile.pid}`,
     );
   }

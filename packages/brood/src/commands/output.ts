@@ -1,4 +1,4 @@
-import { messageOf } from '@brood/core';
+import { messageOf } from '@brood/errors';
 
 /** Writes one line to stdout, or to stderr for errors. The CLI's only output path. */
 export function out(text: string, error = false): void {

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFAULT_TITLE, handleSignals, Master, MasterErrors, type MasterOptions, STOP_SIGNALS, type StartedInfo } from '@brood/master';
+import { codeOf, ERR, messageOf } from '@brood/errors';
+import { DEFAULT_TITLE, handleSignals, type Master, type MasterOptions, STOP_SIGNALS, type StartedInfo } from '@brood/master';
+import { createMaster } from '../create-master.js';
 import { nextChange, watchApp } from '../dev-watch.js';
 import { explain, out } from './output.js';
 
@@ -64,9 +66,9 @@ export async function runForeground(dir: string | undefined, flags: StartFlags, 
   for (;;) {
     let master: Master;
     try {
-      master = new Master(options(dir, flags, dev), defaultEnv);
+      master = await createMaster(options(dir, flags, dev), defaultEnv);
     } catch (error) {
-      await notify({ type: 'daemon:failed', error: { message: (error as Error).message, code: (error as { code?: string }).code ?? '' } });
+      await notify({ type: 'daemon:failed', error: { message: messageOf(error), code: codeOf(error) ?? '' } });
       out(`brood: ${explain(error)}`, true);
       process.exit(1);
     }
@@ -75,9 +77,9 @@ export async function runForeground(dir: string | undefined, flags: StartFlags, 
       const info = await master.start();
       await notify({ type: 'daemon:started', info });
     } catch (error) {
-      await notify({ type: 'daemon:failed', error: { message: (error as Error).message, code: (error as { code?: string }).code ?? '' } });
+      await notify({ type: 'daemon:failed', error: { message: messageOf(error), code: codeOf(error) ?? '' } });
       out(`brood: failed to start: ${explain(error)}`, true);
-      if (!dev || (error as { code?: string }).code === MasterErrors.ALREADY_RUNNING) process.exit(1);
+      if (!dev || codeOf(error) === ERR.ALREADY_RUNNING) process.exit(1);
       // While developing, a broken app is expected: wait for the fix and start again.
       unhandle();
       await waitForFix(master.settings.baseDir);

@@ -1,40 +1,49 @@
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
-import { BroodError } from '@brood/messenger';
-import { CONTROL_VERSION, type ControlCommand, type ControlResponse } from './protocol.js';
+import { BroodError, broodError, ERR } from '@brood/errors';
+import { CONTROL_VERSION, type ControlArgs, type ControlCommand, type ControlResponse, type ControlResult } from './protocol.js';
 
 /**
  * Sends one command to a master's control socket and resolves with its
- * result; rejects with the master's error, or when nothing answers within
- * `timeout` ms.
+ * result; rejects with the master's error, when the connection ends without
+ * an answer (the master died), or, when `timeout` is given, when nothing
+ * answers within it. Without `timeout` it waits as long as the master works
+ * on the command: the master bounds its own commands.
  */
-export function sendControl(
+export function sendControl<C extends ControlCommand>(
   socket: string,
-  command: ControlCommand,
-  args: Record<string, unknown> = {},
-  timeout = 10_000,
-): Promise<unknown> {
+  command: C,
+  args: ControlArgs<C>,
+  timeout?: number,
+): Promise<ControlResult<C>> {
   return new Promise((resolve, reject) => {
     const client = connect(socket);
-    const timer = setTimeout(() => {
-      client.destroy();
-      reject(new BroodError('ERR_BROOD_CONTROL_TIMEOUT', `the master did not answer ${command} within ${timeout} ms`));
-    }, timeout);
+    let settled = false;
     const done = (settle: () => void): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       client.end();
       settle();
     };
+    const timer =
+      timeout === undefined
+        ? undefined
+        : setTimeout(() => {
+            client.destroy();
+            done(() => reject(broodError(ERR.CONTROL_TIMEOUT, `the master did not answer ${command} within ${timeout} ms`)));
+          }, timeout);
     client.once('error', (error) => done(() => reject(error)));
+    client.once('close', () =>
+      done(() => reject(broodError(ERR.CONTROL_UNREACHABLE, `the master closed the control socket before it answered ${command}`))),
+    );
     client.once('connect', () => client.write(`${JSON.stringify({ brood: CONTROL_VERSION, id: 1, command, args })}\n`));
     createInterface({ input: client }).once('line', (line) => {
-      let response: ControlResponse;
+      let response: ControlResponse<C>;
       try {
-        response = JSON.parse(line) as ControlResponse;
+        response = JSON.parse(line) as ControlResponse<C>;
       } catch {
-        done(() =>
-          reject(new BroodError('ERR_BROOD_BAD_CONTROL_REQUEST', `the master answered something that is not JSON: ${line.slice(0, 100)}`)),
-        );
+        done(() => reject(broodError(ERR.BAD_CONTROL_REQUEST, `the master answered something that is not JSON: ${line.slice(0, 100)}`)));
         return;
       }
       if (response.ok) done(() => resolve(response.result));

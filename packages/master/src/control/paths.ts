@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { MasterErrors, masterError } from '../errors.js';
+import { broodError, ERR } from '@brood/errors';
 
 /** The title of an instance started without `--title`. */
 export const DEFAULT_TITLE = 'default';
@@ -17,9 +17,14 @@ export interface RunPaths {
   pidFile: string;
 }
 
-/** A title usable in file names: letters, digits, dot, dash and underscore, and not `.` or `..`. */
-export function isValidTitle(title: string): boolean {
-  return /^[A-Za-z0-9._-]{1,64}$/.test(title) && !/^\.+$/.test(title);
+/**
+ * Refuses a title that is not usable in file names — letters, digits, dot,
+ * dash and underscore, and not `.` or `..` — before any file is touched: a
+ * title names files in run/, and must not reach outside it.
+ */
+export function checkTitle(title: string): void {
+  if (/^[A-Za-z0-9._-]{1,64}$/.test(title) && !/^\.+$/.test(title)) return;
+  throw broodError(ERR.BAD_OPTION, `title must be 1 to 64 letters, digits, dots, dashes or underscores, got ${JSON.stringify(title)}`);
 }
 
 /**
@@ -51,8 +56,8 @@ export function privateSocketDir(socket: string): void {
   const stat = lstatSync(dir);
   const uid = process.getuid?.();
   if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o077) !== 0) {
-    throw masterError(
-      MasterErrors.BAD_OPTION,
+    throw broodError(
+      ERR.BAD_OPTION,
       `${dir} must be a folder of this user's that no one else may enter (mode 0700); remove it or fix its owner and mode`,
     );
   }

@@ -1,26 +1,14 @@
 /**
  * The control protocol between the `brood` CLI and a running master, over
- * the master's Unix socket: one JSON object per line each way.
+ * the master's Unix socket: one JSON object per line each way. Every
+ * command is typed with its arguments and its result, from the master's
+ * answer to the CLI's table.
  */
+import type { RunResult, TaskStats } from '@brood/messenger';
+import type { ReloadResult } from '../reload.js';
 
 /** The marker and version every control message carries. */
 export const CONTROL_VERSION = 1 as const;
-
-/** What the CLI can ask. */
-export type ControlCommand = 'status' | 'stop' | 'reload' | 'run-task';
-
-/** CLI → master. */
-export interface ControlRequest {
-  brood: typeof CONTROL_VERSION;
-  id: number;
-  command: ControlCommand;
-  args?: Record<string, unknown>;
-}
-
-/** Master → CLI: the answer to the request with the same id. */
-export type ControlResponse =
-  | { brood: typeof CONTROL_VERSION; id: number; ok: true; result: unknown }
-  | { brood: typeof CONTROL_VERSION; id: number | null; ok: false; error: { code: string; message: string } };
 
 /** One process as `brood status` shows it. */
 export interface ProcessStatus {
@@ -45,11 +33,63 @@ export interface StatusResult {
   env: string;
   state: string;
   processes: ProcessStatus[];
-  /** Scheduled task figures, when the agent has a scheduler. */
-  tasks?: unknown;
+  /** Scheduled task figures, when the agent answered in time. */
+  tasks?: TaskStats[];
 }
 
-const COMMANDS = new Set<string>(['status', 'stop', 'reload', 'run-task']);
+/** What `brood stop` is answered before the stop begins. */
+export interface StopResult {
+  /** The processes about to stop. */
+  status: StatusResult;
+  /** ms the stop may take at the most, the kill of what is left included: how long the CLI waits. */
+  within: number;
+}
+
+/** No arguments. */
+export type NoArgs = Record<string, never>;
+
+/** Every command, with what it takes and what it answers. */
+export interface ControlCommands {
+  status: { args: NoArgs; result: StatusResult };
+  stop: { args: NoArgs; result: StopResult };
+  reload: { args: NoArgs; result: ReloadResult };
+  /** `timeout`: ms to wait for the run; without it, as long as the run lasts. */
+  'run-task': { args: { name: string; timeout?: number }; result: RunResult };
+}
+
+/** What the CLI can ask. */
+export type ControlCommand = keyof ControlCommands;
+export type ControlArgs<C extends ControlCommand> = ControlCommands[C]['args'];
+export type ControlResult<C extends ControlCommand> = ControlCommands[C]['result'];
+
+/** CLI → master. */
+export interface ControlRequest<C extends ControlCommand = ControlCommand> {
+  brood: typeof CONTROL_VERSION;
+  id: number;
+  command: C;
+  args: ControlArgs<C>;
+}
+
+/** Master → CLI: the answer to the request with the same id. */
+export type ControlResponse<C extends ControlCommand = ControlCommand> =
+  | { brood: typeof CONTROL_VERSION; id: number; ok: true; result: ControlResult<C> }
+  | { brood: typeof CONTROL_VERSION; id: number | null; ok: false; error: { code: string; message: string } };
+
+const none = (args: Record<string, unknown>): string | undefined =>
+  Object.keys(args).length === 0 ? undefined : `takes no arguments, got ${Object.keys(args).join(', ')}`;
+
+/** Why the arguments of each command are wrong, or `undefined` when they are right. */
+const ARGS: { [C in ControlCommand]: (args: Record<string, unknown>) => string | undefined } = {
+  status: none,
+  stop: none,
+  reload: none,
+  'run-task': (args) => {
+    if (typeof args.name !== 'string' || args.name === '') return 'run-task needs args.name';
+    if (args.timeout !== undefined && !(Number.isSafeInteger(args.timeout) && (args.timeout as number) > 0))
+      return 'args.timeout must be a positive integer of ms';
+    return undefined;
+  },
+};
 
 /** Checks a line received on the control socket; never throws. */
 export function parseRequest(line: string): { ok: true; request: ControlRequest } | { ok: false; id: number | null; reason: string } {
@@ -66,10 +106,13 @@ export function parseRequest(line: string): { ok: true; request: ControlRequest 
   if (request.brood !== CONTROL_VERSION)
     return { ok: false, id, reason: `control version ${String(request.brood)}, expected ${CONTROL_VERSION}` };
   if (id === null) return { ok: false, id, reason: 'id must be an integer' };
-  if (typeof request.command !== 'string' || !COMMANDS.has(request.command)) {
-    return { ok: false, id, reason: `unknown command ${JSON.stringify(request.command)}; known: ${[...COMMANDS].join(', ')}` };
+  const command = request.command;
+  if (typeof command !== 'string' || !Object.hasOwn(ARGS, command)) {
+    return { ok: false, id, reason: `unknown command ${JSON.stringify(command)}; known: ${Object.keys(ARGS).join(', ')}` };
   }
-  if (request.args !== undefined && (typeof request.args !== 'object' || request.args === null || Array.isArray(request.args)))
-    return { ok: false, id, reason: 'args must be an object' };
-  return { ok: true, request: request as unknown as ControlRequest };
+  const args = request.args ?? {};
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return { ok: false, id, reason: 'args must be an object' };
+  const problem = ARGS[command as ControlCommand](args as Record<string, unknown>);
+  if (problem !== undefined) return { ok: false, id, reason: problem };
+  return { ok: true, request: { brood: CONTROL_VERSION, id, command: command as ControlCommand, args: args as never } };
 }

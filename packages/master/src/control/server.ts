@@ -2,21 +2,26 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSy
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
+import { broodError, ERR } from '@brood/errors';
 import { toWireError } from '@brood/messenger';
-import { MasterErrors, masterError } from '../errors.js';
+import type { CommandTable } from './commands.js';
 import { privateSocketDir, type RunPaths } from './paths.js';
-import { CONTROL_VERSION, type ControlRequest, type ControlResponse, parseRequest } from './protocol.js';
+import {
+  CONTROL_VERSION,
+  type ControlCommand,
+  type ControlRequest,
+  type ControlResponse,
+  type ControlResult,
+  parseRequest,
+} from './protocol.js';
 
 /** The longest control request line accepted, in bytes. */
 const MAX_LINE = 1024 * 1024;
 
-/** What the control server needs from the master. */
-export interface Controlled {
-  status(): Promise<unknown>;
-  stop(reason: string): Promise<void>;
-  reload(reason: string): Promise<unknown>;
-  runTask(name: string): Promise<unknown>;
-  readonly logger: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
+/** Where the control server logs. */
+interface ControlLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
 }
 
 /** What a pid file holds. */
@@ -67,14 +72,16 @@ export function readPidFile(path: string): PidFile | undefined {
  */
 export class ControlServer {
   readonly paths: RunPaths;
-  readonly #master: Controlled;
+  readonly #commands: CommandTable;
+  readonly #logger: ControlLog;
   readonly #title: string;
   readonly #baseDir: string;
   #server: Server | undefined;
   readonly #clients = new Set<Socket>();
 
-  constructor(master: Controlled, paths: RunPaths, title: string, baseDir: string) {
-    this.#master = master;
+  constructor(commands: CommandTable, logger: ControlLog, paths: RunPaths, title: string, baseDir: string) {
+    this.#commands = commands;
+    this.#logger = logger;
     this.paths = paths;
     this.#title = title;
     this.#baseDir = baseDir;
@@ -92,13 +99,13 @@ export class ControlServer {
     if (existsSync(socket)) {
       if (await isListening(socket)) {
         const owner = readPidFile(pidFile);
-        throw masterError(
-          MasterErrors.ALREADY_RUNNING,
+        throw broodError(
+          ERR.ALREADY_RUNNING,
           `brood '${this.#title}' is already running in ${this.#baseDir}${owner === undefined ? '' : ` (master ${owner.pid})`}; stop it or start another with --title`,
         );
       }
       unlinkSync(socket);
-      this.#master.logger.warn({ socket }, `removed the stale control socket ${socket} of a master that is gone`);
+      this.#logger.warn({ socket }, `removed the stale control socket ${socket} of a master that is gone`);
     }
     const server = createServer((client) => this.#serve(client));
     await new Promise<void>((resolve, reject) => {
@@ -109,7 +116,7 @@ export class ControlServer {
       });
     });
     chmodSync(socket, 0o600);
-    server.on('error', (error) => this.#master.logger.warn({ err: error }, `control socket error: ${error.message}`));
+    server.on('error', (error) => this.#logger.warn({ err: error }, `control socket error: ${error.message}`));
     server.unref();
     this.#server = server;
     this.writePidFile();
@@ -156,7 +163,7 @@ export class ControlServer {
       if (unterminated <= MAX_LINE || client.destroyed) return;
       lines.close();
       client.pause();
-      const error = { code: MasterErrors.BAD_CONTROL_REQUEST, message: `bad control request: longer than ${MAX_LINE} bytes` };
+      const error = { code: ERR.BAD_CONTROL_REQUEST, message: `bad control request: longer than ${MAX_LINE} bytes` };
       client.end(`${JSON.stringify({ brood: CONTROL_VERSION, id: null, ok: false, error })}\n`, () => client.destroy());
     });
     const lines = createInterface({ input: client, crlfDelay: Number.POSITIVE_INFINITY });
@@ -174,11 +181,11 @@ export class ControlServer {
         brood: CONTROL_VERSION,
         id: parsed.id,
         ok: false,
-        error: { code: MasterErrors.BAD_CONTROL_REQUEST, message: `bad control request: ${parsed.reason}` },
+        error: { code: ERR.BAD_CONTROL_REQUEST, message: `bad control request: ${parsed.reason}` },
       };
     } else {
       try {
-        response = { brood: CONTROL_VERSION, id: parsed.request.id, ok: true, result: await this.#run(parsed.request, client) };
+        response = { brood: CONTROL_VERSION, id: parsed.request.id, ok: true, result: await this.#run(parsed.request) };
       } catch (error) {
         const wire = toWireError(error);
         response = { brood: CONTROL_VERSION, id: parsed.request.id, ok: false, error: { code: wire.code, message: wire.message } };
@@ -187,25 +194,10 @@ export class ControlServer {
     if (!client.destroyed) client.write(`${JSON.stringify(response)}\n`);
   }
 
-  async #run(request: ControlRequest, client: Socket): Promise<unknown> {
-    this.#master.logger.info({ command: request.command, args: request.args }, `control: ${request.command}`);
-    switch (request.command) {
-      case 'status':
-        return this.#master.status();
-      case 'stop': {
-        const status = await this.#master.status();
-        // Answer first; the stop closes this socket when it is done.
-        setImmediate(() => void this.#master.stop('brood stop'));
-        client.setKeepAlive(true);
-        return status;
-      }
-      case 'reload':
-        return this.#master.reload('brood reload');
-      case 'run-task': {
-        const name = request.args?.name;
-        if (typeof name !== 'string' || name === '') throw masterError(MasterErrors.BAD_CONTROL_REQUEST, 'run-task needs args.name');
-        return this.#master.runTask(name);
-      }
-    }
+  #run(request: ControlRequest): Promise<ControlResult<ControlCommand>> {
+    this.#logger.info({ command: request.command, args: request.args }, `control: ${request.command}`);
+    // The table is typed per command; parseRequest checked that the arguments fit this one.
+    const run = this.#commands[request.command] as (args: unknown) => Promise<ControlResult<ControlCommand>>;
+    return run(request.args);
   }
 }

@@ -40,32 +40,21 @@ function page(body: ErrorBody): string {
 `;
 }
 
-/**
- * Turns every error thrown downstream (and a route that matched nothing)
- * into one response: JSON, or HTML when the client prefers it. 4xx
- * messages are shown (`ctx.throw(404, 'no such todo')`); a 5xx shows its
- * message and stack outside production and only the status text in
- * production (`env` `prod`). Each 5xx is logged once, with its cause and stack.
- */
-export function errorHandler(options: { env: string; logger: Logger; requestIdHeader?: string }): Middleware {
-  const handle = errorResponder(options);
-  return async (ctx, next) => {
-    try {
-      await next();
-      // No route answered: the same formatted 404 as ctx.throw(404).
-      if (ctx.status === 404 && ctx.body == null) ctx.throw(404);
-    } catch (thrown) {
-      handle(ctx, thrown);
-    }
-  };
-}
-
-/** The work of {@link errorHandler} once something was thrown, for the combined built-ins. */
-export function errorResponder(options: {
+/** Options of the error responses: `env` decides what a 5xx shows, `requestIdHeader` is kept on them. */
+interface ResponderOptions {
   env: string;
   logger: Logger;
-  requestIdHeader?: string;
-}): (ctx: Context, thrown: unknown) => void {
+  requestIdHeader?: string | undefined;
+}
+
+/**
+ * Turns a thrown error (and a route that matched nothing) into one
+ * response: JSON, or HTML when the client prefers it. 4xx messages are
+ * shown (`ctx.throw(404, 'no such todo')`); a 5xx shows its message and
+ * stack outside production and only the status text in production (`env`
+ * `prod`). Each 5xx is logged once, with its cause and stack.
+ */
+export function errorResponder(options: ResponderOptions): (ctx: Context, thrown: unknown) => void {
   const production = options.env === 'prod';
   // Kept on an error response: the request id (whatever `config.requestId.header` names it) and `vary`.
   const keep = [(options.requestIdHeader ?? 'x-request-id').toLowerCase(), 'vary'];
@@ -103,7 +92,7 @@ export function errorResponder(options: {
  * requests pay nothing for error handling. It writes the formatted response
  * itself, as koa's default does.
  */
-export function installErrorHandler(koa: Koa, options: { env: string; logger: Logger; requestIdHeader?: string }): void {
+export function installErrorHandler(koa: Koa, options: ResponderOptions): void {
   const handle = errorResponder(options);
   koa.context.onerror = function onerror(this: Context, thrown: unknown) {
     if (thrown == null) return;

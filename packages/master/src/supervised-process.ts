@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:cluster';
+import { settlesWithin } from '@brood/core';
 import type { Envelope, ListenAddress } from '@brood/messenger';
+import { Deferred } from './deferred.js';
 
 /** The send callback: a closed channel is reported here instead of as an 'error' event; the exit handler deals with it. */
 const ignore = (): void => {};
@@ -8,36 +10,11 @@ const ignore = (): void => {};
 /** Where a supervised process is in its life. */
 export type ProcessState = 'starting' | 'ready' | 'closing';
 
-/** A promise with its settle functions, settled at most once. */
-export class Deferred<T> {
-  readonly promise: Promise<T>;
-  settled = false;
-  #resolve!: (value: T) => void;
-  #reject!: (error: Error) => void;
-
-  constructor() {
-    this.promise = new Promise<T>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
-    // A rejection nobody awaits yet must not crash the master.
-    this.promise.catch(() => {});
-  }
-
-  resolve(value: T): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.#resolve(value);
-  }
-
-  reject(error: Error): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.#reject(error);
-  }
-}
-
-/** The agent or one worker, as the master supervises it. */
+/**
+ * The agent or one worker, as the master supervises it: one row of the
+ * process table. Its `state` changes only through the table, which tells
+ * the router.
+ */
 export class SupervisedProcess {
   readonly role: 'agent' | 'worker';
   readonly child: ChildProcess;
@@ -57,14 +34,21 @@ export class SupervisedProcess {
   supervised = true;
   /** How many processes held this place before this one, after crashes. */
   restarts = 0;
-  /** A worker's stable position, 1..N: its log file, kept by the worker that replaces it. */
-  slot = 0;
+  /** A worker's stable position, 1..N: its log file, kept by the worker that replaces it. 0 for the agent. */
+  readonly slot: number;
 
-  constructor(role: 'agent' | 'worker', child: ChildProcess, worker?: Worker) {
+  constructor(role: 'agent' | 'worker', child: ChildProcess, slot: number, worker?: Worker) {
     this.role = role;
     this.child = child;
+    this.slot = slot;
     this.worker = worker;
-    if (child.pid === undefined) throw new Error(`${role} could not be started`);
+    if (child.pid === undefined) {
+      // The spawn failed (no memory, no pids left): Node reports it as an 'error' event a moment
+      // later, which must not reach the master as an unhandled one. The caller counts it as a crash.
+      child.on('error', ignore);
+      worker?.on('error', ignore);
+      throw new Error(`${role} could not be started`);
+    }
     this.pid = child.pid;
   }
 
@@ -73,7 +57,7 @@ export class SupervisedProcess {
     return this.worker === undefined ? `${this.role} ${this.pid}` : `worker ${this.worker.id} (pid ${this.pid})`;
   }
 
-  /** True once the process has exited. Decided on exit status, never on `child.killed`. */
+  /** True once the process has exited. */
   get hasExited(): boolean {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
@@ -97,14 +81,7 @@ export class SupervisedProcess {
   }
 
   /** Resolves true when the process exits within `ms`, false otherwise. */
-  async waitExit(ms: number): Promise<boolean> {
-    if (this.hasExited) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    });
-    const result = await Promise.race([this.exited.promise.then(() => true as const), timeout]);
-    clearTimeout(timer);
-    return result;
+  waitExit(ms: number): Promise<boolean> {
+    return this.hasExited ? Promise.resolve(true) : settlesWithin(this.exited.promise, ms);
   }
 }

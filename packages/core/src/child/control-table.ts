@@ -1,0 +1,47 @@
+import { messageOf } from '@brood/errors';
+import type { AppReadyMessage, AppStoppingMessage, CloseMessage, DrainedAckMessage, Envelope, PeersChangedMessage } from '@brood/messenger';
+import type { ChildRuntime } from './runtime.js';
+
+/** The envelopes a master sends its children, besides actions, calls and replies. */
+type FromMaster = AppReadyMessage | AppStoppingMessage | PeersChangedMessage | CloseMessage | DrainedAckMessage;
+
+type Table = { [T in FromMaster['type']]: (runtime: ChildRuntime, message: Extract<FromMaster, { type: T }>) => void };
+
+/**
+ * What a child does with each control envelope of its master, one entry per
+ * type, as Node's cluster child dispatches its `act`s through a table.
+ */
+const CONTROL: Table = {
+  'app:ready'(runtime, message) {
+    runtime.messenger.setPeers(message.peers);
+    const { app, spec, lifecycle, logger } = runtime;
+    if (app === undefined) return;
+    // Listeners learn first, so app code serving the requests that waited sees a ready app.
+    app.emit('app-ready', message.peers);
+    spec.open?.(app);
+    lifecycle.run('serverDidReady').catch((error: unknown) => logger.error({ err: error }, messageOf(error)));
+  },
+  'app:stopping'(runtime) {
+    runtime.app?.emit('app-stopping');
+  },
+  'peers:changed'(runtime, message) {
+    runtime.messenger.setPeers(message.peers);
+    runtime.app?.emit('peers-changed', message.peers);
+  },
+  'process:close'(runtime, message) {
+    void runtime.close(message.timeout, 'asked by the master');
+  },
+  'process:drained-ack'(runtime) {
+    runtime.exits.acknowledged();
+  },
+};
+
+/** Runs the entry of {@link CONTROL} for `message`; anything else from the master is logged and ignored. */
+export function dispatchControl(runtime: ChildRuntime, message: Envelope): void {
+  const handler = Object.hasOwn(CONTROL, message.type) ? CONTROL[message.type as FromMaster['type']] : undefined;
+  if (handler === undefined) {
+    runtime.logger.warn({ type: message.type }, `unexpected ${message.type} from the master ignored`);
+    return;
+  }
+  (handler as (runtime: ChildRuntime, message: Envelope) => void)(runtime, message);
+}

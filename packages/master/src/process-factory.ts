@@ -1,0 +1,92 @@
+import { fork } from 'node:child_process';
+import cluster from 'node:cluster';
+import { PROCESS_OPTIONS_ENV, type ProcessOptions, WORKER_SLOT_ENV } from '@brood/core';
+import type { ResolvedOptions } from './options.js';
+import { SupervisedProcess } from './supervised-process.js';
+
+/** The scripts the master forks: the agent's and a worker's entry files. */
+export interface Entries {
+  agent: string;
+  worker: string;
+}
+
+/**
+ * Forks the agent and the workers with what they must know: the options of
+ * ProcessOptions in their environment, the build to run, the Node flags.
+ * The agent runs `agentBuild` — the workers' build, unless a reload's new
+ * agent could not boot and the previous one runs again.
+ */
+export class ProcessFactory {
+  readonly #settings: ResolvedOptions;
+  readonly #entries: Entries;
+  /** The compiled app the workers run. */
+  workerBuild = '';
+  /** The compiled app the agent runs. */
+  agentBuild = '';
+
+  constructor(settings: ResolvedOptions, entries: Entries) {
+    this.#settings = settings;
+    this.#entries = entries;
+  }
+
+  /** Both roles run `dir` from now on. */
+  useBuild(dir: string): void {
+    this.workerBuild = dir;
+    this.agentBuild = dir;
+  }
+
+  forkAgent(): SupervisedProcess {
+    const child = fork(this.#entries.agent, [], {
+      env: { ...process.env, [PROCESS_OPTIONS_ENV]: this.#processOptions(this.#settings.agentStartTimeout, this.agentBuild) },
+      execArgv: this.#execArgv(),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return new SupervisedProcess('agent', child, 0);
+  }
+
+  /** Sets cluster up for the workers; read by Node when the first worker listens, so before any fork. */
+  setupCluster(): void {
+    cluster.schedulingPolicy = this.#settings.schedulingPolicy === 'rr' ? cluster.SCHED_RR : cluster.SCHED_NONE;
+    cluster.setupPrimary({
+      exec: this.#entries.worker,
+      args: [],
+      execArgv: this.#execArgv(),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+  }
+
+  forkWorker(slot: number): SupervisedProcess {
+    const options = this.#processOptions(this.#settings.workerStartTimeout, this.workerBuild);
+    const worker = cluster.fork({ [PROCESS_OPTIONS_ENV]: options, [WORKER_SLOT_ENV]: String(slot) });
+    return new SupervisedProcess('worker', worker.process, slot, worker);
+  }
+
+  #processOptions(startTimeout: number, buildDir: string): string {
+    const { baseDir, env, port, host, pretty, logLevel, shutdownTimeout, requestTimeout, logDir, logRotate } = this.#settings;
+    const options: ProcessOptions = {
+      baseDir,
+      buildDir,
+      env,
+      port,
+      pretty,
+      logLevel,
+      startTimeout,
+      shutdownTimeout,
+      requestTimeout,
+      ...(host === undefined ? {} : { host }),
+      ...(logDir === undefined ? {} : { logDir }),
+      ...(logRotate === undefined ? {} : { logRotate }),
+    };
+    return JSON.stringify(options);
+  }
+
+  /**
+   * Source maps make stack traces point at the app's .ts files, but Node's
+   * source-map support slows every request that builds a stack trace:
+   * measured 5 % of hello-world throughput. So they are on in `brood dev`
+   * and an option in production.
+   */
+  #execArgv(): string[] {
+    return this.#settings.sourceMaps ? [...process.execArgv, '--enable-source-maps'] : [...process.execArgv];
+  }
+}

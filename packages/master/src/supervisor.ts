@@ -1,0 +1,196 @@
+import type { Logger } from '@brood/core';
+import { type BroodError, broodError, ERR, type ErrorCode, messageOf } from '@brood/errors';
+import { type CloseMessage, type Envelope, envelope, type Router, type Sender } from '@brood/messenger';
+import { dispatchChildMessage } from './child-messages.js';
+import type { MasterState } from './master-state.js';
+import type { ResolvedOptions } from './options.js';
+import { announcePeers, welcome } from './peers.js';
+import type { ProcessFactory } from './process-factory.js';
+import type { ProcessTable } from './process-table.js';
+import { RestartBudget } from './restart-budget.js';
+import type { SupervisedProcess } from './supervised-process.js';
+
+/** Extra time the master gives a booting child to report its own timeout (which names the hook) before it kills it. */
+const BOOT_GRACE_MS = 1000;
+/** How long a process killed after its close timeout may take to be gone. */
+const KILL_WAIT_MS = 1000;
+
+/** What the supervisor needs of the master it works for. */
+export interface SupervisorHost {
+  readonly state: MasterState;
+  /** Crashes went past the restart budget: the master stops, with this error. */
+  giveUp(error: BroodError): void;
+}
+
+/** The most a {@link Supervisor.closeAll} of `timeout` can take, the kill of what is left included. */
+export function closeBudget(timeout: number): number {
+  return timeout + BOOT_GRACE_MS + KILL_WAIT_MS;
+}
+
+/**
+ * Forks the agent and the workers, follows each through its life — boot
+ * timeout, ready, exit — and replaces what crashes within the restart
+ * budget. It writes every change to the process table and opens and closes
+ * each child's channel on the router.
+ */
+export class Supervisor {
+  readonly router: Router;
+  readonly logger: Logger;
+  readonly #settings: ResolvedOptions;
+  readonly #table: ProcessTable;
+  readonly #factory: ProcessFactory;
+  readonly #host: SupervisorHost;
+  readonly #budgets: Record<'agent' | 'worker', RestartBudget>;
+
+  constructor(options: {
+    settings: ResolvedOptions;
+    logger: Logger;
+    table: ProcessTable;
+    router: Router;
+    factory: ProcessFactory;
+    host: SupervisorHost;
+  }) {
+    this.#settings = options.settings;
+    this.logger = options.logger;
+    this.#table = options.table;
+    this.router = options.router;
+    this.#factory = options.factory;
+    this.#host = options.host;
+    const { maxRestarts, restartWindow } = options.settings;
+    this.#budgets = { agent: new RestartBudget(maxRestarts, restartWindow), worker: new RestartBudget(maxRestarts, restartWindow) };
+  }
+
+  /** Forks the agent; it takes the agent's place in the table. */
+  spawnAgent(): SupervisedProcess {
+    const { agentStartTimeout } = this.#settings;
+    return this.#watch(this.#factory.forkAgent(), agentStartTimeout, ERR.AGENT_START_TIMEOUT, ERR.AGENT_START_FAILED);
+  }
+
+  /** Forks a worker into `slot`, or into the lowest slot no worker holds. */
+  spawnWorker(slot = this.#table.freeSlot()): SupervisedProcess {
+    const { workerStartTimeout } = this.#settings;
+    return this.#watch(this.#factory.forkWorker(slot), workerStartTimeout, ERR.WORKER_START_TIMEOUT, ERR.WORKER_START_FAILED);
+  }
+
+  /** A child reported ready: it takes messages, and once the app serves, it joins. */
+  ready(proc: SupervisedProcess): void {
+    this.#table.setState(proc, 'ready');
+    proc.ready.resolve();
+    if (this.#host.state === 'running') {
+      welcome(proc, this.#table, this.router);
+      this.logger.info({ peers: this.#table.peers() }, `${proc.label} ready`);
+    }
+  }
+
+  /**
+   * Waits until a process a reload forked is ready. Until then its death is
+   * the reload's to handle, not supervision's: it is killed and the reload
+   * stops, instead of being forked again with the same code.
+   */
+  async tryOut(proc: SupervisedProcess): Promise<void> {
+    proc.supervised = false;
+    try {
+      await proc.ready.promise;
+      proc.supervised = true;
+    } catch (error) {
+      proc.stopRequested = true;
+      proc.kill();
+      throw error;
+    }
+  }
+
+  /** Asks each process to close within `timeout`, then kills what is left; resolves when all are gone. */
+  async closeAll(processes: SupervisedProcess[], timeout: number): Promise<void> {
+    for (const proc of processes) {
+      proc.stopRequested = true;
+      this.#table.setState(proc, 'closing');
+    }
+    // Everyone left learns at once that these no longer take work (random, app, scheduled tasks).
+    this.#announce();
+    const close = envelope<CloseMessage>({ type: 'process:close', timeout });
+    for (const proc of processes) {
+      if (!proc.write(close)) proc.kill();
+    }
+    await Promise.all(
+      processes.map(async (proc) => {
+        if (await proc.waitExit(timeout + BOOT_GRACE_MS)) return;
+        this.logger.warn(`${proc.label} did not exit within ${timeout} ms; killing it`);
+        proc.kill();
+        await proc.waitExit(KILL_WAIT_MS);
+      }),
+    );
+  }
+
+  /** Kills every child at once. */
+  killAll(): void {
+    for (const proc of this.#table.all()) proc.kill();
+  }
+
+  /** Wires a new child: the table, its channel and messages, its start timeout, its exit. */
+  #watch(proc: SupervisedProcess, timeout: number, timeoutCode: ErrorCode, failCode: ErrorCode): SupervisedProcess {
+    this.#table.add(proc);
+    this.router.open({ role: proc.role, pid: proc.pid }, (message) => proc.write(message));
+    proc.child.on('message', (raw: unknown) => this.router.receive(proc.pid, raw));
+    // A closed channel while the master itself is exiting is no news.
+    proc.child.on('error', (error) => this.logger.debug({ err: error }, `${proc.label} channel error`));
+    const timer = setTimeout(() => {
+      proc.ready.reject(broodError(timeoutCode, `${proc.label} did not become ready within ${timeout} ms`));
+      proc.kill();
+    }, timeout + BOOT_GRACE_MS);
+    const settled = (): void => clearTimeout(timer);
+    proc.ready.promise.then(settled, settled);
+    proc.child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      const how = signal === null ? `code ${code}` : `signal ${signal}`;
+      proc.ready.reject(broodError(failCode, `${proc.label} exited with ${how} before it was ready`));
+      proc.exited.resolve({ code, signal });
+      this.#exited(proc, how);
+    });
+    return proc;
+  }
+
+  /** A control envelope of a child, handed on by the router: what concerns the child's own life. */
+  fromChild(from: Sender, message: Envelope): void {
+    const proc = this.#table.get(from.pid);
+    if (proc !== undefined) dispatchChildMessage(this, proc, message);
+  }
+
+  #exited(proc: SupervisedProcess, how: string): void {
+    this.router.close(proc.pid);
+    this.#table.remove(proc);
+    if (this.#host.state !== 'running' || proc.stopRequested || !proc.supervised) return;
+    this.#announce();
+    this.#restart(proc, `${proc.label} exited unexpectedly with ${how}`);
+  }
+
+  /** Replaces a crashed process within the restart budget of its role; `what` says what happened. */
+  #restart(crashed: SupervisedProcess, what: string): void {
+    const budget = this.#budgets[crashed.role];
+    const wait = budget.crashed();
+    if (wait === null) {
+      this.logger.warn(what);
+      this.#host.giveUp(
+        broodError(ERR.TOO_MANY_RESTARTS, `${crashed.role} crashed ${budget.recent} times within ${budget.windowMs} ms; giving up`),
+      );
+      return;
+    }
+    this.logger.warn({ wait }, `${what}; restarting${wait > 0 ? ` in ${wait} ms` : ''}`);
+    setTimeout(() => {
+      if (this.#host.state !== 'running') return;
+      let next: SupervisedProcess;
+      try {
+        next = crashed.role === 'agent' ? this.spawnAgent() : this.spawnWorker(crashed.slot);
+      } catch (error) {
+        // A fork that fails (no memory, no pids left) counts as a crash: retried within the budget.
+        this.#restart(crashed, `cannot fork the ${crashed.role}: ${messageOf(error)}`);
+        return;
+      }
+      next.restarts = crashed.restarts + 1;
+      next.ready.promise.catch((error: unknown) => this.logger.error({ err: error }, messageOf(error)));
+    }, wait);
+  }
+
+  #announce(): void {
+    if (this.#host.state === 'running' || this.#host.state === 'stopping') announcePeers(this.#table, this.router);
+  }
+}
