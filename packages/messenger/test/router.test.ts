@@ -1,11 +1,11 @@
 /**
- * The messenger's routing and client logic in one process, with plain
- * functions as channels: fast checks of the rules the cluster tests
- * exercise across real processes.
+ * The master's routing table in one process, with plain functions as
+ * channels: fast checks of the rules the cluster tests exercise across
+ * real processes (test/messenger.test.ts).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Envelope, envelope, Messenger, Router, type Transport, unpack } from '../../packages/messenger/dist/index.js';
+import { type ActionMessage, type Envelope, envelope, Router, unpack } from '@brood/messenger';
 
 const AGENT = 101;
 const W1 = 201;
@@ -36,7 +36,14 @@ function setup() {
 }
 
 const action = (from: number, role: 'agent' | 'worker', to: 'agent' | 'app' | 'all' | 'random' | number, name: string, seq?: number) =>
-  envelope({ type: 'action', action: name, data: null, from: { role, pid: from }, to, ...(seq === undefined ? {} : { seq }) });
+  envelope<ActionMessage>({
+    type: 'action',
+    action: name,
+    data: null,
+    from: { role, pid: from },
+    to,
+    ...(seq === undefined ? {} : { seq }),
+  });
 
 test('messages for workers are held until app-ready, then delivered', async () => {
   const { router, tick, actions } = setup();
@@ -130,47 +137,4 @@ test('a malformed message is dropped with one warning naming the sender; the cla
   router.receive(W2, action(W1, 'worker', 'agent', 'spoofed'));
   await tick();
   assert.deepEqual(actions(AGENT), ['spoofed']);
-});
-
-test('a client batches what one tick sends into one write, and request resolves with the reply', async () => {
-  const writes: Envelope[] = [];
-  let deliver: (raw: unknown) => void = () => {};
-  const transport: Transport = {
-    send: (m) => {
-      writes.push(m);
-      return true;
-    },
-    onMessage: (listener) => {
-      deliver = listener;
-    },
-  };
-  const messenger = new Messenger({ role: 'agent', transport, log: { warn() {}, error() {} } });
-  for (let i = 0; i < 100; i++) messenger.sendToApp('burst', i);
-  await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(writes.length, 1, 'one write for the tick');
-  assert.equal(writes[0]?.type, 'batch');
-
-  const pending = messenger.request('random', 'ask', 1);
-  await new Promise((resolve) => setImmediate(resolve));
-  const sent = writes.at(-1) as { seq: number };
-  deliver(envelope({ type: 'reply', ack: sent.seq, from: { role: 'worker', pid: W1 }, to: process.pid, ok: true, data: 'answer' }));
-  assert.equal(await pending, 'answer');
-});
-
-test('a client holds the actions that arrive before open() and dispatches them in order after', async () => {
-  let deliver: (raw: unknown) => void = () => {};
-  const transport: Transport = { send: () => true, onMessage: (listener) => (deliver = listener) };
-  const messenger = new Messenger({ role: 'worker', transport, log: { warn() {}, error() {} } });
-  const seen: unknown[] = [];
-  deliver(envelope({ type: 'action', action: 'early', data: 1, from: { role: 'agent', pid: AGENT }, to: 'app' }));
-  // The handler is registered while the app boots, after the message arrived.
-  messenger.on('early', (data) => {
-    seen.push(data);
-  });
-  deliver(envelope({ type: 'action', action: 'early', data: 2, from: { role: 'agent', pid: AGENT }, to: 'app' }));
-  assert.deepEqual(seen, [], 'nothing is dispatched while the process boots');
-  messenger.open();
-  assert.deepEqual(seen, [1, 2]);
-  deliver(envelope({ type: 'action', action: 'early', data: 3, from: { role: 'agent', pid: AGENT }, to: 'app' }));
-  assert.deepEqual(seen, [1, 2, 3]);
 });

@@ -7,11 +7,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { createLogger } from '../../packages/core/dist/index.js';
-import { applyProxy, builtins, installContextLogger, notFound } from '../../packages/worker/dist/index.js';
-import Router from '../../packages/worker/node_modules/@koa/router/dist/index.mjs';
-import Koa from '../../packages/worker/node_modules/koa/dist/koa.mjs';
-import { get } from '../helpers/http.js';
+import { createLogger } from '@brood/core';
+import { applyProxy, builtins, installContextLogger, notFound } from '@brood/worker';
+import Router from '@koa/router';
+import Koa from 'koa';
+
+/** One request through fetch, its body read whole. */
+async function get(url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
+}
 
 /** A logger whose lines land in an array. */
 function memoryLogger() {
