@@ -108,6 +108,8 @@ test('a config file that throws names the file', async () => {
   await failsWith(startBrood('config-throws'), /config\/config\.default\.ts threw: FIXTURE_SECRET is not set \(ERR_BROOD_CONFIG_INVALID\)/);
 });
 
+// Each option and each way it can be wrong is checked on resolveOptions alone
+// (packages/master/test/options.test.ts); this one starts for real, to see a refusal reach the user.
 test('a bad option is one readable line', async () => {
   await failsWith(
     startBrood('basic', [], { BROOD_SCHED_POLICY: 'fastest' }),

@@ -110,7 +110,7 @@ export function parseRequest(line: string): { ok: true; request: ControlRequest 
   if (typeof command !== 'string' || !Object.hasOwn(ARGS, command)) {
     return { ok: false, id, reason: `unknown command ${JSON.stringify(command)}; known: ${Object.keys(ARGS).join(', ')}` };
   }
-  const args = request.args ?? {};
+  const args = request.args === undefined ? {} : request.args;
   if (typeof args !== 'object' || args === null || Array.isArray(args)) return { ok: false, id, reason: 'args must be an object' };
   const problem = ARGS[command as ControlCommand](args as Record<string, unknown>);
   if (problem !== undefined) return { ok: false, id, reason: problem };

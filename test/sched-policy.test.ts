@@ -1,3 +1,9 @@
+/**
+ * The connection scheduling policy (`rr` or `none`, as Node's cluster): where
+ * it comes from (flag, BROOD_SCHED_POLICY, package.json) and where it puts
+ * the listening socket. Its precedence alone is checked without a cluster in
+ * packages/master/test/options.test.ts.
+ */
 import assert from 'node:assert/strict';
 import { after, afterEach, test } from 'node:test';
 import { killAll, startBrood } from './helpers/cluster.js';

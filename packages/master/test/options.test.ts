@@ -1,0 +1,174 @@
+/**
+ * How the master settles its options from what it was given, the
+ * environment and the app's package.json, checked on resolveOptions alone:
+ * no cluster starts. test/start-errors.test.ts keeps one bad option started
+ * for real, to see it reach the user as one line and exit 1.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, test } from 'node:test';
+import { envFromNodeEnv, type MasterOptions, resolveOptions } from '@brood/master';
+
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh app folder; with `brood`, its package.json carries that field; with a string, that text. */
+function appDir(pkg?: MasterOptions | string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'brood-options-'));
+  made.push(dir);
+  if (pkg !== undefined) {
+    const text = typeof pkg === 'string' ? pkg : JSON.stringify({ name: 'app', private: true, brood: pkg });
+    writeFileSync(join(dir, 'package.json'), text);
+  }
+  return dir;
+}
+
+/** Resolves with no environment but what is given. */
+const resolveIn = (input: MasterOptions, env: NodeJS.ProcessEnv = {}, defaultEnv?: string) => resolveOptions(input, env, defaultEnv);
+
+/** Asserts that resolving fails with ERR_BROOD_BAD_OPTION and this exact message. */
+function refused(input: MasterOptions, message: string, env: NodeJS.ProcessEnv = {}): void {
+  assert.throws(() => resolveIn(input, env), { code: 'ERR_BROOD_BAD_OPTION', message });
+}
+
+test('an app folder without package.json gets every default', () => {
+  const baseDir = appDir();
+  assert.deepEqual(resolveIn({ baseDir }), {
+    baseDir,
+    port: 7001,
+    workers: availableParallelism(),
+    env: 'prod',
+    schedulingPolicy: process.platform === 'win32' ? 'none' : 'rr',
+    agentStartTimeout: 30_000,
+    workerStartTimeout: 30_000,
+    shutdownTimeout: 10_000,
+    requestTimeout: 5000,
+    maxRestarts: 10,
+    restartWindow: 60_000,
+    pretty: false,
+    title: 'default',
+    control: true,
+    sourceMaps: false,
+    logLevel: 'info',
+  });
+});
+
+test('package.json `brood` fills what was not given; what was given wins', () => {
+  const baseDir = appDir({ port: 8080, workers: 3, title: 'blue', host: '127.0.0.1', logLevel: 'debug', shutdownTimeout: 2000 });
+  const resolved = resolveIn({ baseDir, workers: 1, logLevel: 'warn' });
+  assert.equal(resolved.port, 8080);
+  assert.equal(resolved.workers, 1);
+  assert.equal(resolved.title, 'blue');
+  assert.equal(resolved.host, '127.0.0.1');
+  assert.equal(resolved.logLevel, 'warn');
+  assert.equal(resolved.shutdownTimeout, 2000);
+});
+
+test('a package.json without a `brood` field, or with other fields only, changes nothing', () => {
+  const baseDir = appDir(JSON.stringify({ name: 'app', version: '1.0.0', scripts: { start: 'brood start' } }));
+  assert.deepEqual(resolveIn({ baseDir }), { ...resolveIn({ baseDir: appDir() }), baseDir });
+});
+
+test('a relative baseDir is resolved against the current folder', () => {
+  const baseDir = appDir();
+  assert.equal(resolveIn({ baseDir: relative(process.cwd(), baseDir) }).baseDir, baseDir);
+  assert.equal(resolveIn({}).baseDir, process.cwd());
+});
+
+test('the app environment: given, then BROOD_ENV, then package.json, then NODE_ENV, then the default', () => {
+  const baseDir = appDir({ env: 'staging' });
+  const bare = appDir();
+  assert.equal(resolveIn({ baseDir, env: 'given' }, { BROOD_ENV: 'from-env', NODE_ENV: 'production' }).env, 'given');
+  assert.equal(resolveIn({ baseDir }, { BROOD_ENV: 'from-env', NODE_ENV: 'production' }).env, 'from-env');
+  assert.equal(resolveIn({ baseDir }, { NODE_ENV: 'production' }).env, 'staging');
+  assert.equal(resolveIn({ baseDir: bare }, { NODE_ENV: 'development' }).env, 'local');
+  assert.equal(resolveIn({ baseDir: bare }, {}, 'local').env, 'local', 'brood dev defaults to local');
+  // A shell makes it easy to export an empty variable: it counts as unset.
+  assert.equal(resolveIn({ baseDir }, { BROOD_ENV: '' }).env, 'staging');
+  assert.equal(resolveIn({ baseDir: bare, env: '' }, { BROOD_ENV: '' }).env, 'prod');
+});
+
+test('NODE_ENV maps to an app environment as Egg does; anything else falls back', () => {
+  assert.equal(envFromNodeEnv('production', 'x'), 'prod');
+  assert.equal(envFromNodeEnv('development', 'x'), 'local');
+  assert.equal(envFromNodeEnv('test', 'x'), 'test');
+  assert.equal(envFromNodeEnv('staging', 'x'), 'x');
+  assert.equal(envFromNodeEnv(undefined, 'prod'), 'prod');
+});
+
+test('the scheduling policy: given, then BROOD_SCHED_POLICY, then package.json', () => {
+  const pinnedNone = appDir({ schedulingPolicy: 'none' });
+  assert.equal(resolveIn({ baseDir: pinnedNone }).schedulingPolicy, 'none');
+  assert.equal(resolveIn({ baseDir: pinnedNone }, { BROOD_SCHED_POLICY: 'rr' }).schedulingPolicy, 'rr');
+  assert.equal(resolveIn({ baseDir: pinnedNone, schedulingPolicy: 'rr' }, { BROOD_SCHED_POLICY: 'none' }).schedulingPolicy, 'rr');
+  assert.equal(resolveIn({ baseDir: appDir() }, { BROOD_SCHED_POLICY: 'none' }).schedulingPolicy, 'none');
+});
+
+test('an unknown scheduling policy is refused, wherever it comes from', () => {
+  const message = 'schedulingPolicy (or BROOD_SCHED_POLICY) must be rr or none, got fastest';
+  refused({ baseDir: appDir() }, message, { BROOD_SCHED_POLICY: 'fastest' });
+  refused({ baseDir: appDir(), schedulingPolicy: 'fastest' as 'rr' }, message);
+  refused({ baseDir: appDir({ schedulingPolicy: 'fastest' as 'rr' }) }, message);
+});
+
+test('port: 0 picks a free one; negative, fractional, too large or not a number is refused', () => {
+  assert.equal(resolveIn({ baseDir: appDir(), port: 0 }).port, 0);
+  assert.equal(resolveIn({ baseDir: appDir(), port: 65535 }).port, 65535);
+  refused({ baseDir: appDir(), port: -1 }, 'port must be a non-negative integer, got -1');
+  refused({ baseDir: appDir(), port: 80.5 }, 'port must be a non-negative integer, got 80.5');
+  refused({ baseDir: appDir(), port: 65536 }, 'port must be at most 65535, got 65536');
+  refused({ baseDir: appDir({ port: '8080' as unknown as number }) }, 'port must be a non-negative integer, got 8080');
+});
+
+test('every count and timeout must be a positive integer, named in the message', () => {
+  const names = [
+    'workers',
+    'agentStartTimeout',
+    'workerStartTimeout',
+    'shutdownTimeout',
+    'requestTimeout',
+    'maxRestarts',
+    'restartWindow',
+  ] as const;
+  for (const name of names) {
+    refused({ baseDir: appDir(), [name]: 0 }, `${name} must be a positive integer, got 0`);
+    refused({ baseDir: appDir(), [name]: 1.5 }, `${name} must be a positive integer, got 1.5`);
+    refused({ baseDir: appDir({ [name]: 'two' } as MasterOptions) }, `${name} must be a positive integer, got two`);
+    assert.equal(resolveIn({ baseDir: appDir(), [name]: 7 })[name], 7);
+  }
+});
+
+test('a title that could not name a file is refused', () => {
+  const message = (title: string) => `title must be 1 to 64 letters, digits, dots, dashes or underscores, got ${JSON.stringify(title)}`;
+  for (const title of ['../package', '..', '.', 'a b', 'x'.repeat(65), 'blue/green']) refused({ baseDir: appDir(), title }, message(title));
+  refused({ baseDir: appDir({ title: '../up' }) }, message('../up'));
+  for (const title of ['blue', 'api-v2.1_canary', 'x'.repeat(64), '.hidden'])
+    assert.equal(resolveIn({ baseDir: appDir(), title }).title, title);
+});
+
+test('logDir: given, then BROOD_LOG_DIR, then package.json; relative to the app folder', () => {
+  const baseDir = appDir({ logDir: 'logs/pkg' });
+  assert.equal(resolveIn({ baseDir, logDir: 'logs/given' }, { BROOD_LOG_DIR: '/var/log/app' }).logDir, join(baseDir, 'logs/given'));
+  assert.equal(resolveIn({ baseDir }, { BROOD_LOG_DIR: '/var/log/app' }).logDir, '/var/log/app');
+  assert.equal(resolveIn({ baseDir }).logDir, join(baseDir, 'logs/pkg'));
+  assert.equal(resolveIn({ baseDir: appDir() }, { BROOD_LOG_DIR: '' }).logDir, undefined);
+});
+
+test('logRotate and host pass through as given', () => {
+  const logRotate = { size: '10m', frequency: 'daily', limit: 7 } as const;
+  const resolved = resolveIn({ baseDir: appDir({ logRotate }), host: '::1' });
+  assert.deepEqual(resolved.logRotate, logRotate);
+  assert.equal(resolved.host, '::1');
+});
+
+test('a package.json that is not JSON is refused, naming the file', () => {
+  const baseDir = appDir('{ "name": "app", ');
+  assert.throws(() => resolveIn({ baseDir }), {
+    code: 'ERR_BROOD_BAD_OPTION',
+    message: new RegExp(`^${join(baseDir, 'package.json').replaceAll('.', '\\.')} is not valid JSON: `),
+  });
+});
