@@ -1,0 +1,82 @@
+/**
+ * The supervisor with a process factory of plain objects: what it does when
+ * a child crashes and when a fork itself fails, without forking anything.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createLogger } from '@brood/core';
+import { type BroodError, ERR } from '@brood/errors';
+import { Router } from '@brood/messenger';
+import { resolveOptions } from '../src/options.js';
+import type { ProcessFactory } from '../src/process-factory.js';
+import { ProcessTable } from '../src/process-table.js';
+import { SupervisedProcess } from '../src/supervised-process.js';
+import { Supervisor } from '../src/supervisor.js';
+
+let nextPid = 50_000;
+
+/** A child that never runs: it exits when the test says so. */
+function fakeChild(): ChildProcess {
+  const child = new EventEmitter() as ChildProcess & { exitCode: number | null; signalCode: string | null };
+  Object.assign(child, { pid: nextPid++, exitCode: null, signalCode: null, connected: false, kill: () => true });
+  return child;
+}
+
+function setup(forks: Array<'ok' | 'throws'>, maxRestarts: number) {
+  const settings = resolveOptions({ baseDir: mkdtempSync(join(tmpdir(), 'brood-supervisor-')), maxRestarts, restartWindow: 60_000 });
+  const table = new ProcessTable();
+  const router = new Router({ log: { warn() {} }, directory: table, onControl() {} });
+  const lines: string[] = [];
+  const logger = createLogger({ role: 'master', destination: { write: (line: string) => lines.push(line) } });
+  const children: ChildProcess[] = [];
+  const forked: Array<() => void> = [];
+  const factory = {
+    forkWorker(slot: number) {
+      forked.shift()?.();
+      if (forks.shift() === 'throws') throw new Error('spawn EAGAIN');
+      const child = fakeChild();
+      children.push(child);
+      return new SupervisedProcess('worker', child, slot);
+    },
+  } as unknown as ProcessFactory;
+  /** Resolves at the next fork the supervisor asks for. */
+  const nextFork = () => new Promise<void>((resolve) => forked.push(resolve));
+  let giveUp!: (error: BroodError) => void;
+  const gaveUp = new Promise<BroodError>((resolve) => {
+    giveUp = resolve;
+  });
+  const supervisor = new Supervisor({ settings, logger, table, router, factory, host: { state: 'running', giveUp } });
+  return { supervisor, table, lines, children, gaveUp, nextFork };
+}
+
+test('a fork that fails in the restart timer counts as a crash: retried, then given up, and nothing throws', async () => {
+  const { supervisor, children, gaveUp, lines } = setup(['ok', 'throws', 'throws', 'throws'], 2);
+  supervisor.spawnWorker(1);
+  children[0]?.emit('exit', 1, null);
+  const error = await gaveUp;
+  assert.equal(error.code, ERR.TOO_MANY_RESTARTS);
+  const text = lines.join('');
+  assert.match(text, /exited unexpectedly with code 1; restarting/);
+  assert.match(text, /cannot fork the worker: spawn EAGAIN; restarting/);
+});
+
+test('a crashed worker is forked again into its slot, and the table follows', async () => {
+  const { supervisor, table, children, nextFork } = setup(['ok', 'ok'], 5);
+  const first = supervisor.spawnWorker(3);
+  assert.deepEqual(
+    table.workers.map((w) => w.slot),
+    [3],
+  );
+  const refork = nextFork();
+  children[0]?.emit('exit', null, 'SIGKILL');
+  assert.equal(table.get(first.pid), undefined, 'the dead worker left the table at once');
+  await refork;
+  const [second] = table.workers;
+  assert.equal(second?.slot, 3);
+  assert.equal(second?.restarts, 1);
+});
