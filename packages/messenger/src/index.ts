@@ -1,3 +1,4 @@
+export * from './actions.js';
 export * from './calls.js';
 export * from './client.js';
 export { MAX_BATCH, Outbox, unpack, type Write } from './outbox.js';
