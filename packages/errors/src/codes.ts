@@ -99,6 +99,8 @@ export const ERR = {
   CONTROL_TIMEOUT: 'ERR_BROOD_CONTROL_TIMEOUT',
   /** The pid file names a live master, but its control socket is gone. */
   CONTROL_UNREACHABLE: 'ERR_BROOD_CONTROL_UNREACHABLE',
+  /** A control file (run/, the socket, the pid file) could have been put there by another user, or names what is not Brood's. */
+  CONTROL_UNTRUSTED: 'ERR_BROOD_CONTROL_UNTRUSTED',
 } as const;
 
 /** The name of a code in {@link ERR}: `PORT_IN_USE`. */

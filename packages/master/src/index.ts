@@ -9,11 +9,13 @@ export {
   type ControlRequest,
   type ControlResponse,
   type ControlResult,
+  type HelloResult,
   type ProcessStatus,
   type StatusResult,
   type StopResult,
 } from './control/protocol.js';
 export { isListening, type PidFile, readPidFile } from './control/server.js';
+export { checkFolder, checkPidFile, checkSocketFile, checkSocketPath, wrongMaster } from './control/trust.js';
 export { Master, type MasterSetup, type StartedInfo } from './master.js';
 export type { MasterState } from './master-state.js';
 export { envFromNodeEnv, type MasterOptions, type ResolvedOptions, resolveOptions, type SchedulingPolicy } from './options.js';

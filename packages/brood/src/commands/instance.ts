@@ -1,26 +1,56 @@
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { broodError, ERR } from '@brood/errors';
-import { checkTitle, DEFAULT_TITLE, isListening, readPidFile, runPaths } from '@brood/master';
+import {
+  checkFolder,
+  checkPidFile,
+  checkSocketFile,
+  checkSocketPath,
+  checkTitle,
+  DEFAULT_TITLE,
+  isListening,
+  readPidFile,
+  runPaths,
+  sendControl,
+  wrongMaster,
+} from '@brood/master';
 
 /** A running instance found through its control socket, or the reason there is none. */
 export type Instance =
   | { running: true; socket: string; pid: number | undefined; title: string; baseDir: string }
   | { running: false; title: string; baseDir: string; stale: boolean };
 
+/** How long the CLI waits for a master to say who it is before it gives up on it. */
+const HELLO_TIMEOUT_MS = 10_000;
+
 /**
  * Finds the instance of the app in `dir` titled `title` by its control
  * socket — never by process names, so another app's processes are never
  * touched. A socket nobody answers on (its master was killed) is stale:
  * it is removed, with its pid file.
+ *
+ * Nothing another user could have put in `run/` is followed (see
+ * @brood/master's trust checks): the folder, the pid file and the socket
+ * must be this user's; the socket the pid file names must be Brood's own
+ * for this app; the master on the socket must be the one the pid file
+ * names. So a planted file can neither make a command report a stop that
+ * did not happen nor make it remove any path but Brood's own socket and pid
+ * file of this app.
  */
 export async function findInstance(dir: string | undefined, title = DEFAULT_TITLE): Promise<Instance> {
   checkTitle(title);
   const baseDir = resolve(dir ?? process.cwd());
   const paths = runPaths(baseDir, title);
-  const pidFile = readPidFile(paths.pidFile);
-  const socket = pidFile?.socket ?? paths.socket;
-  if (await isListening(socket)) return { running: true, socket, pid: pidFile?.pid, title, baseDir };
+  if (!existsSync(paths.dir)) return { running: false, title, baseDir, stale: false };
+  checkFolder(paths.dir, 'the run folder');
+  const pidFile = checkPidFile(paths.pidFile) === undefined ? undefined : readPidFile(paths.pidFile);
+  const socket = pidFile === undefined ? paths.socket : checkSocketPath(paths, pidFile.socket, baseDir, title);
+  const socketExists = checkSocketFile(socket);
+  if (socketExists && (await isListening(socket))) {
+    const { pid } = await sendControl(socket, 'hello', {}, HELLO_TIMEOUT_MS);
+    if (pidFile !== undefined && pid !== pidFile.pid) throw wrongMaster(socket, pid, pidFile.pid, paths.pidFile);
+    return { running: true, socket, pid, title, baseDir };
+  }
   if (pidFile !== undefined && isBroodProcess(pidFile.pid)) {
     // Its socket was deleted under it: the master serves on, but no command can reach it.
     // Say so, and keep the pid file that names it.
@@ -29,8 +59,9 @@ export async function findInstance(dir: string | undefined, title = DEFAULT_TITL
       `the master ${pidFile.pid} of ${describe({ title, baseDir })} is running, but its control socket ${socket} is gone; stop it with kill -TERM ${pidFile.pid}`,
     );
   }
+  // Only what was checked above is removed: Brood's own socket of this app, and its pid file.
   let stale = false;
-  for (const file of [socket, paths.pidFile]) {
+  for (const file of [...(socketExists ? [socket] : []), paths.pidFile]) {
     try {
       unlinkSync(file);
       stale = true;

@@ -4,6 +4,7 @@ import type { ControlArgs, ControlCommand, ControlResult, StatusResult, StopResu
 
 /** What the control commands need of the master. */
 export interface Commanded {
+  readonly settings: { title: string; baseDir: string };
   status(): Promise<StatusResult>;
   stop(reason: string): Promise<void>;
   /** ms a stop may take at the most, the kill of what is left included. */
@@ -18,6 +19,7 @@ export type CommandTable = { [C in ControlCommand]: (args: ControlArgs<C>) => Pr
 /** What each control command does, one entry per command. */
 export function controlCommands(master: Commanded): CommandTable {
   return {
+    hello: async () => ({ pid: process.pid, title: master.settings.title, baseDir: master.settings.baseDir }),
     status: () => master.status(),
     async stop(): Promise<StopResult> {
       const status = await master.status();

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { broodError, ERR } from '@brood/errors';
+import { checkFolder, privateSocketFolder, privateSocketName } from './trust.js';
 
 /** The title of an instance started without `--title`. */
 export const DEFAULT_TITLE = 'default';
@@ -37,10 +37,7 @@ export function checkTitle(title: string): void {
 export function runPaths(baseDir: string, title = DEFAULT_TITLE): RunPaths {
   const dir = join(baseDir, 'run');
   let socket = join(dir, `${title}.sock`);
-  if (socket.length > MAX_SOCKET_PATH) {
-    const digest = createHash('sha256').update(`${baseDir}\0${title}`).digest('hex').slice(0, 16);
-    socket = join(tmpdir(), `brood-${process.getuid?.() ?? 'user'}`, `${digest}.sock`);
-  }
+  if (socket.length > MAX_SOCKET_PATH) socket = join(privateSocketFolder(tmpdir()), privateSocketName(baseDir, title));
   return { dir, socket, pidFile: join(dir, `${title}.json`) };
 }
 
@@ -53,12 +50,15 @@ export function runPaths(baseDir: string, title = DEFAULT_TITLE): RunPaths {
 export function privateSocketDir(socket: string): void {
   const dir = dirname(socket);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const stat = lstatSync(dir);
-  const uid = process.getuid?.();
-  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o077) !== 0) {
-    throw broodError(
-      ERR.BAD_OPTION,
-      `${dir} must be a folder of this user's that no one else may enter (mode 0700); remove it or fix its owner and mode`,
-    );
-  }
+  checkFolder(dir, 'the socket folder', 0o077, false);
+}
+
+/**
+ * Makes `run/` (0700), or checks the one there: it must be this user's, and
+ * no other user may write in it — or they could put a socket or a pid file
+ * of theirs where this master's will be.
+ */
+export function runDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  checkFolder(dir, 'the run folder');
 }

@@ -45,11 +45,21 @@ export interface StopResult {
   within: number;
 }
 
+/** What `hello` answers: who serves this socket. */
+export interface HelloResult {
+  /** The master's pid, which must be the one its pid file names. */
+  pid: number;
+  title: string;
+  baseDir: string;
+}
+
 /** No arguments. */
 export type NoArgs = Record<string, never>;
 
 /** Every command, with what it takes and what it answers. */
 export interface ControlCommands {
+  /** Asked by the CLI before any other command, to check that the socket is its master's. */
+  hello: { args: NoArgs; result: HelloResult };
   status: { args: NoArgs; result: StatusResult };
   stop: { args: NoArgs; result: StopResult };
   reload: { args: NoArgs; result: ReloadResult };
@@ -80,6 +90,7 @@ const none = (args: Record<string, unknown>): string | undefined =>
 
 /** Why the arguments of each command are wrong, or `undefined` when they are right. */
 const ARGS: { [C in ControlCommand]: (args: Record<string, unknown>) => string | undefined } = {
+  hello: none,
   status: none,
   stop: none,
   reload: none,

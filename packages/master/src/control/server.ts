@@ -1,11 +1,11 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { broodError, ERR } from '@brood/errors';
 import { toWireError } from '@brood/messenger';
 import type { CommandTable } from './commands.js';
-import { privateSocketDir, type RunPaths } from './paths.js';
+import { privateSocketDir, type RunPaths, runDir } from './paths.js';
 import {
   CONTROL_VERSION,
   type ControlCommand,
@@ -14,6 +14,7 @@ import {
   type ControlResult,
   parseRequest,
 } from './protocol.js';
+import { checkSocketFile } from './trust.js';
 
 /** The longest control request line accepted, in bytes. */
 const MAX_LINE = 1024 * 1024;
@@ -54,10 +55,11 @@ export function isListening(socket: string, ms = 500): Promise<boolean> {
   });
 }
 
-/** Reads a pid file; undefined when absent or unreadable. */
+/** Reads a pid file; undefined when absent, unreadable, or not a pid file (no pid, no socket). */
 export function readPidFile(path: string): PidFile | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as PidFile;
+    const content = JSON.parse(readFileSync(path, 'utf8')) as PidFile;
+    return Number.isSafeInteger(content.pid) && content.pid > 0 && typeof content.socket === 'string' ? content : undefined;
   } catch {
     return undefined;
   }
@@ -90,13 +92,14 @@ export class ControlServer {
   /**
    * Takes the socket. A live socket of the same app and title means another
    * instance runs: that is an error. A dead one (its master was killed) is
-   * removed with its pid file.
+   * removed with its pid file. A run folder, or a file in it, that another
+   * user could have put there stops the start (see trust.ts).
    */
   async listen(): Promise<void> {
     const { dir, socket, pidFile } = this.paths;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    runDir(dir);
     if (dirname(socket) !== dir) privateSocketDir(socket);
-    if (existsSync(socket)) {
+    if (checkSocketFile(socket)) {
       if (await isListening(socket)) {
         const owner = readPidFile(pidFile);
         throw broodError(
