@@ -137,6 +137,28 @@ export class Cluster {
     });
   }
 
+  /** Resolves once stderr matches `pattern`; rejects after `timeout` ms, or when the process exits first. */
+  waitForStderr(pattern: RegExp, what: string, timeout = 15_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const waiter = (): void => {
+        if (pattern.test(this.stderr)) done(resolve);
+        else if (this.child.exitCode !== null || this.child.signalCode !== null)
+          done(() => reject(new Error(`process exited while waiting for ${what}\n--- stderr\n${this.stderr}`)));
+      };
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`timed out after ${timeout} ms waiting for ${what}\n--- stderr\n${this.stderr}`))),
+        timeout,
+      );
+      const done = (settle: () => void): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(waiter);
+        settle();
+      };
+      this.#waiters.add(waiter);
+      waiter();
+    });
+  }
+
   /** Waits for the ready line and returns it. */
   async started(timeout = 20_000): Promise<StartedLine> {
     const line = await this.waitFor((l) => l.event === 'started', 'the started line', timeout);

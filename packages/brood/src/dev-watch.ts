@@ -131,8 +131,11 @@ export function watchApp(master: Master): { close(): void } {
 /**
  * Resolves at the next change of a source file of the app in `baseDir`:
  * `brood dev` waits here when the app could not start, and tries again.
+ * `watching` is called once every watcher is in place (fs.watch adds its
+ * inotify watch before it returns): a change saved from then on is seen,
+ * so that is when `brood dev` may say it waits.
  */
-export function nextChange(baseDir: string): Promise<string[]> {
+export function nextChange(baseDir: string, watching: () => void): Promise<string[]> {
   return new Promise((resolve) => {
     const watcher = watchSources(
       baseDir,
@@ -142,5 +145,6 @@ export function nextChange(baseDir: string): Promise<string[]> {
       },
       { keepAlive: true },
     );
+    watching();
   });
 }

@@ -92,10 +92,10 @@ export async function runForeground(dir: string | undefined, flags: StartFlags, 
 
 /** `brood dev` after a failed start: resolves at the next change of a source file; a stop signal ends it. */
 async function waitForFix(baseDir: string): Promise<void> {
-  out(`brood: waiting for a change in ${baseDir} to start again (Ctrl-C to quit)`, true);
   const quit = (): void => process.exit(1);
   for (const signal of STOP_SIGNALS) process.once(signal, quit);
-  const files = await nextChange(baseDir);
+  // Said only once the watchers exist: a change saved after the line is never missed.
+  const files = await nextChange(baseDir, () => out(`brood: waiting for a change in ${baseDir} to start again (Ctrl-C to quit)`, true));
   for (const signal of STOP_SIGNALS) process.off(signal, quit);
   out(`brood: ${files.join(', ')} changed: starting again`, true);
 }
