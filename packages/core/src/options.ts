@@ -4,6 +4,13 @@ import type { LogRotate } from './logger.js';
 /** The environment variable that carries {@link ProcessOptions} from the master to its children. */
 export const PROCESS_OPTIONS_ENV = 'BROOD_PROCESS_OPTIONS';
 
+/**
+ * What the agent or a worker does with a promise rejection nobody handled:
+ * `exit` closes the process as an uncaught exception does (the master
+ * forks another), `log` logs it and serves on. See docs/lifecycle.md.
+ */
+export type UnhandledRejectionMode = 'log' | 'exit';
+
 /** What the master tells each agent and worker it forks. */
 export interface ProcessOptions {
   /** The app folder. */
@@ -27,6 +34,8 @@ export interface ProcessOptions {
   /** Where each process also writes its log file; no files when absent. */
   logDir?: string;
   logRotate?: LogRotate;
+  /** What a rejection nobody handled does; `exit` when absent. */
+  unhandledRejection?: UnhandledRejectionMode;
 }
 
 /** The environment variable with a worker's stable position, 1..N: a reforked worker takes its predecessor's. */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { LogRotate } from '@brood/core';
+import type { LogRotate, UnhandledRejectionMode } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
 import { checkTitle, DEFAULT_TITLE } from './control/paths.js';
 
@@ -48,6 +48,8 @@ export interface MasterOptions {
   sourceMaps?: boolean;
   /** Open the control socket that `brood stop`, `reload`, `status` and `run-task` use. Default true. */
   control?: boolean;
+  /** What a promise rejection nobody handled does in the agent or a worker: `exit` (as Node) or `log` (as Egg). Default `exit`. */
+  unhandledRejection?: UnhandledRejectionMode;
 }
 
 /** Every option settled. */
@@ -101,6 +103,10 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
   if (policy !== 'rr' && policy !== 'none') {
     throw broodError(ERR.BAD_OPTION, `schedulingPolicy (or BROOD_SCHED_POLICY) must be rr or none, got ${policy}`);
   }
+  const unhandledRejection = pick('unhandledRejection') ?? 'exit';
+  if (unhandledRejection !== 'exit' && unhandledRejection !== 'log') {
+    throw broodError(ERR.BAD_OPTION, `unhandledRejection must be exit or log, got ${String(unhandledRejection)}`);
+  }
   const port = positiveInt('port', pick('port') ?? 7001, true);
   if (port > 65535) throw broodError(ERR.BAD_OPTION, `port must be at most 65535, got ${port}`);
   const resolved: ResolvedOptions = {
@@ -121,6 +127,7 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
     control: pick('control') ?? true,
     sourceMaps: pick('sourceMaps') ?? false,
     logLevel: pick('logLevel') ?? 'info',
+    unhandledRejection,
   };
   const host = pick('host');
   if (host !== undefined) resolved.host = host;

@@ -62,7 +62,8 @@ export class ProcessFactory {
   }
 
   #processOptions(startTimeout: number, buildDir: string): string {
-    const { baseDir, env, port, host, pretty, logLevel, shutdownTimeout, requestTimeout, logDir, logRotate } = this.#settings;
+    const { baseDir, env, port, host, pretty, logLevel, shutdownTimeout, requestTimeout, logDir, logRotate, unhandledRejection } =
+      this.#settings;
     const options: ProcessOptions = {
       baseDir,
       buildDir,
@@ -73,6 +74,7 @@ export class ProcessFactory {
       startTimeout,
       shutdownTimeout,
       requestTimeout,
+      unhandledRejection,
       ...(host === undefined ? {} : { host }),
       ...(logDir === undefined ? {} : { logDir }),
       ...(logRotate === undefined ? {} : { logRotate }),

@@ -54,6 +54,7 @@ test('an app folder without package.json gets every default', () => {
     control: true,
     sourceMaps: false,
     logLevel: 'info',
+    unhandledRejection: 'exit',
   });
 });
 
@@ -156,6 +157,17 @@ test('logDir: given, then BROOD_LOG_DIR, then package.json; relative to the app 
   assert.equal(resolveIn({ baseDir }, { BROOD_LOG_DIR: '/var/log/app' }).logDir, '/var/log/app');
   assert.equal(resolveIn({ baseDir }).logDir, join(baseDir, 'logs/pkg'));
   assert.equal(resolveIn({ baseDir: appDir() }, { BROOD_LOG_DIR: '' }).logDir, undefined);
+});
+
+test('unhandledRejection: exit by default, log when asked, nothing else', () => {
+  assert.equal(resolveIn({ baseDir: appDir() }).unhandledRejection, 'exit');
+  assert.equal(resolveIn({ baseDir: appDir({ unhandledRejection: 'log' }) }).unhandledRejection, 'log');
+  assert.equal(resolveIn({ baseDir: appDir({ unhandledRejection: 'log' }), unhandledRejection: 'exit' }).unhandledRejection, 'exit');
+  const baseDir = appDir({ unhandledRejection: 'warn' as never });
+  assert.throws(() => resolveIn({ baseDir }), {
+    code: 'ERR_BROOD_BAD_OPTION',
+    message: 'unhandledRejection must be exit or log, got warn',
+  });
 });
 
 test('logRotate and host pass through as given', () => {

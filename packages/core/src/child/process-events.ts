@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { messageOf } from '@brood/errors';
 import type { ChildRuntime } from './runtime.js';
 
 /**
@@ -30,11 +31,23 @@ export function handleProcessEvents(runtime: ChildRuntime): void {
     });
   }
 
-  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
-  process.on('uncaughtException', (error) => {
-    logger.fatal({ err: error }, `uncaught exception in ${spec.role}: ${error.message}`);
+  // Both end the process the same way: it stops taking work, finishes what is in flight within
+  // the crash budget, exits 1, and the master forks another.
+  const crash = (reason: string, error: unknown): void => {
+    logger.fatal({ err: error }, `${reason} in ${spec.role}: ${messageOf(error)}`);
     process.exitCode = 1;
-    void runtime.close(Math.min(options.shutdownTimeout, CRASH_CLOSE_BUDGET_MS), 'uncaught exception', 1);
+    void runtime.close(Math.min(options.shutdownTimeout, CRASH_CLOSE_BUDGET_MS), reason, 1);
+  };
+  process.on('uncaughtException', (error) => crash('uncaught exception', error));
+  // Node itself exits on a rejection nobody handled; Egg logs it. Brood exits unless the app
+  // chose `unhandledRejection: 'log'` (docs/lifecycle.md says why).
+  process.on('unhandledRejection', (reason) => {
+    if (options.unhandledRejection !== 'log') crash('unhandled promise rejection', reason);
+    else
+      logger.error(
+        { err: reason },
+        `unhandled promise rejection in ${spec.role}: ${messageOf(reason)}; serving on (unhandledRejection: 'log')`,
+      );
   });
 
   // Orphan: the master died (even by SIGKILL) and the IPC channel closed.
