@@ -13,8 +13,8 @@ export interface LoadResult {
  * sending its next request as soon as the last answered, until `stop()`.
  * Bounded: it also stops by itself after `maxMs`.
  */
-export function keepAliveLoad(url: string, connections = 8, maxMs = 30_000) {
-  return httpLoad(url, { connections, maxMs, keepAlive: true });
+export function keepAliveLoad(url: string, connections = 8, maxMs = 30_000, timeoutMs = 5000) {
+  return httpLoad(url, { connections, maxMs, keepAlive: true, timeoutMs });
 }
 
 /**
@@ -22,11 +22,11 @@ export function keepAliveLoad(url: string, connections = 8, maxMs = 30_000) {
  * keep-alive (and load balancers' health checks) do: every request is a
  * new connection the master hands to a worker.
  */
-export function freshConnectionLoad(url: string, connections = 8, maxMs = 30_000) {
-  return httpLoad(url, { connections, maxMs, keepAlive: false });
+export function freshConnectionLoad(url: string, connections = 8, maxMs = 30_000, timeoutMs = 5000) {
+  return httpLoad(url, { connections, maxMs, keepAlive: false, timeoutMs });
 }
 
-function httpLoad(url: string, options: { connections: number; maxMs: number; keepAlive: boolean }) {
+function httpLoad(url: string, options: { connections: number; maxMs: number; keepAlive: boolean; timeoutMs: number }) {
   const { connections, maxMs } = options;
   const agent = options.keepAlive ? new Agent({ keepAlive: true, maxSockets: connections }) : false;
   const result: LoadResult = { ok: 0, non2xx: 0, errors: [], pids: new Set() };
@@ -56,7 +56,7 @@ function httpLoad(url: string, options: { connections: number; maxMs: number; ke
           resolve();
         });
       });
-      req.setTimeout(5000, () => req.destroy(new Error('request timed out')));
+      req.setTimeout(options.timeoutMs, () => req.destroy(new Error('request timed out')));
       req.on('error', (error) => {
         result.errors.push(error.message);
         resolve();
