@@ -1,7 +1,8 @@
 /** What /proc says about the processes of a scenario: memory, connections, who is still there. */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { type Cluster, isAlive, type LogLine } from '../../helpers/cluster.js';
+import { socketsOf, tcpInodes } from '../../helpers/sockets.js';
 
 /** Resident memory of `pid` in bytes; 0 when it is gone. */
 export function rssOf(pid: number): number {
@@ -33,48 +34,14 @@ export function sampleRss(pid: number, everyMs = 25): { stop(): { peak: number; 
   };
 }
 
-/** The inodes of the established TCP connections whose local port is `port`. */
-function establishedInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const row of text.trim().split('\n').slice(1)) {
-      const fields = row.trim().split(/\s+/);
-      const local = fields[1] ?? '';
-      if (fields[3] === '01' && Number.parseInt(local.split(':')[1] ?? '', 16) === port) inodes.add(fields[9] as string);
-    }
-  }
-  return inodes;
-}
-
 /**
  * How many client connections to `port` process `pid` holds: under a load
  * that keeps every connection busy, the requests in flight on it, which a
  * SIGKILL of that process can cost.
  */
 export function connectionsOf(pid: number, port: number): number {
-  const inodes = establishedInodes(port);
-  let count = 0;
-  let fds: string[];
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return 0;
-  }
-  for (const fd of fds) {
-    try {
-      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
-      if (inode !== undefined && inodes.has(inode)) count += 1;
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return count;
+  const established = tcpInodes(port, 'established');
+  return socketsOf(pid).filter((inode) => established.has(inode)).length;
 }
 
 /** The pids among `pids` still alive. */
