@@ -165,8 +165,8 @@ What Brood does when things go wrong, measured. \`test/chaos/\` runs each
 scenario below with real processes, real signals and real load on
 127.0.0.1, asserts what Brood promises, and writes its figures to
 \`.chaos/*.json\`; this page is written from them by
-\`node test/chaos/report.mjs\` (\`--run\` runs the suite first). The chaos
-tests run in CI with every other test, in about two minutes.
+\`node test/chaos/report.mjs\` (\`--run\` runs the chaos files first). They
+run in CI with every other test file; on their own they take about 75 s.
 
 ## This run
 
@@ -178,16 +178,17 @@ tests run in CI with every other test, in about two minutes.
 | load generator | ${machine?.loadTool ?? '?'} (one thread, 16 keep-alive connections, 10 s timeout; autocannon when wrk is not installed) |
 | load average at the start | ${list(machine?.loadAverage)} |
 
-The chaos files run two at a time, beside other suites on the same machine:
-the figures are those of a busy two-core box, not of a quiet server. Each
+Test files run two at a time (these figures come from a run of the whole
+suite, \`npx -y pnpm@12.4.2 test\`), beside other work on the same machine:
+they are those of a busy two-core box, not of a quiet server. Each
 scenario's JSON records the load average when it ended.
 
 ## Worker kills under load
 
 A cluster of two workers under keep-alive load on \`/\`, with two loops of
 fresh connections (one request each, 10 s timeout: past it a probe counts
-as hung) probing alongside. Five
-times, the oldest worker is stopped (SIGSTOP, so it takes nothing more),
+as hung) probing alongside. Five times, the oldest worker is stopped
+(SIGSTOP, so it takes nothing more),
 the client connections it holds are counted from \`/proc\`, and it is killed
 with SIGKILL; load runs 0.8 s on two workers between kills. Once per
 scheduling policy.
