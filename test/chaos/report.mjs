@@ -175,7 +175,7 @@ run in CI with every other test file; on their own they take about 75 s.
 | date | ${dates[0] === undefined ? '?' : `${dates[0].slice(0, 16).replace('T', ' ')} UTC`} |
 | machine | ${machine?.cpu ?? '?'}, ${machine?.cores ?? '?'} cores, ${machine?.memoryGiB ?? '?'} GiB |
 | system | ${machine?.platform ?? '?'}, Node ${machine?.node ?? '?'} |
-| load generator | ${machine?.loadTool ?? '?'} (one thread, 16 keep-alive connections, 10 s timeout; autocannon when wrk is not installed) |
+| load generator | ${machine?.loadTool ?? '?'} (one thread, 16 keep-alive connections, 10 s timeout; autocannon when wrk is not installed, or with BROOD_CHAOS_LOAD=autocannon) |
 | load average at the start | ${list(machine?.loadAverage)} |
 
 Test files run two at a time (these figures come from a run of the whole

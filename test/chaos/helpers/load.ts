@@ -34,8 +34,9 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** `wrk 4.1.0` when wrk is on PATH; undefined otherwise. */
+/** `wrk 4.1.0` when wrk is on PATH (and BROOD_CHAOS_LOAD does not ask for autocannon); undefined otherwise. */
 export const WRK: string | undefined = (() => {
+  if (process.env.BROOD_CHAOS_LOAD === 'autocannon') return undefined;
   const probe = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
   if (probe.error !== undefined) return undefined;
   return /wrk \S+ ?[\d.]*/.exec(`${probe.stdout}${probe.stderr}`)?.[0]?.trim() ?? 'wrk';
