@@ -1,5 +1,6 @@
 import { messageOf } from '@brood/errors';
 import type { Master } from './master.js';
+import { isUnreadableIpc } from './unreadable-ipc.js';
 
 /** The signals that stop the cluster gracefully. */
 export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const;
@@ -43,7 +44,19 @@ export function handleSignals(master: Master): () => void {
   on('SIGUSR2', () => {
     master.reload('SIGUSR2').catch((error: Error) => master.logger.error({ err: error }, error.message));
   });
+  let unreadable = 0;
   on('uncaughtException', (error?: unknown) => {
+    if (isUnreadableIpc(error)) {
+      // Counted, and logged at the first and then every 1,000th: a child that floods its channel cannot flood the log.
+      unreadable += 1;
+      if (unreadable === 1 || unreadable % 1000 === 0) {
+        master.logger.warn(
+          { count: unreadable },
+          `a child wrote bytes that are not a message on its IPC channel: dropped (${unreadable} so far)`,
+        );
+      }
+      return;
+    }
     // The children notice the broken channel and exit on their own.
     master.logger.fatal({ err: error }, `master crashed: ${messageOf(error)}`);
     process.exit(1);
