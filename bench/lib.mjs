@@ -1,10 +1,19 @@
 /** Shared helpers of the benchmarks: process groups that never outlive a run, bounded waits. */
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 
 const children = new Set();
+/** Synchronous clean-ups for what lives outside the process groups (PM2's daemon). */
+const cleanups = new Set();
 
-/** Kills every process group a benchmark started. */
+/** Runs `cleanup` (synchronous) when the benchmark exits, however it exits; returns a function that forgets it. */
+export function onExit(cleanup) {
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+
+/** Kills every process group a benchmark started, and runs the clean-ups. */
 export function killAll() {
   for (const child of children) {
     try {
@@ -12,14 +21,24 @@ export function killAll() {
     } catch {}
   }
   children.clear();
+  for (const cleanup of cleanups) {
+    try {
+      cleanup();
+    } catch {}
+  }
+  cleanups.clear();
 }
 process.on('exit', killAll);
 process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
 
-/** Spawns a command in a process group of its own, stdout piped. */
-export function launch(command, args, env = {}) {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+/** Spawns a command in a process group of its own, stdout piped; stderr shown unless `quiet`. */
+export function launch(command, args, env = {}, { quiet = false } = {}) {
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', quiet ? 'ignore' : 'inherit'],
+  });
   children.add(child);
   return child;
 }
@@ -60,18 +79,30 @@ export function waitLine(child, match, ms = 20_000) {
   });
 }
 
-/** GET on a fresh connection; resolves with the x-worker header, or null when nothing answers yet. */
-export function workerOf(url) {
+/** GET on a fresh connection; resolves with the x-worker header, or null when nothing answers within `timeout` ms. */
+export function workerOf(url, timeout = 2000) {
   return new Promise((resolve) => {
     const req = request(url, { agent: false }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.headers['x-worker'] ?? null));
     });
-    req.setTimeout(2000, () => req.destroy());
+    req.setTimeout(timeout, () => req.destroy());
     req.on('error', () => resolve(null));
     req.end();
   });
 }
+
+/** A port free on 127.0.0.1 right now. */
+export function freePort() {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 export const quantile = (values, q) => {

@@ -3,7 +3,6 @@
 import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 
-const require = createRequire(new URL('../../packages/worker/package.json', import.meta.url));
 const workers = Number(process.env.WORKERS ?? 2);
 const port = Number(process.env.PORT ?? 0);
 
@@ -14,19 +13,16 @@ if (cluster.isPrimary) {
     listening += 1;
     if (listening === workers) process.stdout.write(`${JSON.stringify({ event: 'started', url: `http://127.0.0.1:${address.port}` })}\n`);
   });
+  // A worker that dies is replaced at once, as a cluster script in production does.
+  cluster.on('exit', () => {
+    if (!stopping) cluster.fork();
+  });
+  let stopping = false;
   process.on('SIGTERM', () => {
+    stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.kill();
     process.exit(0);
   });
 } else {
-  const Koa = require('koa');
-  const Router = require('@koa/router');
-  const app = new Koa();
-  const router = new Router();
-  router.get('/', (ctx) => {
-    ctx.set('x-worker', String(process.pid));
-    ctx.body = 'hello world';
-  });
-  app.use(router.routes()).use(router.allowedMethods());
-  app.listen(port);
+  createRequire(import.meta.url)('./koa-app.cjs').serve(port);
 }
