@@ -29,6 +29,13 @@ function panel({ title, digits = 0, bars, target }, x, y) {
   const top = Math.max(...bars.map((b) => Math.max(b.value ?? 0, b.worst ?? 0)), target?.value ?? 0) || 1;
   const scale = plotWidth / top;
   const parts = [`<text x="${x}" y="${y + 16}" class="title">${escapeXml(title)}</text>`];
+  const height = TITLE_HEIGHT + bars.length * (BAR_HEIGHT + BAR_GAP) + 22;
+  // The target first: bars and figures are drawn over it.
+  if (target !== undefined && target.value !== null && Number.isFinite(target.value)) {
+    const tx = x + LABEL_WIDTH + target.value * scale;
+    parts.push(`<line x1="${tx.toFixed(1)}" y1="${y + TITLE_HEIGHT - 6}" x2="${tx.toFixed(1)}" y2="${y + height - 18}" class="target"/>`);
+    parts.push(`<text x="${tx.toFixed(1)}" y="${y + height - 6}" class="note" text-anchor="middle">${escapeXml(target.label)}</text>`);
+  }
   bars.forEach((bar, i) => {
     const by = y + TITLE_HEIGHT + i * (BAR_HEIGHT + BAR_GAP);
     const width = Math.max(1, (bar.value ?? 0) * scale);
@@ -48,22 +55,21 @@ function panel({ title, digits = 0, bars, target }, x, y) {
     }
     parts.push(`<text x="${valueX.toFixed(1)}" y="${by + 13}" class="value">${valueText}</text>`);
   });
-  const height = TITLE_HEIGHT + bars.length * (BAR_HEIGHT + BAR_GAP) + 22;
-  if (target !== undefined && target.value !== null && Number.isFinite(target.value)) {
-    const tx = x + LABEL_WIDTH + target.value * scale;
-    parts.push(`<line x1="${tx.toFixed(1)}" y1="${y + TITLE_HEIGHT - 6}" x2="${tx.toFixed(1)}" y2="${y + height - 18}" class="target"/>`);
-    parts.push(`<text x="${tx.toFixed(1)}" y="${y + height - 6}" class="note" text-anchor="middle">${escapeXml(target.label)}</text>`);
-  }
   return { svg: parts.join('\n'), height };
 }
 
-/** The whole chart: `panels` laid out in two columns, under `heading`. */
-export function chart(heading, panels) {
+/** The whole chart: `panels` laid out in two columns, under `heading`; `notes` (lines) fill the last cell. */
+export function chart(heading, panels, notes = []) {
   const margin = 16;
   const drawn = [];
   let y = margin + 28;
   for (let i = 0; i < panels.length; i += COLUMNS) {
     const row = panels.slice(i, i + COLUMNS).map((p, j) => panel(p, margin + j * (PANEL_WIDTH + margin), y));
+    if (row.length < COLUMNS && notes.length > 0) {
+      const nx = margin + row.length * (PANEL_WIDTH + margin);
+      const lines = notes.map((line, k) => `<text x="${nx}" y="${y + 40 + k * 18}" class="label">${escapeXml(line)}</text>`);
+      row.push({ svg: lines.join('\n'), height: 40 + notes.length * 18 });
+    }
     drawn.push(...row);
     y += Math.max(...row.map((r) => r.height)) + margin;
   }

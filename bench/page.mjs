@@ -187,38 +187,48 @@ function messengerTable(run) {
 function svgOf(f, run) {
   const bars = (pick, worst) =>
     SYSTEMS.map((name) => ({ label: LABELS[name], value: pick(f[name]), worst: worst?.(f[name]), highlight: name === 'brood' }));
-  return chart(`Brood and the alternatives, 2 workers each, one run (${run.date}, ${run.loader.name}, ${run.machine.split(',')[0]})`, [
-    {
-      title: 'hello req/s — more is better',
-      bars: bars((s) => s.reqPerSec),
-      target: { value: f.koa.reqPerSec * TARGETS.throughputVsKoa, label: `target ≥ ${TARGETS.throughputVsKoa}× koa-cluster` },
-    },
-    {
-      title: 'p99 latency under load, ms — less is better',
-      digits: 2,
-      bars: bars((s) => s.p99Ms),
-      target: { value: f.koa.p99Ms, label: 'target ≤ koa-cluster' },
-    },
-    {
-      title: 'spawn → every worker served, ms — less is better',
-      bars: bars((s) => s.coldMs),
-      target: { value: f.koa.coldMs * TARGETS.coldVsKoa, label: `target ≤ ${TARGETS.coldVsKoa}× koa-cluster` },
-    },
-    {
-      title: 'idle RSS of the process tree, MB — less is better',
-      digits: 1,
-      bars: bars((s) => s.rss),
-      target: { value: f.koa.rss + run.bare.rssMb, label: 'target ≤ koa-cluster + one bare node' },
-    },
-    {
-      title: `worker kill -9 → a new worker serves, ms (median of ${run.settings.kills}, whisker: worst)`,
-      bars: bars(
-        (s) => s.killMedian,
-        (s) => (Number.isFinite(s.killMax) ? s.killMax : null),
-      ),
-      target: { value: TARGETS.killMs, label: `target ≤ ${TARGETS.killMs} ms every time` },
-    },
-  ]);
+  return chart(
+    `Brood and the alternatives, 2 workers each, one run (${run.date}, ${run.loader.name}, ${run.machine.split(',')[0]})`,
+    [
+      {
+        title: 'hello req/s — more is better',
+        bars: bars((s) => s.reqPerSec),
+        target: { value: f.koa.reqPerSec * TARGETS.throughputVsKoa, label: `target ≥ ${TARGETS.throughputVsKoa}× koa-cluster` },
+      },
+      {
+        title: 'p99 latency under load, ms — less is better',
+        digits: 2,
+        bars: bars((s) => s.p99Ms),
+        target: { value: f.koa.p99Ms, label: 'target ≤ koa-cluster' },
+      },
+      {
+        title: 'spawn → every worker served, ms — less is better',
+        bars: bars((s) => s.coldMs),
+        target: { value: f.koa.coldMs * TARGETS.coldVsKoa, label: `target ≤ ${TARGETS.coldVsKoa}× koa-cluster` },
+      },
+      {
+        title: 'idle RSS of the process tree, MB — less is better',
+        digits: 1,
+        bars: bars((s) => s.rss),
+        target: { value: f.koa.rss + run.bare.rssMb, label: 'target ≤ koa-cluster + one bare node' },
+      },
+      {
+        title: `worker kill -9 → a new worker serves, ms (median of ${run.settings.kills}, whisker: worst)`,
+        bars: bars(
+          (s) => s.killMedian,
+          (s) => (Number.isFinite(s.killMax) ? s.killMax : null),
+        ),
+        target: { value: TARGETS.killMs, label: `target ≤ ${TARGETS.killMs} ms every time` },
+      },
+    ],
+    [
+      "Brood in colour; dashed line: Brood's target.",
+      `Load: ${run.loader.command}, ${run.settings.rounds} × ${run.settings.seconds} s, medians.`,
+      `Brood / koa-cluster ${show(f.brood.reqPerSec / f.koa.reqPerSec, 2)} req/s; Brood / Egg ${show(f.brood.reqPerSec / f.egg.reqPerSec, 2)}.`,
+      `A bare node -e 0: ${show(run.bare.startMs)} ms; a bare node: ${show(run.bare.rssMb, 1)} MB RSS.`,
+      `Load average ${show(run.load.before, 1)} at the start, ${show(run.load.after, 1)} at the end.`,
+    ],
+  );
 }
 
 /** `{ markdown, svg, summary }` of one run. */
@@ -240,6 +250,18 @@ export function page(run) {
   ).join('; ');
   const httpRounds = SYSTEMS.map((name) => `${LABELS[name]} ${run.http[name].rounds.map((r) => show(r.reqPerSec)).join(', ')}`).join('; ');
   const httpErrors = SYSTEMS.filter((name) => f[name].httpErrors > 0);
+  // koa-cluster and Brood are loaded one right after the other in every round: the ratio of each round is
+  // measured under the same machine conditions, and how much it varies says how noisy the run was.
+  const roundRatios = run.http.brood.rounds.map((r, i) => r.reqPerSec / run.http.koa.rounds[i].reqPerSec);
+  const spreads = SYSTEMS.map((name) => {
+    const values = run.http[name].rounds.map((r) => r.reqPerSec);
+    return { name, low: Math.min(...values), high: Math.max(...values) };
+  });
+  const widest = spreads.reduce((a, b) => (b.high / b.low > a.high / a.low ? b : a));
+  const noisy = widest.high / widest.low > 1.25 || Math.max(run.load.before, run.load.after) > 2.5;
+  const noise = noisy
+    ? `**This run shared the machine with other work** (load average ${show(run.load.before, 1)} at the start and ${show(run.load.after, 1)} at the end on ${run.machine.split(' ')[0]} cores; ${LABELS[widest.name]} ranged from ${show(widest.low)} to ${show(widest.high)} req/s between rounds): take its figures as rough, and run it again on a quiet machine.`
+    : `The machine was quiet: load average ${show(run.load.before, 1)} at the start and ${show(run.load.after, 1)} at the end; the rounds of each system stayed within ${show(widest.high / widest.low, 2)}× of one another.`;
   const side = sideBySide(f, run);
   const goals = targets(f, run);
   const markdown = `# Benchmarks
@@ -278,7 +300,11 @@ ${httpErrors.length === 0 ? 'No request failed or answered other than 200.' : `F
 ${goals}
 
 The ratios are Brood's figure over the other's: for req/s above 1 is
-better, for times and memory below 1 is.
+better, for times and memory below 1 is. Brood / koa-cluster throughput in
+each round, the two loaded one right after the other:
+${roundRatios.map((r) => show(r, 2)).join(', ')}.
+
+${noise}
 
 ## Brood's boot stages
 
@@ -352,6 +378,6 @@ first 300 ms; with V8's optimising compiler off (\`--no-opt\`), about 5 do. A
 long-running app lives in the steady phase; the early row shows what its
 first second costs.
 `;
-  const summary = `load generator: ${run.loader.name} ${run.loader.version}; bare node -e 0: ${show(run.bare.startMs)} ms, bare node RSS ${show(run.bare.rssMb, 1)} MB\n\n${side}\n\n${goals}\n\n${stages(run)}`;
+  const summary = `load generator: ${run.loader.name} ${run.loader.version}; bare node -e 0: ${show(run.bare.startMs)} ms, bare node RSS ${show(run.bare.rssMb, 1)} MB\n\n${side}\n\n${goals}\n\nBrood / koa-cluster per round: ${roundRatios.map((r) => show(r, 2)).join(', ')}\n${noise}\n\n${stages(run)}`;
   return { markdown, svg: svgOf(f, run), summary };
 }

@@ -15,9 +15,10 @@
  *
  *   npx -y pnpm@12.4.2 bench        (builds first; about 6 minutes)
  *   QUICK=1 node bench/run.mjs      (fewer and shorter runs; prints, writes no page)
+ *   PAGE_FROM=bench/results/last-run.json node bench/run.mjs   (the page again from a run's figures)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadGenerator } from './load.mjs';
 import { bareNodeRss, bareNodeStart, coldStart, killToServe } from './measure.mjs';
@@ -33,7 +34,17 @@ const settings = QUICK
   : { coldRuns: 5, kills: 5, gapMs: 3000, rounds: 3, seconds: 10, warmupSeconds: 2, messengerRuns: 3 };
 const log = (text) => process.stdout.write(`${text}\n`);
 const began = performance.now();
+const loadBefore = loadavg()[0];
 const elapsed = () => `${Math.round((performance.now() - began) / 1000)} s`;
+
+if (process.env.PAGE_FROM !== undefined) {
+  // Writes the page again from the figures of an earlier run, measuring nothing.
+  const { markdown, svg } = page(JSON.parse(readFileSync(process.env.PAGE_FROM, 'utf8')));
+  writeFileSync(`${root}docs/benchmarks.md`, markdown);
+  writeFileSync(`${root}docs/benchmarks.svg`, svg);
+  log(`written docs/benchmarks.md and docs/benchmarks.svg from ${process.env.PAGE_FROM}`);
+  process.exit(0);
+}
 
 installAlternatives(log);
 const loader = loadGenerator({ connections: 50, log });
@@ -77,6 +88,8 @@ const run = {
   loader: { name: loader.name, version: loader.version, command: loader.command },
   settings,
   bare: { startMs: bareStartMs, rssMb: bareRss },
+  // The 1-minute load average: above the 2 cores, other work shared the machine with the run.
+  load: { before: loadBefore, after: loadavg()[0] },
   cold,
   kills,
   http,
