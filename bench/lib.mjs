@@ -1,7 +1,9 @@
 /** Shared helpers of the benchmarks: process groups that never outlive a run, bounded waits. */
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { treeOf } from './proc.mjs';
 
 const children = new Set();
 /** Synchronous clean-ups for what lives outside the process groups (PM2's daemon). */
@@ -49,6 +51,42 @@ export function kill(child) {
   try {
     process.kill(-child.pid, 'SIGKILL');
   } catch {}
+}
+
+/** Resolves when every process of `pids` has exited (zombies count as exited), or after `ms`. */
+async function gone(pids, ms) {
+  const deadline = performance.now() + ms;
+  const alive = (pid) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  while (performance.now() < deadline) {
+    if (
+      !pids.some((pid) => {
+        try {
+          return alive(pid);
+        } catch {
+          return false;
+        }
+      })
+    )
+      return;
+    await sleep(20);
+  }
+}
+
+/**
+ * Stops a launched process group: when `graceful`, SIGTERM to its first
+ * process and up to 5 s for the whole tree to leave (as `brood stop` would:
+ * Brood then removes its control socket and pid file); then SIGKILL to the
+ * group, for whatever is left.
+ */
+export async function stopGroup(child, graceful) {
+  if (graceful) {
+    const tree = treeOf(child.pid);
+    try {
+      process.kill(child.pid, 'SIGTERM');
+    } catch {}
+    await gone(tree, 5000);
+  }
+  kill(child);
 }
 
 /** Resolves with the first JSON line of `child`'s stdout matching `match`; rejects after `ms`. */

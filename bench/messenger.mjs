@@ -6,7 +6,7 @@
  * EGG_BENCH_MESSENGER=1). Each prints one `{ event: 'bench', bench }` line.
  */
 import { fileURLToPath } from 'node:url';
-import { freePort, kill, launch, waitLine } from './lib.mjs';
+import { freePort, launch, stopGroup, waitLine } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -48,6 +48,7 @@ export async function messenger(name) {
   try {
     return (await waitLine(child, (line) => line.event === 'bench', 60_000)).bench;
   } finally {
-    kill(child);
+    // Brood is stopped as `brood stop` would, so that its control socket goes with it.
+    await stopGroup(child, name === 'brood');
   }
 }

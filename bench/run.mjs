@@ -17,7 +17,7 @@
  *   QUICK=1 node bench/run.mjs      (fewer and shorter runs; prints, writes no page)
  *   PAGE_FROM=bench/results/last-run.json node bench/run.mjs   (the page again from a run's figures)
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadGenerator } from './load.mjs';
@@ -47,6 +47,8 @@ if (process.env.PAGE_FROM !== undefined) {
 }
 
 installAlternatives(log);
+// Egg leaves a timing file per start in its run/ folder: start from an empty one.
+rmSync(`${root}bench/egg/run`, { recursive: true, force: true });
 const loader = loadGenerator({ connections: 50, log });
 log(`load generator: ${loader.name} ${loader.version}`);
 

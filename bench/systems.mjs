@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kill, launch, onExit, sleep } from './lib.mjs';
+import { kill, launch, onExit, sleep, stopGroup } from './lib.mjs';
 import { treeOf } from './proc.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -66,29 +66,6 @@ function collectLines(child, lines) {
   });
 }
 
-/** Resolves when no process of `pids` is left, or after `ms`. */
-async function gone(pids, ms) {
-  const deadline = performance.now() + ms;
-  while (performance.now() < deadline) {
-    if (pids.every((pid) => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '))) return;
-    await sleep(20);
-  }
-}
-
-/** A process group of ours: SIGTERM to `pid` first when `graceful`, then SIGKILL to the group. */
-function groupStopper(child, graceful) {
-  return async () => {
-    if (graceful) {
-      const tree = treeOf(child.pid);
-      try {
-        process.kill(child.pid, 'SIGTERM');
-      } catch {}
-      await gone(tree, 5000);
-    }
-    kill(child);
-  };
-}
-
 function spawnGroup(name, port, command, args, env, graceful, quiet = false) {
   const child = launch(command, args, env, { quiet });
   const lines = [];
@@ -99,7 +76,7 @@ function spawnGroup(name, port, command, args, env, graceful, quiet = false) {
     lines,
     rootPid: async () => child.pid,
     roleOf: (pid, workers) => (pid === child.pid ? 'master' : workers.has(pid) ? 'worker' : 'agent'),
-    stop: groupStopper(child, graceful),
+    stop: () => stopGroup(child, graceful),
   };
 }
 
