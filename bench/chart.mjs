@@ -74,7 +74,8 @@ export function chart(heading, panels, notes = []) {
     y += Math.max(...row.map((r) => r.height)) + margin;
   }
   const width = margin + COLUMNS * (PANEL_WIDTH + margin);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="Helvetica, Arial, sans-serif">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="Helvetica, Arial, sans-serif" role="img">
+<title>${escapeXml(heading)}</title>
 <style>
 .heading { font-size: 15px; font-weight: bold; fill: #212529; }
 .title { font-size: 13px; font-weight: bold; fill: #343a40; }
