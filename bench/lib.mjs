@@ -89,31 +89,56 @@ export async function stopGroup(child, graceful) {
   kill(child);
 }
 
+/**
+ * Calls `onLine` with every JSON object line of `child`'s stdout. Returns
+ * `stop()`, which stops listening, and `tail()`, the last output read.
+ */
+export function onJsonLines(child, onLine) {
+  let buffer = '';
+  let tail = '';
+  let stopped = false;
+  const onData = (chunk) => {
+    buffer += chunk;
+    tail = (tail + chunk).slice(-2000);
+    let newline = buffer.indexOf('\n');
+    while (newline !== -1 && !stopped) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf('\n');
+      if (!line.startsWith('{')) continue;
+      let parsed;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      onLine(parsed);
+    }
+  };
+  child.stdout.setEncoding('utf8').on('data', onData);
+  return {
+    stop() {
+      stopped = true;
+      child.stdout.off('data', onData);
+      child.stdout.resume();
+    },
+    tail: () => tail,
+  };
+}
+
 /** Resolves with the first JSON line of `child`'s stdout matching `match`; rejects after `ms`. */
 export function waitLine(child, match, ms = 20_000) {
   return new Promise((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`no matching line within ${ms} ms:\n${buffer.slice(-2000)}`)), ms);
-    const onData = (chunk) => {
-      buffer += chunk;
-      let newline = buffer.indexOf('\n');
-      while (newline !== -1) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        newline = buffer.indexOf('\n');
-        try {
-          const parsed = JSON.parse(line);
-          if (match(parsed)) {
-            clearTimeout(timer);
-            child.stdout.off('data', onData);
-            child.stdout.resume();
-            resolve(parsed);
-            return;
-          }
-        } catch {}
-      }
-    };
-    child.stdout.setEncoding('utf8').on('data', onData);
+    const lines = onJsonLines(child, (parsed) => {
+      if (!match(parsed)) return;
+      clearTimeout(timer);
+      lines.stop();
+      resolve(parsed);
+    });
+    const timer = setTimeout(() => {
+      lines.stop();
+      reject(new Error(`no matching line within ${ms} ms:\n${lines.tail()}`));
+    }, ms);
   });
 }
 

@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { freePort, launch, stopGroup, waitLine } from './lib.mjs';
+import { broodArgs } from './systems.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -15,23 +16,7 @@ export const MESSENGER_SYSTEMS = ['brood', 'raw', 'egg'];
 const commands = {
   brood: async () => {
     const port = await freePort();
-    return launch(
-      process.execPath,
-      [
-        `${root}packages/brood/bin/brood.js`,
-        'start',
-        `${root}bench/fixtures/messenger`,
-        '--port',
-        String(port),
-        '--host',
-        '127.0.0.1',
-        '--workers',
-        '2',
-        '--title',
-        `msg-${port}`,
-      ],
-      { BROOD_ENV: 'prod' },
-    );
+    return launch(process.execPath, broodArgs('messenger', port, `msg-${port}`), { BROOD_ENV: 'prod' });
   },
   raw: async () => launch(process.execPath, [`${root}bench/baselines/raw-relay.mjs`]),
   egg: async () =>

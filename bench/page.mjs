@@ -318,8 +318,11 @@ ${stages(run)}
 After every worker has served and 1 s of quiet, from
 \`/proc/<pid>/smaps_rollup\` (the run whose tree RSS is the median). RSS counts
 the pages a process shares with others (the node binary, pages a fork
-shares copy-on-write) in every process that maps them; PSS shares them out,
-so the PSS of a tree is what it really takes.
+shares copy-on-write) in every process that maps them; PSS shares them out
+among the processes that map them, so the PSS of a tree is what it really
+takes. Every node process on the machine maps the same binary, those of
+other work included: PSS is lower when more of them run, so compare it
+within one run.
 
 ${processes(f)}
 

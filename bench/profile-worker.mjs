@@ -29,6 +29,7 @@ import { freePort, kill, launch, sleep } from './lib.mjs';
 import { loadGenerator } from './load.mjs';
 import { servedBy } from './measure.mjs';
 import { treeOf } from './proc.mjs';
+import { broodArgs } from './systems.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DURATION = Number(process.env.DURATION ?? 10);
@@ -38,19 +39,7 @@ const GROUPS = ['node internals', 'garbage collector', 'koa', 'pino', 'Brood', '
 const log = (text = '') => process.stdout.write(`${text}\n`);
 
 const commands = {
-  brood: (port) => [
-    `${root}packages/brood/bin/brood.js`,
-    'start',
-    `${root}bench/fixtures/throughput`,
-    '--port',
-    String(port),
-    '--host',
-    '127.0.0.1',
-    '--workers',
-    '2',
-    '--title',
-    `profile-${port}`,
-  ],
+  brood: (port) => broodArgs('throughput', port, `profile-${port}`),
   koa: () => [`${root}bench/baselines/koa-cluster.mjs`],
 };
 

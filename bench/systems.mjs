@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kill, launch, onExit, sleep, stopGroup } from './lib.mjs';
+import { kill, launch, onExit, onJsonLines, sleep, stopGroup } from './lib.mjs';
 import { treeOf } from './proc.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -47,29 +47,19 @@ export function installAlternatives(log) {
   }
 }
 
-/** Reads a JSON line stream into `lines` (each with the time it was read, epoch ms). */
-function collectLines(child, lines) {
-  let buffer = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk) => {
-    buffer += chunk;
-    let newline = buffer.indexOf('\n');
-    while (newline !== -1) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf('\n');
-      if (line.startsWith('{')) {
-        try {
-          lines.push(JSON.parse(line));
-        } catch {}
-      }
-    }
-  });
+/**
+ * The arguments of `node` for `brood start` of `bench/fixtures/<app>` with 2
+ * workers on 127.0.0.1:`port`, under the instance name `title`.
+ */
+export function broodArgs(app, port, title) {
+  const args = [`${root}packages/brood/bin/brood.js`, 'start', `${root}bench/fixtures/${app}`, '--port', String(port)];
+  return [...args, '--host', '127.0.0.1', '--workers', '2', '--title', title];
 }
 
 function spawnGroup(name, port, command, args, env, graceful, quiet = false) {
   const child = launch(command, args, env, { quiet });
   const lines = [];
-  collectLines(child, lines);
+  onJsonLines(child, (line) => lines.push(line));
   return {
     name,
     url: `http://127.0.0.1:${port}/`,
@@ -158,26 +148,7 @@ export function spawnSystem(name, port, { title = `bench-${port}` } = {}) {
       return spawnGroup(name, port, node, [`${root}bench/baselines/koa-cluster.mjs`], { PORT: String(port), WORKERS: '2' }, false);
     case 'brood':
       // Stopped gracefully, as `brood stop` would: its control socket and pid file go with it.
-      return spawnGroup(
-        name,
-        port,
-        node,
-        [
-          `${root}packages/brood/bin/brood.js`,
-          'start',
-          `${root}bench/fixtures/throughput`,
-          '--port',
-          String(port),
-          '--host',
-          '127.0.0.1',
-          '--workers',
-          '2',
-          '--title',
-          title,
-        ],
-        { BROOD_ENV: 'prod' },
-        true,
-      );
+      return spawnGroup(name, port, node, broodArgs('throughput', port, title), { BROOD_ENV: 'prod' }, true);
     case 'egg':
       // Egg logs every worker that dies, with its stack, on stderr: the kill measurement would fill the terminal.
       return spawnGroup(name, port, node, [`${root}bench/egg/start.js`], { PORT: String(port), EGG_SERVER_ENV: 'prod' }, false, true);
