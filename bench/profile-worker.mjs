@@ -212,16 +212,19 @@ for (const name of NAMES) {
 // The profiles cover the whole life of each worker, boot included: its share is small against the load's.
 const perRequest = (run, us) => us / run.result.served;
 log("\nworkers' self time per request, µs (both workers, the whole profile over every request they served):");
-log(`  ${'group'.padEnd(18)}${NAMES.map((n) => n.padStart(10)).join('')}${NAMES.length === 2 ? '      diff' : ''}`);
-const totals = {};
+// On a shared machine the µs swing with the load from run to run; the shares of the busy time hold better.
+log(
+  `  ${'group'.padEnd(18)}${NAMES.map((n) => n.padStart(10)).join('')}${NAMES.length === 2 ? '      diff' : ''}   ${NAMES.map((n) => `${n} %`.padStart(9)).join('')}`,
+);
+const busy = NAMES.map((name) => runs[name].functions.reduce((sum, f) => sum + f.us, 0));
 for (const group of [...GROUPS, 'total']) {
-  const values = NAMES.map((name) => {
-    const us = runs[name].functions.filter((f) => group === 'total' || f.group === group).reduce((sum, f) => sum + f.us, 0);
-    return perRequest(runs[name], us);
-  });
-  totals[group] = values;
+  const us = NAMES.map((name) =>
+    runs[name].functions.filter((f) => group === 'total' || f.group === group).reduce((sum, f) => sum + f.us, 0),
+  );
+  const values = us.map((v, i) => perRequest(runs[NAMES[i]], v));
   const diff = values.length === 2 ? (values[0] - values[1]).toFixed(2).padStart(10) : '';
-  log(`  ${group.padEnd(18)}${values.map((v) => v.toFixed(2).padStart(10)).join('')}${diff}`);
+  const shares = us.map((v, i) => `${((100 * v) / busy[i]).toFixed(1)}%`.padStart(9)).join('');
+  log(`  ${group.padEnd(18)}${values.map((v) => v.toFixed(2).padStart(10)).join('')}${diff}   ${shares}`);
 }
 log('\nbytes allocated per request by the workers (GC trace):');
 for (const name of NAMES) log(`  ${name.padEnd(8)} ${Math.round(runs[name].allocated / runs[name].result.requests)} B`);
@@ -243,10 +246,11 @@ for (const name of NAMES) {
       .filter((f) => f.group === group && perRequest(run, f.totalUs) >= 0.001)
       .sort((a, b) => b.totalUs - a.totalUs);
     if (mine.length === 0) continue;
-    log(`  — ${group}'s functions with any time: self and total (with all they call) µs/req:`);
+    log(`  — ${group}'s functions with any time: self and total (with all they call) µs/req, total % of the busy time:`);
     for (const f of mine) {
+      const share = `${((100 * f.totalUs) / total).toFixed(1)}%`.padStart(7);
       log(
-        `    ${perRequest(run, f.us).toFixed(3).padStart(7)} ${perRequest(run, f.totalUs).toFixed(3).padStart(8)}  ${f.name}  ${relative(root, f.source)}`,
+        `    ${perRequest(run, f.us).toFixed(3).padStart(7)} ${perRequest(run, f.totalUs).toFixed(3).padStart(8)} ${share}  ${f.name}  ${relative(root, f.source)}`,
       );
     }
   }
