@@ -1,0 +1,386 @@
+/**
+ * Turns one run of bench/run.mjs into docs/benchmarks.md, its chart
+ * (docs/benchmarks.svg) and a summary for the terminal: the figures side
+ * by side, Brood's ratios against its targets (issue 14), its boot stages
+ * and the memory of each of its processes, and the messenger figures.
+ */
+import { chart } from './chart.mjs';
+import { median, quantile } from './lib.mjs';
+import { LABELS, SYSTEMS } from './systems.mjs';
+
+/** Brood's targets, as ratios measured in the same run. */
+export const TARGETS = {
+  throughputVsKoa: 0.97,
+  throughputVsEgg: 3,
+  p99VsKoa: 1,
+  coldVsKoa: 1.2,
+  coldVsEgg: 0.2,
+  rssVsEgg: 0.6,
+  killMs: 200,
+  messengerP99Ms: 1.3,
+  burstPerSec: 92_000,
+};
+
+const show = (value, digits = 0) =>
+  value === null || value === undefined || Number.isNaN(value)
+    ? '—'
+    : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const verdict = (ok) => (ok ? '**met**' : '**missed**');
+
+/** The figures of a run, per system. */
+function figures(run) {
+  const f = {};
+  for (const name of SYSTEMS) {
+    const cold = run.cold[name];
+    const kill = run.kills[name];
+    const killTimes = kill.times;
+    f[name] = {
+      reqPerSec: run.http[name].reqPerSec,
+      p99Ms: run.http[name].p99Ms,
+      httpErrors: run.http[name].errors,
+      coldMs: median(cold.map((c) => c.ms)),
+      rss: median(cold.map((c) => c.memory.rss)),
+      pss: median(cold.map((c) => c.memory.pss)),
+      // The run whose tree RSS is the median: its processes are listed one by one.
+      processes: [...cold].sort((a, b) => a.memory.rss - b.memory.rss)[Math.floor(cold.length / 2)].memory.processes,
+      killTimes,
+      killMax: killTimes.length === 0 || killTimes.includes(null) ? Number.POSITIVE_INFINITY : Math.max(...killTimes),
+      killMedian: killTimes.includes(null) ? null : median(killTimes),
+      hung: kill.hung.reduce((sum, n) => sum + n, 0),
+    };
+  }
+  return f;
+}
+
+function sideBySide(f, run) {
+  const row = (label, pick) => `| ${label} | ${SYSTEMS.map((name) => pick(f[name])).join(' | ')} |`;
+  const kills = run.settings.kills;
+  return [
+    `| figure | ${SYSTEMS.map((name) => LABELS[name]).join(' | ')} |`,
+    `| --- | ${SYSTEMS.map(() => '---:').join(' | ')} |`,
+    row('hello req/s', (s) => show(s.reqPerSec)),
+    row('hello p99 latency, ms', (s) => show(s.p99Ms, 2)),
+    row('spawn → every worker served, ms', (s) => show(s.coldMs)),
+    row('idle RSS of the tree, MB', (s) => show(s.rss, 1)),
+    row('idle PSS of the tree, MB', (s) => show(s.pss, 1)),
+    row(
+      `worker kill -9 → a new worker serves, ms (${kills} kills)`,
+      (s) => s.killTimes.map((t) => (t === null ? 'none in 15 s' : show(t))).join(', ') || '—',
+    ),
+    row('probes with no answer within 1 s during the kills', (s) => show(s.hung)),
+  ].join('\n');
+}
+
+function targets(f, run) {
+  const b = f.brood;
+  const rssBudget = f.koa.rss + run.bare.rssMb;
+  const rows = [
+    [
+      'throughput vs koa-cluster',
+      `${show(b.reqPerSec)} / ${show(f.koa.reqPerSec)} req/s`,
+      b.reqPerSec / f.koa.reqPerSec,
+      '≥',
+      TARGETS.throughputVsKoa,
+    ],
+    [
+      'throughput vs Egg',
+      `${show(b.reqPerSec)} / ${show(f.egg.reqPerSec)} req/s`,
+      b.reqPerSec / f.egg.reqPerSec,
+      '≥',
+      TARGETS.throughputVsEgg,
+    ],
+    ['p99 latency vs koa-cluster', `${show(b.p99Ms, 2)} / ${show(f.koa.p99Ms, 2)} ms`, b.p99Ms / f.koa.p99Ms, '≤', TARGETS.p99VsKoa],
+    ['cold start vs koa-cluster', `${show(b.coldMs)} / ${show(f.koa.coldMs)} ms`, b.coldMs / f.koa.coldMs, '≤', TARGETS.coldVsKoa],
+    ['cold start vs Egg', `${show(b.coldMs)} / ${show(f.egg.coldMs)} ms`, b.coldMs / f.egg.coldMs, '≤', TARGETS.coldVsEgg],
+    [
+      'idle RSS vs koa-cluster + one bare node',
+      `${show(b.rss, 1)} / (${show(f.koa.rss, 1)} + ${show(run.bare.rssMb, 1)}) MB`,
+      b.rss / rssBudget,
+      '≤',
+      1,
+    ],
+    ['idle RSS vs Egg', `${show(b.rss, 1)} / ${show(f.egg.rss, 1)} MB`, b.rss / f.egg.rss, '≤', TARGETS.rssVsEgg],
+  ].map(([what, figures, ratio, sense, goal]) => {
+    const ok = sense === '≥' ? ratio >= goal : ratio <= goal;
+    return `| ${what} | ${figures} | ${show(ratio, 2)} | ${sense} ${goal} | ${verdict(ok)} |`;
+  });
+  const worst = b.killMax;
+  rows.push(
+    `| worker kill -9 → a new worker serves, every time | worst of ${b.killTimes.length}: ${Number.isFinite(worst) ? `${show(worst)} ms` : 'no new worker'} | — | ≤ ${TARGETS.killMs} ms | ${verdict(worst <= TARGETS.killMs)} |`,
+  );
+  return ['| target | Brood / against | ratio | goal | verdict |', '| --- | --- | ---: | --- | --- |', ...rows].join('\n');
+}
+
+function stages(run) {
+  const runs = run.cold.brood.map((c) => c.stages).filter((s) => s !== null);
+  if (runs.length === 0) return 'Brood logged no boot stages in this run.';
+  const at = (key) => {
+    const values = runs.map((s) => s[key]).filter((v) => v !== null);
+    return values.length === 0 ? null : median(values);
+  };
+  const steps = [
+    ['agentReady', 'the agent is ready (`agent ready`): master and agent booted, the app compiled or its build reused'],
+    ['workersReady', 'the last worker is ready (`worker ready`): loaded, hooks run, listening'],
+    ['started', 'the master logs `brood started` and sends `app:ready`'],
+    ['served', 'every worker has answered a request on a fresh connection (measured from outside)'],
+  ];
+  let previous = 0;
+  const rows = steps.map(([key, what]) => {
+    const value = at(key);
+    const step = value === null ? null : value - previous;
+    if (value !== null) previous = value;
+    return `| ${what} | ${show(value)} | ${show(step)} |`;
+  });
+  return ['| stage, from spawning `brood start` | ms from spawn | ms for this stage |', '| --- | ---: | ---: |', ...rows].join('\n');
+}
+
+function processes(f) {
+  const rows = SYSTEMS.map(
+    (name) =>
+      `| ${LABELS[name]} | ${f[name].processes.map((p) => `${p.role || 'process'} ${show(p.rss, 1)} / ${show(p.pss, 1)}`).join('; ')} |`,
+  );
+  return ['| system | each process: RSS / PSS, MB |', '| --- | --- |', ...rows].join('\n');
+}
+
+function messengerTable(run) {
+  const names = ['brood', 'raw', 'egg'];
+  const m = (name, phase, key) => median(run.msg[name].map((r) => (phase === null ? r[key] : r[phase][key])));
+  const row = (label, pick, digits, rate, target) => {
+    const value = Object.fromEntries(names.map((name) => [name, pick(name)]));
+    // For times, how many times faster Brood is; for rates, how many times more.
+    const ratio = (other) => (rate ? value.brood / value[other] : value[other] / value.brood);
+    return `| ${label} | ${names.map((n) => show(value[n], digits)).join(' | ')} | ${show(ratio('raw'), 2)} | ${show(ratio('egg'), 2)} | ${target} |`;
+  };
+  const p99 = m('brood', 'steady', 'p99');
+  const early = m('brood', 'early', 'p99');
+  const burst = m('brood', null, 'burstPerSec');
+  return [
+    '| figure | Brood | raw relay | Egg 3 | Brood vs raw | Brood vs Egg | target |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    row('round trip p50, steady (ms)', (n) => m(n, 'steady', 'p50'), 3, false, ''),
+    row('round trip p90, steady (ms)', (n) => m(n, 'steady', 'p90'), 3, false, ''),
+    row(
+      'round trip p99, steady (ms)',
+      (n) => m(n, 'steady', 'p99'),
+      3,
+      false,
+      `≤ ${TARGETS.messengerP99Ms}: ${verdict(p99 <= TARGETS.messengerP99Ms)}`,
+    ),
+    row('round trip p50, early (ms)', (n) => m(n, 'early', 'p50'), 3, false, ''),
+    row(
+      'round trip p99, early (ms)',
+      (n) => m(n, 'early', 'p99'),
+      3,
+      false,
+      `≤ ${TARGETS.messengerP99Ms}: ${verdict(early <= TARGETS.messengerP99Ms)}`,
+    ),
+    row(
+      'burst of 10,000 (msg/s)',
+      (n) => m(n, null, 'burstPerSec'),
+      0,
+      true,
+      `≥ ${show(TARGETS.burstPerSec)}: ${verdict(burst >= TARGETS.burstPerSec)}`,
+    ),
+  ].join('\n');
+}
+
+function svgOf(f, run) {
+  const bars = (pick, worst) =>
+    SYSTEMS.map((name) => ({ label: LABELS[name], value: pick(f[name]), worst: worst?.(f[name]), highlight: name === 'brood' }));
+  return chart(
+    `Brood and the alternatives, 2 workers each, one run (${run.date}, ${run.loader.name}, ${run.machine.split(',')[0]})`,
+    [
+      {
+        title: 'hello req/s — more is better',
+        bars: bars((s) => s.reqPerSec),
+        target: { value: f.koa.reqPerSec * TARGETS.throughputVsKoa, label: `target ≥ ${TARGETS.throughputVsKoa}× koa-cluster` },
+      },
+      {
+        title: 'p99 latency under load, ms — less is better',
+        digits: 2,
+        bars: bars((s) => s.p99Ms),
+        target: { value: f.koa.p99Ms, label: 'target ≤ koa-cluster' },
+      },
+      {
+        title: 'spawn → every worker served, ms — less is better',
+        bars: bars((s) => s.coldMs),
+        target: { value: f.koa.coldMs * TARGETS.coldVsKoa, label: `target ≤ ${TARGETS.coldVsKoa}× koa-cluster` },
+      },
+      {
+        title: 'idle RSS of the process tree, MB — less is better',
+        digits: 1,
+        bars: bars((s) => s.rss),
+        target: { value: f.koa.rss + run.bare.rssMb, label: 'target ≤ koa-cluster + one bare node' },
+      },
+      {
+        title: `worker kill -9 → a new worker serves, ms (median of ${run.settings.kills}, whisker: worst)`,
+        bars: bars(
+          (s) => s.killMedian,
+          (s) => (Number.isFinite(s.killMax) ? s.killMax : null),
+        ),
+        target: { value: TARGETS.killMs, label: `target ≤ ${TARGETS.killMs} ms every time` },
+      },
+    ],
+    [
+      "Brood in colour; dashed line: Brood's target.",
+      `Load: ${run.loader.command}, ${run.settings.rounds} × ${run.settings.seconds} s, medians.`,
+      `Brood / koa-cluster ${show(f.brood.reqPerSec / f.koa.reqPerSec, 2)} req/s; Brood / Egg ${show(f.brood.reqPerSec / f.egg.reqPerSec, 2)}.`,
+      `A bare node -e 0: ${show(run.bare.startMs)} ms; a bare node: ${show(run.bare.rssMb, 1)} MB RSS.`,
+      `Load average ${show(run.load.before, 1)} at the start, ${show(run.load.after, 1)} at the end.`,
+    ],
+  );
+}
+
+/** `{ markdown, svg, summary }` of one run. */
+export function page(run) {
+  const f = figures(run);
+  const s = run.settings;
+  const loader =
+    run.loader.name === 'wrk'
+      ? `wrk ${run.loader.version} (\`${run.loader.command} -d${s.seconds}s\`, keep-alive; p99 from wrk's latency record)`
+      : `autocannon ${run.loader.version} (\`${run.loader.command}\`, keep-alive): wrk could not be installed on this machine, and autocannon, itself on Node, takes about as much CPU as the servers it loads on two cores, which squeezes the ratios`;
+  const coldRuns = SYSTEMS.map(
+    (name) =>
+      `${LABELS[name]} ${run.cold[name].map((c) => show(c.ms)).join(', ')} (p90 ${show(
+        quantile(
+          run.cold[name].map((c) => c.ms),
+          0.9,
+        ),
+      )})`,
+  ).join('; ');
+  const httpRounds = SYSTEMS.map((name) => `${LABELS[name]} ${run.http[name].rounds.map((r) => show(r.reqPerSec)).join(', ')}`).join('; ');
+  const httpErrors = SYSTEMS.filter((name) => f[name].httpErrors > 0);
+  // koa-cluster and Brood are loaded one right after the other in every round: the ratio of each round is
+  // measured under the same machine conditions, and how much it varies says how noisy the run was.
+  const roundRatios = run.http.brood.rounds.map((r, i) => r.reqPerSec / run.http.koa.rounds[i].reqPerSec);
+  const spreads = SYSTEMS.map((name) => {
+    const values = run.http[name].rounds.map((r) => r.reqPerSec);
+    return { name, low: Math.min(...values), high: Math.max(...values) };
+  });
+  const widest = spreads.reduce((a, b) => (b.high / b.low > a.high / a.low ? b : a));
+  const noisy = widest.high / widest.low > 1.25 || Math.max(run.load.before, run.load.after) > 2.5;
+  const noise = noisy
+    ? `**This run shared the machine with other work** (load average ${show(run.load.before, 1)} at the start and ${show(run.load.after, 1)} at the end on ${run.machine.split(' ')[0]} cores; ${LABELS[widest.name]} ranged from ${show(widest.low)} to ${show(widest.high)} req/s between rounds): take its figures as rough, and run it again on a quiet machine.`
+    : `The machine was quiet: load average ${show(run.load.before, 1)} at the start and ${show(run.load.after, 1)} at the end; the rounds of each system stayed within ${show(widest.high / widest.low, 2)}× of one another.`;
+  const side = sideBySide(f, run);
+  const goals = targets(f, run);
+  const markdown = `# Benchmarks
+
+Written by \`bench/run.mjs\` on ${run.date} in ${Math.round(run.seconds / 60)} min: ${run.machine}.
+Every figure is measured in the same run as the alternatives; the ratios
+matter more than absolute numbers on a shared machine. How fast the machine
+was: a bare \`node -e 0\` took ${show(run.bare.startMs)} ms (median of 10, before and
+after the run), and a bare idle node process holds ${show(run.bare.rssMb, 1)} MB RSS. Load
+generator: ${loader}. Run it yourself:
+
+\`\`\`
+npx -y pnpm@12.4.2 install && npx -y pnpm@12.4.2 bench
+\`\`\`
+
+![Brood and the alternatives: throughput, p99, cold start, idle memory, kill → serve](benchmarks.svg)
+
+## Side by side
+
+Every system serves \`GET /\` → \`hello world\` with an \`x-worker: <pid>\` header
+from 2 workers on 127.0.0.1: **raw http cluster** is node:cluster + node:http
+(\`bench/baselines/http-cluster.mjs\`); **koa-cluster** is node:cluster + koa 3.3 +
+@koa/router 15.7, the versions Brood serves with (\`bench/baselines/koa-cluster.mjs\`);
+**Brood** is \`brood start\` of \`bench/fixtures/throughput\` with every default on
+(request id, error handler, body parser, context logger; master, agent, workers);
+**Egg 3** is egg 3.9.1 \`startCluster\` (\`bench/egg\`: master, agent, workers);
+**PM2 7** is PM2 7.0.4 in cluster mode, 2 instances of the koa app, with a PM2_HOME
+of its own (\`bench/pm2\`: the daemon and its workers).
+
+${side}
+
+${httpErrors.length === 0 ? 'No request failed or answered other than 200.' : `Failed or non-200 responses: ${httpErrors.map((name) => `${LABELS[name]} ${f[name].httpErrors}`).join(', ')}.`}
+
+## Brood's targets
+
+${goals}
+
+The ratios are Brood's figure over the other's: for req/s above 1 is
+better, for times and memory below 1 is. Brood / koa-cluster throughput in
+each round, the two loaded one right after the other:
+${roundRatios.map((r) => show(r, 2)).join(', ')}.
+
+${noise}
+
+## Brood's boot stages
+
+Medians of the ${s.coldRuns} cold starts, from the \`time\` of Brood's own log lines
+(docs/cluster.md, "the ready handshake"):
+
+${stages(run)}
+
+## Memory of each process, idle
+
+After every worker has served and 1 s of quiet, from
+\`/proc/<pid>/smaps_rollup\` (the run whose tree RSS is the median). RSS counts
+the pages a process shares with others (the node binary, pages a fork
+shares copy-on-write) in every process that maps them; PSS shares them out
+among the processes that map them, so the PSS of a tree is what it really
+takes. Every node process on the machine maps the same binary, those of
+other work included: PSS is lower when more of them run, so compare it
+within one run.
+
+${processes(f)}
+
+## Messenger
+
+${messengerTable(run)}
+
+"Brood vs …" is how many times faster (times) or how many times more (rates)
+Brood is: above 1 is better.
+
+## What is measured
+
+- **Throughput and p99**: all five systems run at once, each loaded in turn
+  with ${s.rounds} rounds of ${s.seconds} s (${run.loader.name}, one thread, 50 keep-alive
+  connections), the order rotated each round, after a ${s.warmupSeconds} s warm-up load of each;
+  req/s and p99 are the medians of the rounds. Each round in req/s: ${httpRounds}.
+- **Spawn → every worker served**: from spawning the command (\`brood start\`,
+  \`node http-cluster.mjs\`, \`pm2 start app.cjs -i 2\` with no daemon running, …) until
+  both workers have answered \`GET /\` on fresh connections, told apart by their
+  pid; ${s.coldRuns} runs each, the order rotated; median. Runs (ms): ${coldRuns}.
+- **Idle memory**: in each of those runs, 1 s after both workers served, the
+  RSS and PSS of the root process (the master, PM2's daemon) and every
+  process below it; median of the runs.
+- **Worker kill -9 → a new worker serves**: ${s.kills} times, ${s.gapMs / 1000} s after the previous
+  replacement served, the oldest worker (a child of the master, or of PM2's
+  daemon) is killed with SIGKILL, and a probe on a fresh connection leaves
+  every 5 ms, without waiting for the ones before it, until a worker pid
+  never seen before answers. A probe the master hands to the dying worker
+  can hang (Node's round-robin passes connections over IPC to a process
+  that will never accept them); the probes after it go on. A probe with no
+  answer within 1 s is counted as hung, in the table.
+- **Messenger round trip**: the agent sends to every worker and waits until both answered,
+  1,000 times in sequence, twice: *early*, after 300 warm-up round trips (the first
+  half-second of traffic after start-up), and *steady*, after 5,000 more; p50, p90 and p99
+  (median of ${s.messengerRuns} runs). Raw: \`bench/baselines/raw-relay.mjs\`, a master relaying
+  every message with one \`process.send\` per message. Egg: the same loop with
+  \`agent.messenger.sendToApp\`. All three run the same phases.
+- **Burst**: 10,000 sends to every worker in one synchronous loop in the agent, timed until
+  both workers received all of them. Brood sends what one tick produced for one process in one write.
+
+\`node bench/profile-worker.mjs\` profiles a Brood worker under the same load
+(\`--cpu-prof\`) and groups its self time into node internals, koa and Brood.
+
+## The round-trip tail
+
+In the first second of traffic after start-up, the slowest round trip in a
+hundred takes several milliseconds, for Brood, the raw relay and Egg alike;
+once the path is warm it falls to about half a millisecond for all three. The
+early tail is V8 at work, not the messenger: each of the four processes a
+round trip wakes (agent, master, two workers) is optimising the functions on
+the message path, and on two cores those compilations and the deoptimisations
+that follow them stall a round trip now and then. \`node bench/ipc-warmup.mjs\`
+shows it with nothing of Brood in it, on a two-process ping-pong over Node's
+IPC: about 30 round trips in 20,000 take over 1 ms, nearly all of them in the
+first 300 ms; with V8's optimising compiler off (\`--no-opt\`), about 5 do. A
+long-running app lives in the steady phase; the early row shows what its
+first second costs.
+`;
+  const summary = `load generator: ${run.loader.name} ${run.loader.version}; bare node -e 0: ${show(run.bare.startMs)} ms, bare node RSS ${show(run.bare.rssMb, 1)} MB\n\n${side}\n\n${goals}\n\nBrood / koa-cluster per round: ${roundRatios.map((r) => show(r, 2)).join(', ')}\n${noise}\n\n${stages(run)}`;
+  return { markdown, svg: svgOf(f, run), summary };
+}
