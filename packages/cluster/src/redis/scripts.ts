@@ -12,21 +12,23 @@ function script(lua: string): Script {
 
 /**
  * The next fencing token of a counter key: one more than the last, and at
- * least the Redis server's clock in ms. The clock floor keeps tokens growing
- * when Redis lost the counter (a restart without persistence, a failover to
- * a replica that had not seen the last INCR): a store that kept the last
- * token still refuses a stale writer. Lua numbers are doubles, exact up to
- * 2^53; ms since the epoch are about 2^41. Redis before 5 needs
- * replicate_commands() to write after TIME; later versions always do so.
+ * least the Redis server's clock in microseconds. The clock floor keeps
+ * tokens growing when Redis lost the counter (a restart without
+ * persistence, a failover to a replica that had not seen the last write):
+ * no two scripts run within the same microsecond, so a token is never
+ * ahead of the clock by more than a few, and the first token after the loss
+ * is still greater than every token before it — unless the server's clock
+ * went back. Lua numbers are doubles, exact up to 2^53 (year 2255 in µs).
+ * Redis before 5 needs replicate_commands() to write after TIME.
  */
 const NEXT_TOKEN = `
 if redis.replicate_commands then redis.replicate_commands() end
-local function clock()
+local function clock_us()
   local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
-local function next_token(key, now)
-  local token = math.max(tonumber(redis.call('GET', key) or '0') + 1, now)
+local function next_token(key, now_us)
+  local token = math.max(tonumber(redis.call('GET', key) or '0') + 1, now_us)
   redis.call('SET', key, string.format('%d', token))
   return token
 end
@@ -37,7 +39,7 @@ export const ACQUIRE = script(`${NEXT_TOKEN}
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then return false end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return next_token(KEYS[2], clock())
+return next_token(KEYS[2], clock_us())
 `);
 
 /** Compare-and-extend. KEYS: lease. ARGV: owner, ttl ms. → 1 when extended, 0 when the owner lost it. */
@@ -66,19 +68,19 @@ return 0
 export const CLAIM = script(`${NEXT_TOKEN}
 if redis.call('EXISTS', KEYS[1]) == 1 then return false end
 if tonumber(redis.call('HGET', KEYS[4], ARGV[3]) or '-1') >= tonumber(ARGV[4]) then return false end
-local now = clock()
+local now = clock_us()
 local token = next_token(KEYS[2], now)
 redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. string.format('%d', token), 'PX', ARGV[2])
 redis.call('HSET', KEYS[4], ARGV[3], ARGV[4])
-redis.call('HSET', KEYS[3], ARGV[3], string.format('%d|%s|%d|', token, ARGV[4], now) .. ARGV[1])
+redis.call('HSET', KEYS[3], ARGV[3], string.format('%d|%s|%d|', token, ARGV[4], math.floor(now / 1000)) .. ARGV[1])
 return token
 `);
 
 /** A run outside the schedule. KEYS: fence counter, claims hash. ARGV: instance, task. → the token. */
 export const CLAIM_RUN = script(`${NEXT_TOKEN}
-local now = clock()
+local now = clock_us()
 local token = next_token(KEYS[1], now)
-redis.call('HSET', KEYS[2], ARGV[2], string.format('%d|-|%d|', token, now) .. ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[2], string.format('%d|-|%d|', token, math.floor(now / 1000)) .. ARGV[1])
 return token
 `);
 
