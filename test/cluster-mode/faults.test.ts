@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ClusterBus, type Coordinator, Leader } from '../../packages/cluster/dist/index.js';
+import { ClusterBus, type Coordinator, claimFire, Leader } from '../../packages/cluster/dist/index.js';
 import { Cluster, killAll } from '../helpers/cluster.js';
 import { nextEvent, openSpace, type Space, until } from '../helpers/cluster-mode.js';
 import { ownRedis, type RedisServer, redisClient } from '../helpers/redis.js';
@@ -86,6 +86,15 @@ test('Redis killed and restarted: leadership given up, claims and requests fail 
   await down;
   await assert.rejects(within(pending, 5000, 'the pending request'), unreachable);
   await assert.rejects(within(x.coordinator.claim('report', 2000, 60_000, 'x'), 5000, 'a claim'), unreachable);
+  const warnings: string[] = [];
+  const log = { debug() {}, info() {}, error() {}, warn: (_: unknown, message: string) => warnings.push(message) };
+  const skipped = await within(
+    claimFire(x.coordinator, { task: 'report', schedule: { interval: 1000 }, fireTime: 2000, instance: 'x' }, log),
+    5000,
+    'claimFire',
+  );
+  assert.equal(skipped.run === false && skipped.reason, 'unreachable');
+  assert.match(warnings[0] ?? '', /^task report: the fire at 1970-01-01T00:00:02\.000Z is skipped, it could not be claimed: Redis at /);
   await assert.rejects(within(y.bus.request('x', 'ask', null), 5000, 'a request'), unreachable);
   await assert.rejects(within(y.bus.request('leader', 'ask', null), 5000, 'a request to the leader'), unreachable);
   // Nobody leads while Redis is away.

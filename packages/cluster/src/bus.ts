@@ -141,7 +141,8 @@ export class ClusterBus {
 
   /** Sends a request and resolves with the reply of the target's handler. */
   async request<T = unknown>(target: BusTarget, action: string, data: unknown, options: { timeout?: number } = {}): Promise<T> {
-    if (this.#closed) throw this.#closedError();
+    if (!this.#open)
+      throw this.#closed ? this.#closedError() : clusterError(ClusterErrors.CLOSED, `request ${action}: the cluster bus is not started`);
     const { to, leader } = await this.#resolve(target, action);
     const id = ++this.#seq;
     const raw = this.#encode({ m: BUS_MARKER, kind: 'request', from: this.#id, to, leader, id, action, data }, action);
@@ -154,6 +155,8 @@ export class ClusterBus {
       // Registered before publishing: the reply can come before PUBLISH returns.
       this.#pending.set(id, { to, what, resolve, reject, timer });
     });
+    // It can fail while PUBLISH is still under way (the connection drops): handled below, not unhandled meanwhile.
+    reply.catch(() => {});
     this.#watchLiveness();
     try {
       if ((await this.#coordinator.publish(instanceChannel(to), raw)) === 0) this.#settle(id)?.reject(this.#gone(to, what));
