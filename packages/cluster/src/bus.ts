@@ -1,8 +1,7 @@
-import { BroodError, messageOf } from '@brood/core';
-import { fromWireError, MessengerErrors, toWireError } from '@brood/messenger';
+import { type BroodError, broodError, ERR, messageOf } from '@brood/errors';
+import { fromWireError, toWireError } from '@brood/messenger';
 import { ALL_CHANNEL, BUS_MARKER, type BusEnvelope, instanceChannel, parseBusEnvelope } from './bus-protocol.js';
 import type { Coordinator } from './coordinator.js';
-import { ClusterErrors, clusterError } from './errors.js';
 import { type ClusterLog, silentLog } from './log.js';
 
 /** A message that came over the bus. */
@@ -81,8 +80,8 @@ export class ClusterBus {
   #closed = false;
   readonly #onDown = (error: Error): void => {
     this.#failAll(() =>
-      clusterError(
-        ClusterErrors.UNREACHABLE,
+      broodError(
+        ERR.CLUSTER_UNREACHABLE,
         `lost the connection to Redis at ${this.#coordinator.where} before the reply came: ${error.message}`,
         error,
       ),
@@ -142,7 +141,7 @@ export class ClusterBus {
   /** Sends a request and resolves with the reply of the target's handler. */
   async request<T = unknown>(target: BusTarget, action: string, data: unknown, options: { timeout?: number } = {}): Promise<T> {
     if (!this.#open)
-      throw this.#closed ? this.#closedError() : clusterError(ClusterErrors.CLOSED, `request ${action}: the cluster bus is not started`);
+      throw this.#closed ? this.#closedError() : broodError(ERR.CLUSTER_CLOSED, `request ${action}: the cluster bus is not started`);
     const { to, leader } = await this.#resolve(target, action);
     const id = ++this.#seq;
     const raw = this.#encode({ m: BUS_MARKER, kind: 'request', from: this.#id, to, leader, id, action, data }, action);
@@ -150,7 +149,7 @@ export class ClusterBus {
     const timeout = options.timeout ?? this.#timeout;
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#settle(id)?.reject(new BroodError(MessengerErrors.REQUEST_TIMEOUT, `${what} got no reply within ${timeout} ms`));
+        this.#settle(id)?.reject(broodError(ERR.REQUEST_TIMEOUT, `${what} got no reply within ${timeout} ms`));
       }, timeout);
       // Registered before publishing: the reply can come before PUBLISH returns.
       this.#pending.set(id, { to, what, resolve, reject, timer });
@@ -170,7 +169,7 @@ export class ClusterBus {
     if (this.#closed) throw this.#closedError();
     if (target !== 'leader') return { to: target, leader: false };
     const holder = await this.#coordinator.leaseHolder(this.#leaseName);
-    if (holder === null) throw clusterError(ClusterErrors.NO_LEADER, `${action} to the leader: no instance leads now`);
+    if (holder === null) throw broodError(ERR.NO_LEADER, `${action} to the leader: no instance leads now`);
     return { to: holder, leader: true };
   }
 
@@ -179,20 +178,20 @@ export class ClusterBus {
     try {
       raw = JSON.stringify(envelope);
     } catch (error) {
-      throw clusterError(ClusterErrors.BAD_MESSAGE, `${action} cannot cross hosts: its data is not JSON: ${messageOf(error)}`, error);
+      throw broodError(ERR.CLUSTER_BAD_MESSAGE, `${action} cannot cross hosts: its data is not JSON: ${messageOf(error)}`, error);
     }
     const bytes = Buffer.byteLength(raw);
     if (bytes > this.#maxBytes)
-      throw clusterError(ClusterErrors.BAD_MESSAGE, `${action} is ${bytes} bytes of JSON, over the bus's ${this.#maxBytes}`);
+      throw broodError(ERR.CLUSTER_BAD_MESSAGE, `${action} is ${bytes} bytes of JSON, over the bus's ${this.#maxBytes}`);
     return raw;
   }
 
   #gone(to: string, what: string): BroodError {
-    return new BroodError(MessengerErrors.TARGET_GONE, `${what} failed: instance ${to} is gone`);
+    return broodError(ERR.TARGET_GONE, `${what} failed: instance ${to} is gone`);
   }
 
   #closedError(): BroodError {
-    return clusterError(ClusterErrors.CLOSED, 'the cluster bus is closed');
+    return broodError(ERR.CLUSTER_CLOSED, 'the cluster bus is closed');
   }
 
   #settle(id: number): Pending | undefined {
@@ -262,10 +261,7 @@ export class ClusterBus {
     if (envelope.kind !== 'broadcast' && envelope.to !== this.#id) return;
     const toLeader = envelope.kind !== 'broadcast' && envelope.leader;
     if (toLeader && !this.#isLeader()) {
-      const error = clusterError(
-        ClusterErrors.NO_LEADER,
-        `${envelope.action} was sent to the leader, but instance ${this.#id} no longer leads`,
-      );
+      const error = broodError(ERR.NO_LEADER, `${envelope.action} was sent to the leader, but instance ${this.#id} no longer leads`);
       if (envelope.kind === 'request') void this.#reply(envelope.from, envelope.id, false, undefined, error);
       else this.#log.warn({ action: envelope.action, from: envelope.from }, error.message);
       return;
@@ -294,7 +290,7 @@ export class ClusterBus {
     try {
       raw = ok
         ? this.#encode({ ...base, ok: true, data }, 'reply')
-        : this.#encode({ ...base, ok: false, error: toWireError(error, MessengerErrors.HANDLER_FAILED) }, 'reply');
+        : this.#encode({ ...base, ok: false, error: toWireError(error, ERR.HANDLER_FAILED) }, 'reply');
     } catch (thrown) {
       raw = this.#encode({ ...base, ok: false, error: toWireError(thrown) }, 'reply');
     }

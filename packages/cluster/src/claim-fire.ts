@@ -1,4 +1,4 @@
-import { messageOf } from '@brood/core';
+import { asError, messageOf } from '@brood/errors';
 import type { Claim, Coordinator } from './coordinator.js';
 import { claimTtl, type FireSchedule } from './fire-times.js';
 import { type ClusterLog, silentLog } from './log.js';
@@ -32,7 +32,7 @@ export async function claimFire(
     }
     return { run: true, claim };
   } catch (thrown) {
-    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const error = asError(thrown);
     log.warn(
       { task, fireTime: at, err: error },
       `task ${task}: the fire at ${at} is skipped, it could not be claimed: ${messageOf(error)}`,

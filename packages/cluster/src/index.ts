@@ -2,7 +2,6 @@ export { type BusHandler, type BusMessage, type BusOptions, type BusTarget, Clus
 export { ALL_CHANNEL, BUS_MARKER, type BusEnvelope, instanceChannel, parseBusEnvelope } from './bus-protocol.js';
 export { claimFire, type FireDecision } from './claim-fire.js';
 export type { Claim, ClaimRecord, Coordinator, CoordinatorEvents, InstanceRecord } from './coordinator.js';
-export { ClusterErrors, clusterError } from './errors.js';
 export { claimTtl, FireClock, type FireSchedule, nextFireTime } from './fire-times.js';
 export { Leader, type LeaderEvents, type LeaderOptions, type LostReason } from './leader.js';
 export { type ClusterLog, silentLog } from './log.js';

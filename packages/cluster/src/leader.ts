@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { messageOf } from '@brood/core';
+import { messageOf } from '@brood/errors';
 import type { Coordinator } from './coordinator.js';
 import { type ClusterLog, silentLog } from './log.js';
 import { DEFAULT_LEASE_TTL_MS } from './settings.js';

@@ -1,4 +1,4 @@
-import { messageOf } from '@brood/core';
+import { messageOf } from '@brood/errors';
 import type { ClaimRecord, Coordinator, InstanceRecord } from './coordinator.js';
 import { type ClusterLog, silentLog } from './log.js';
 import { RedisCoordinator, type RedisCoordinatorOptions } from './redis/redis-coordinator.js';

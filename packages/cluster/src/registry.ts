@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { messageOf } from '@brood/core';
+import { messageOf } from '@brood/errors';
 import type { Coordinator, InstanceRecord } from './coordinator.js';
 import { type ClusterLog, silentLog } from './log.js';
 import { DEFAULT_INSTANCE_TTL_MS } from './settings.js';

@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { parseDuration } from '@brood/core';
-import { ClusterErrors, clusterError } from './errors.js';
+import { broodError, ERR } from '@brood/errors';
 
 /** The environment variable that switches cluster mode on; it wins over `cluster.url`. */
 export const REDIS_URL_ENV = 'BROOD_REDIS_URL';
@@ -68,7 +68,7 @@ export function redactUrl(url: string): string {
 }
 
 function badUrl(source: string, url: string, reason: string): Error {
-  return clusterError(ClusterErrors.BAD_URL, `${source} ${JSON.stringify(redactUrl(url))} ${reason}; ${URL_SHAPE}`);
+  return broodError(ERR.CLUSTER_BAD_URL, `${source} ${JSON.stringify(redactUrl(url))} ${reason}; ${URL_SHAPE}`);
 }
 
 /** Parses a redis:// or rediss:// URL; `source` names the setting in the error (`BROOD_REDIS_URL`). */
@@ -99,7 +99,7 @@ export function parseRedisUrl(url: string, source: string): RedisEndpoint {
 }
 
 function badOption(message: string): Error {
-  return clusterError(ClusterErrors.BAD_OPTIONS, message);
+  return broodError(ERR.CLUSTER_BAD_OPTIONS, message);
 }
 
 function ttl(value: unknown, key: string, fallback: number): number {

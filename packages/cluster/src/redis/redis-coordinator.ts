@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { messageOf } from '@brood/core';
+import { broodError, ERR, messageOf } from '@brood/errors';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Claim, ClaimRecord, Coordinator, CoordinatorEvents, InstanceRecord } from '../coordinator.js';
-import { ClusterErrors, clusterError } from '../errors.js';
 import { type ClusterLog, silentLog } from '../log.js';
 import type { ClusterSettings } from '../settings.js';
 import { RedisKeys } from './keys.js';
@@ -56,7 +55,8 @@ export class RedisCoordinator extends EventEmitter<CoordinatorEvents> implements
     this.#log = options.log ?? silentLog;
     this.#connectTimeout = options.connectTimeout ?? 5000;
     const { endpoint } = settings;
-    const base: RedisOptions = {
+    // Without replyMapping: its type is optional-with-undefined in RedisOptions, exact in the constructor's.
+    const base: Omit<RedisOptions, 'replyMapping'> = {
       host: endpoint.host,
       port: endpoint.port,
       db: endpoint.db,
@@ -116,7 +116,7 @@ export class RedisCoordinator extends EventEmitter<CoordinatorEvents> implements
       const cause = this.#lastError ?? error;
       this.#command.disconnect();
       this.#subscriber.disconnect();
-      throw clusterError(ClusterErrors.UNREACHABLE, `Redis at ${this.where} is unreachable: ${messageOf(cause)}`, cause);
+      throw broodError(ERR.CLUSTER_UNREACHABLE, `Redis at ${this.where} is unreachable: ${messageOf(cause)}`, cause);
     } finally {
       clearTimeout(timer);
     }
@@ -172,7 +172,7 @@ export class RedisCoordinator extends EventEmitter<CoordinatorEvents> implements
   }
 
   #closedError(): Error {
-    return clusterError(ClusterErrors.CLOSED, `the cluster coordinator for ${this.where} is closed`);
+    return broodError(ERR.CLUSTER_CLOSED, `the cluster coordinator for ${this.where} is closed`);
   }
 
   /** Runs one call; any failure becomes `ERR_BROOD_CLUSTER_UNREACHABLE` naming the call and the cause. */
@@ -182,7 +182,7 @@ export class RedisCoordinator extends EventEmitter<CoordinatorEvents> implements
       return await run();
     } catch (error) {
       if (this.#closed) throw this.#closedError();
-      throw clusterError(ClusterErrors.UNREACHABLE, `Redis at ${this.where} failed to ${what}: ${messageOf(error)}`, error);
+      throw broodError(ERR.CLUSTER_UNREACHABLE, `Redis at ${this.where} failed to ${what}: ${messageOf(error)}`, error);
     }
   }
 

@@ -1,7 +1,7 @@
 /** Fire times that instances agree on without talking: pure functions of the schedule and the clock. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { claimTtl, FireClock, nextFireTime } from '../../packages/cluster/dist/index.js';
+import { claimTtl, FireClock, nextFireTime } from '@brood/cluster';
 
 const at = (iso: string) => Date.parse(iso);
 

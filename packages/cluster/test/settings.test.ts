@@ -1,7 +1,7 @@
 /** Cluster settings: the URL forms Redis users write, the defaults, and one readable line for each mistake. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseClusterSettings, redactUrl } from '../../packages/cluster/dist/index.js';
+import { parseClusterSettings, redactUrl } from '@brood/cluster';
 
 const parse = (options: unknown, env: NodeJS.ProcessEnv = {}, packageName: string | undefined = 'shop') =>
   parseClusterSettings(options, { env, packageName });
