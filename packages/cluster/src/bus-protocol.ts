@@ -7,7 +7,18 @@ export const BUS_MARKER = 'brood-bus-1';
 export type BusEnvelope =
   | { m: typeof BUS_MARKER; kind: 'broadcast'; from: string; action: string; data: unknown }
   | { m: typeof BUS_MARKER; kind: 'send'; from: string; to: string; leader: boolean; action: string; data: unknown }
-  | { m: typeof BUS_MARKER; kind: 'request'; from: string; to: string; leader: boolean; id: number; action: string; data: unknown }
+  | {
+      m: typeof BUS_MARKER;
+      kind: 'request';
+      from: string;
+      to: string;
+      leader: boolean;
+      id: number;
+      action: string;
+      data: unknown;
+      /** The requester's timeout in ms, so the target can bound its own work by it. */
+      timeout?: number;
+    }
   | { m: typeof BUS_MARKER; kind: 'reply'; from: string; to: string; id: number; ok: true; data: unknown }
   | { m: typeof BUS_MARKER; kind: 'reply'; from: string; to: string; id: number; ok: false; error: WireError };
 
@@ -42,6 +53,12 @@ export function parseBusEnvelope(raw: string): BusEnvelope | string {
       if (!isString(message.to)) return 'no target';
       if (typeof message.leader !== 'boolean') return 'no leader flag';
       if (message.kind === 'request' && !Number.isSafeInteger(message.id)) return 'no request id';
+      if (
+        message.kind === 'request' &&
+        message.timeout !== undefined &&
+        !(Number.isSafeInteger(message.timeout) && (message.timeout as number) > 0)
+      )
+        return 'a timeout that is not a positive integer';
       return message as BusEnvelope;
     case 'reply': {
       if (!isString(message.to) || !Number.isSafeInteger(message.id)) return 'no target or request id';

@@ -13,6 +13,8 @@ export interface BusMessage {
   from: string;
   /** Sent to whichever instance leads. */
   toLeader: boolean;
+  /** For a request: how long its sender waits, in ms. */
+  timeout?: number;
 }
 
 /** Receives every message; for a request, what it returns (or resolves to) is the reply, and what it throws is the error. */
@@ -100,19 +102,25 @@ export class ClusterBus {
     this.#log = options.log ?? silentLog;
   }
 
-  /** Listens on the broadcast channel and this instance's own. */
+  /** True once {@link start} has succeeded, until {@link close}. */
+  get started(): boolean {
+    return this.#open;
+  }
+
+  /** Listens on the broadcast channel and this instance's own; when it fails (Redis away) it can be called again. */
   async start(): Promise<void> {
     if (this.#open) return;
     if (this.#closed) throw this.#closedError();
-    this.#open = true;
-    this.#coordinator.on('down', this.#onDown);
     try {
       for (const channel of [ALL_CHANNEL, instanceChannel(this.#id)])
         this.#unsubscribes.push(await this.#coordinator.subscribe(channel, (raw) => this.#receive(raw)));
     } catch (error) {
-      await this.close();
+      await Promise.all(this.#unsubscribes.splice(0).map((unsubscribe) => unsubscribe().catch(() => {})));
       throw error;
     }
+    if (this.#closed) return;
+    this.#open = true;
+    this.#coordinator.on('down', this.#onDown);
   }
 
   /** Stops listening; pending requests fail with `ERR_BROOD_CLUSTER_CLOSED`. */
@@ -144,9 +152,9 @@ export class ClusterBus {
       throw this.#closed ? this.#closedError() : broodError(ERR.CLUSTER_CLOSED, `request ${action}: the cluster bus is not started`);
     const { to, leader } = await this.#resolve(target, action);
     const id = ++this.#seq;
-    const raw = this.#encode({ m: BUS_MARKER, kind: 'request', from: this.#id, to, leader, id, action, data }, action);
-    const what = `request ${action} to ${describe(target, to)}`;
     const timeout = options.timeout ?? this.#timeout;
+    const raw = this.#encode({ m: BUS_MARKER, kind: 'request', from: this.#id, to, leader, id, action, data, timeout }, action);
+    const what = `request ${action} to ${describe(target, to)}`;
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#settle(id)?.reject(broodError(ERR.REQUEST_TIMEOUT, `${what} got no reply within ${timeout} ms`));
@@ -271,6 +279,7 @@ export class ClusterBus {
 
   async #dispatch(envelope: Extract<BusEnvelope, { kind: 'broadcast' | 'send' | 'request' }>, toLeader: boolean): Promise<void> {
     const message: BusMessage = { kind: envelope.kind, action: envelope.action, data: envelope.data, from: envelope.from, toLeader };
+    if (envelope.kind === 'request' && envelope.timeout !== undefined) message.timeout = envelope.timeout;
     try {
       const result = await this.#handler(message);
       if (envelope.kind === 'request') await this.#reply(envelope.from, envelope.id, true, result);

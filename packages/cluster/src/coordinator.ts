@@ -19,6 +19,12 @@ export interface Coordinator {
 
   /** Connects; rejects with `ERR_BROOD_CLUSTER_UNREACHABLE` naming {@link where} when it cannot. */
   connect(): Promise<void>;
+  /**
+   * Connects in the background and keeps trying until {@link close}: calls
+   * fail fast meanwhile, and `up` is emitted once it answers. For a process
+   * that must not wait for the engine to boot (the agent).
+   */
+  connectInBackground(): void;
   /** Closes every connection; pending calls reject with `ERR_BROOD_CLUSTER_CLOSED`. */
   close(): Promise<void>;
   /** `down` when a connection is lost (it reconnects on its own), `up` when it answers again. */

@@ -72,7 +72,10 @@ export class Leader extends EventEmitter<LeaderEvents> {
   #busy: Promise<void> | undefined;
   #unsubscribe: (() => Promise<void>) | undefined;
   readonly #onDown = (): void => this.#stepDown('disconnected');
-  readonly #onUp = (): void => void this.#tryAcquire();
+  readonly #onUp = (): void => {
+    if (this.#unsubscribe === undefined) void this.#listenReleased();
+    void this.#tryAcquire();
+  };
 
   constructor(options: LeaderOptions) {
     super();
@@ -110,16 +113,23 @@ export class Leader extends EventEmitter<LeaderEvents> {
     this.#running = true;
     this.#coordinator.on('down', this.#onDown);
     this.#coordinator.on('up', this.#onUp);
-    try {
-      this.#unsubscribe = await this.#coordinator.subscribe(`lease:${this.#name}:released`, (owner) => {
-        if (owner !== this.#id) void this.#tryAcquire();
-      });
-    } catch (error) {
-      // Without the notice a handover waits for the next try; the tries go on.
-      this.#log.warn({ err: error }, `leader: cannot listen for released notices: ${messageOf(error)}`);
-    }
+    await this.#listenReleased();
     this.#tryTimer = setInterval(() => void this.#tryAcquire(), this.#renewInterval);
     await this.#tryAcquire();
+  }
+
+  async #listenReleased(): Promise<void> {
+    if (!this.#coordinator.connected) return;
+    try {
+      const unsubscribe = await this.#coordinator.subscribe(`lease:${this.#name}:released`, (owner) => {
+        if (owner !== this.#id) void this.#tryAcquire();
+      });
+      if (this.#running && this.#unsubscribe === undefined) this.#unsubscribe = unsubscribe;
+      else await unsubscribe();
+    } catch (error) {
+      // Without the notice a handover waits for the next try; the tries go on, and the next reconnect listens again.
+      this.#log.warn({ err: error }, `leader: cannot listen for released notices: ${messageOf(error)}`);
+    }
   }
 
   /** Stops competing; a leader steps down (`lost` with reason `stopped`) and releases the lease so another takes over at once. */
@@ -132,13 +142,16 @@ export class Leader extends EventEmitter<LeaderEvents> {
     await this.#busy;
     const wasLeading = this.#leading;
     this.#stepDown('stopped');
-    await this.#unsubscribe?.().catch(() => {});
-    if (!wasLeading) return;
-    try {
-      await this.#coordinator.releaseLease(this.#name, this.#id);
-    } catch (error) {
-      this.#log.warn({ err: error }, `leader: could not release the lease; another instance takes over within ${this.#ttl} ms`);
+    const unsubscribe = this.#unsubscribe;
+    this.#unsubscribe = undefined;
+    if (wasLeading) {
+      try {
+        await this.#coordinator.releaseLease(this.#name, this.#id);
+      } catch (error) {
+        this.#log.warn({ err: error }, `leader: could not release the lease; another instance takes over within ${this.#ttl} ms`);
+      }
     }
+    await unsubscribe?.().catch(() => {});
   }
 
   /** One attempt at a time: an acquire or renewal in flight is not doubled. */

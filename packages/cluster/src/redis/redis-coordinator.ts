@@ -123,6 +123,12 @@ export class RedisCoordinator extends EventEmitter<CoordinatorEvents> implements
     await this.#maybeUp();
   }
 
+  connectInBackground(): void {
+    if (this.#closed) return;
+    // A first attempt that fails is retried by ioredis's retryStrategy, as after a lost connection.
+    for (const connection of [this.#command, this.#subscriber]) connection.connect().catch(() => {});
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -182,7 +188,10 @@ export class RedisCoordinator extends EventEmitter<CoordinatorEvents> implements
       return await run();
     } catch (error) {
       if (this.#closed) throw this.#closedError();
-      throw broodError(ERR.CLUSTER_UNREACHABLE, `Redis at ${this.where} failed to ${what}: ${messageOf(error)}`, error);
+      // While reconnecting, ioredis says only that its stream is not writeable: name the cause of the drop instead.
+      const cause =
+        this.#command.status === 'ready' ? messageOf(error) : `not connected (${this.#lastError?.message ?? this.#command.status})`;
+      throw broodError(ERR.CLUSTER_UNREACHABLE, `Redis at ${this.where} failed to ${what}: ${cause}`, error);
     }
   }
 
