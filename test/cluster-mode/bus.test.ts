@@ -6,7 +6,7 @@ import { type BusMessage, ClusterBus, type Coordinator, Leader } from '../../pac
 import { Cluster, killAll } from '../helpers/cluster.js';
 import { openSpace, type Space, until } from '../helpers/cluster-mode.js';
 
-const INSTANCE = fileURLToPath(new URL('../fixtures/cluster-mode/instance.ts', import.meta.url));
+const INSTANCE = fileURLToPath(new URL('../fixtures/cluster-mode/instance.mjs', import.meta.url));
 
 let space: Space;
 const closers: (() => Promise<void>)[] = [];
@@ -140,7 +140,7 @@ test('a request that gets no reply times out with ERR_BROOD_REQUEST_TIMEOUT', as
 
 test('the target of a request dies: ERR_BROOD_TARGET_GONE at once, not after the timeout', async () => {
   const asker = await node('asker-2', undefined, { requestTimeout: 60_000 });
-  const target = new Cluster(process.execPath, ['--import', 'tsx', INSTANCE], {
+  const target = new Cluster(process.execPath, [INSTANCE], {
     REDIS_URL: space.url,
     PREFIX: space.prefix,
     NAME: space.name,

@@ -12,7 +12,7 @@ import { Cluster, killAll } from '../helpers/cluster.js';
 import { nextEvent, openSpace, type Space, until } from '../helpers/cluster-mode.js';
 import { ownRedis, type RedisServer, redisClient } from '../helpers/redis.js';
 
-const INSTANCE = fileURLToPath(new URL('../fixtures/cluster-mode/instance.ts', import.meta.url));
+const INSTANCE = fileURLToPath(new URL('../fixtures/cluster-mode/instance.mjs', import.meta.url));
 
 let server: RedisServer;
 let space: Space;
@@ -142,7 +142,7 @@ test('Redis stalled (CLIENT PAUSE): the leader steps down, a claim fails and is 
 });
 
 test('a leader frozen by SIGSTOP is replaced; continued, it learns it lost before doing any leader work', async () => {
-  const frozen = new Cluster(process.execPath, ['--import', 'tsx', INSTANCE], {
+  const frozen = new Cluster(process.execPath, [INSTANCE], {
     REDIS_URL: server.url,
     PREFIX: space.prefix,
     NAME: space.name,

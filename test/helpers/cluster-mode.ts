@@ -4,6 +4,9 @@
  * for events that always have a timeout.
  */
 import type { EventEmitter } from 'node:events';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type Coordinator,
   type InstanceRecord,
@@ -12,6 +15,7 @@ import {
   RedisCoordinator,
   type RedisCoordinatorOptions,
 } from '../../packages/cluster/dist/index.js';
+import { FIXTURES } from './cluster.js';
 import { deleteKeys, testRedis, uniquePrefix } from './redis.js';
 
 /** Resolves with the first emission of `event` on `emitter`; rejects after `timeout` ms naming `what`. */
@@ -104,4 +108,26 @@ export async function openSpace(url?: string): Promise<Space> {
       await redis.done();
     },
   };
+}
+
+const appCopies: string[] = [];
+
+/**
+ * A copy of the cluster fixture app (test/fixtures/apps/cluster) in a folder
+ * of its own, with `brood.cluster` set in its package.json: instances of
+ * one app on one machine, as they would be on several hosts.
+ */
+export function clusterApp(cluster: Record<string, unknown> | false): string {
+  const dir = mkdtempSync(join(tmpdir(), 'brood-cluster-app-'));
+  appCopies.push(dir);
+  const source = join(FIXTURES, 'cluster');
+  cpSync(source, dir, { recursive: true, filter: (path) => !/\/(\.brood|run|logs|typings|node_modules)$/.test(path) });
+  const pkg = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...pkg, brood: { cluster } }));
+  return dir;
+}
+
+/** Removes every copy {@link clusterApp} made. */
+export function removeClusterApps(): void {
+  for (const dir of appCopies.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
