@@ -11,50 +11,16 @@
  *
  *   npx -y pnpm@12.4.2 run build && node bench/cluster.bench.mjs     (QUICK=1: fewer rounds)
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ClusterBus, InstanceRegistry, Leader, parseRedisUrl, RedisCoordinator } from '../packages/cluster/dist/index.js';
-import { quantile } from './lib.mjs';
+import { quantile, startRedis } from './lib.mjs';
 
 const QUICK = process.env.QUICK === '1';
 const ROUNDS = QUICK ? 300 : 2000;
 const log = (text) => process.stdout.write(`${text}\n`);
 
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  return port;
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'brood-bench-redis-'));
-const port = await freePort();
-const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const cleanup = () => {
-  redis.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-};
-process.on('exit', cleanup);
-await new Promise((resolve, reject) => {
-  let out = '';
-  const timer = setTimeout(() => reject(new Error(`redis-server not ready:\n${out}`)), 10_000);
-  redis.stdout.setEncoding('utf8').on('data', (chunk) => {
-    out += chunk;
-    if (out.includes('Ready to accept connections')) {
-      clearTimeout(timer);
-      resolve();
-    }
-  });
-});
-
-const url = `redis://127.0.0.1:${port}`;
+const redis = await startRedis();
+const { url } = redis;
 const settings = { where: url, endpoint: parseRedisUrl(url, 'bench'), prefix: 'brood-bench:', name: 'bench' };
 const opened = [];
 async function coordinator() {
@@ -159,7 +125,4 @@ log(
 await heir.stop();
 
 for (const c of opened) await c.close();
-const exited = once(redis, 'exit');
-redis.kill('SIGKILL');
-await exited;
-rmSync(dir, { recursive: true, force: true });
+redis.stop();
