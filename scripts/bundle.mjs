@@ -37,8 +37,9 @@ await Promise.all(
       format: 'cjs',
       target: 'node20',
       // Loaded only when needed: pino-pretty (brood dev), pino-roll (log files),
-      // @koa/bodyparser (the first request with a body), esbuild (the master, to compile apps).
-      external: ['pino-pretty', 'pino-roll', 'esbuild', '@koa/bodyparser'],
+      // @koa/bodyparser (the first request with a body), esbuild (the master, to compile apps),
+      // @brood/cluster with ioredis (cluster mode: ~200 kB that a single-host app never parses).
+      external: ['pino-pretty', 'pino-roll', 'esbuild', '@koa/bodyparser', '@brood/cluster'],
       // The packages are ES modules that find files beside them through import.meta.url.
       define: { 'import.meta.url': '__broodBundleUrl' },
       banner: { js: "var __broodBundleUrl = require('node:url').pathToFileURL(__filename).href;" },

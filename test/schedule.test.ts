@@ -261,8 +261,8 @@ describe('brood run-task and brood status on a daemon', () => {
 
   test('status shows a table of the tasks, one switched off as off', async () => {
     const human = await brood(['status', dir, '--title', title]);
-    assert.match(human.stdout, /TASK\s+TYPE\s+SCHEDULE\s+STATE\s+RUNS\s+FAILURES\s+SKIPS\s+LAST RUN\s+OUTCOME\s+MS\s+NEXT RUN/);
-    assert.match(human.stdout, /\ndisabled\s+worker\s+every 100ms\s+off\s+0\s+0\s+0\s+-/, 'a task switched off shows as off');
+    assert.match(human.stdout, /TASK\s+TYPE\s+SCOPE\s+SCHEDULE\s+STATE\s+RUNS\s+FAILURES\s+SKIPS\s+LAST RUN\s+OUTCOME\s+MS\s+NEXT RUN/);
+    assert.match(human.stdout, /\ndisabled\s+worker\s+host\s+every 100ms\s+off\s+0\s+0\s+0\s+-/, 'a task switched off shows as off');
   });
 });
 

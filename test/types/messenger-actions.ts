@@ -4,7 +4,7 @@
  * Removing the typing of actions makes the marked lines compile, and then
  * the unused `@ts-expect-error` markers fail the check.
  */
-import { type Agent, type Application, defineAgent, defineRouter } from 'brood';
+import { type Agent, type Application, defineAgent, defineRouter, defineTask } from 'brood';
 
 declare module 'brood' {
   interface Actions {
@@ -30,7 +30,39 @@ export const agentFile = defineAgent((agent: Agent) => {
   agent.messenger.on('stats:get', () => ({ hits: 'many' }));
   // @ts-expect-error a handler that reads a field the payload does not have
   agent.messenger.on('user:refresh', (data) => data.name);
+
+  // Cluster mode: the leader, and messages that cross hosts, typed the same way.
+  agent.leader.on('elected', ({ term }) => agent.logger.info({ term }, 'leading'));
+  agent.leader.on('lost', ({ reason }) => agent.logger.info({ reason }, 'not leading'));
+  const leads: boolean = agent.leader.isLeader;
+  agent.messenger.broadcast('user:refresh', { id: 5 }, { scope: 'cluster' });
+  agent.messenger.sendToLeader('user:refresh', { id: Number(leads) });
+  // @ts-expect-error a scope Brood does not know
+  agent.messenger.broadcast('user:refresh', { id: 6 }, { scope: 'world' });
+  // @ts-expect-error sendToLeader with a wrong payload
+  agent.messenger.sendToLeader('user:refresh', { id: 'x' });
+  // @ts-expect-error leader events carry no pid
+  agent.leader.on('elected', ({ pid }) => pid);
 });
+
+export const clusterTask = defineTask({
+  schedule: { interval: '1m', type: 'agent', scope: 'cluster' },
+  async task(ctx) {
+    const token: number | undefined = ctx.claim?.token;
+    ctx.logger.info({ token, instance: ctx.claim?.instance }, 'report');
+  },
+});
+
+export const clusterWorkerTask = defineTask({
+  schedule: { cron: '0 * * * * *', scope: 'cluster' },
+  async task(ctx) {
+    const fireTime: number | null | undefined = ctx.claim?.fireTime;
+    ctx.body = fireTime;
+  },
+});
+
+// @ts-expect-error a scope Brood does not know
+export const badScope = defineTask({ schedule: { interval: '1m', scope: 'everywhere' }, async task() {} });
 
 export const routes = defineRouter((router, app: Application) => {
   router.get('/stats', async (ctx) => {
@@ -43,5 +75,9 @@ export const routes = defineRouter((router, app: Application) => {
     await app.messenger.request('agent', 'stats:get', { since: 'yesterday' });
     // @ts-expect-error sendToAgent with an unknown action
     app.messenger.sendToAgent('stats:gett', { since: 0 });
+    const leader = await app.messenger.request('leader', 'stats:get', { since: 0 }, { timeout: 1000 });
+    ctx.body = leader.hits;
+    // @ts-expect-error request('leader') with a wrong payload
+    await app.messenger.request('leader', 'stats:get', { since: null });
   });
 });

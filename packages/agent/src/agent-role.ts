@@ -1,21 +1,35 @@
 import { type ChildRole, loadTasks } from '@brood/core';
+import { messageOf } from '@brood/errors';
 import { type AgentReadyMessage, envelope } from '@brood/messenger';
 import { AgentApplication } from './agent-application.js';
+import { answerClusterCalls } from './cluster-calls.js';
+import { openAgentCluster } from './cluster-link.js';
 import { Scheduler } from './scheduler.js';
 
-/** The agent's part of the child runtime: the scheduler; no HTTP. */
+/** The agent's part of the child runtime: the scheduler, the leader and cluster mode; no HTTP. */
 export const agentRole: ChildRole<AgentApplication, undefined> = {
   role: 'agent',
   bootFile: 'agent',
   create: (init) => new AgentApplication(init),
 
   async load(agent) {
+    const clusterOptions = agent.processOptions.cluster;
+    if (clusterOptions !== undefined) {
+      agent.cluster = await openAgentCluster(clusterOptions, agent.messenger, agent.logger);
+      agent.leader.use(agent.cluster.leader);
+    }
+    answerClusterCalls(agent.messenger, agent.leader, agent.cluster);
     const tasks = await loadTasks(agent.baseDir, agent.processOptions.buildDir, agent.env);
     const scheduler = new Scheduler({
       tasks,
       messenger: agent.messenger,
       logger: agent.logger,
-      agentContext: (task) => ({ app: agent, logger: agent.logger.child({ task: task.name }) }),
+      agentContext: (task, claim) => ({
+        app: agent,
+        logger: agent.logger.child({ task: task.name }),
+        ...(claim === undefined ? {} : { claim }),
+      }),
+      claims: agent.cluster,
     });
     agent.scheduler = scheduler;
     agent.messenger.handle('task:list', () => scheduler.list());
@@ -23,10 +37,13 @@ export const agentRole: ChildRole<AgentApplication, undefined> = {
     // The master stops the clock, and waits for this answer, before it closes any worker.
     agent.messenger.handle('schedule:stop', () => {
       scheduler.stop();
-      return true;
+      return true as const;
     });
-    // Ticks start once every worker serves and stop as soon as the app begins to stop.
-    agent.on('app-ready', () => scheduler.start());
+    // Ticks and the leader start once every worker serves; ticks stop as soon as the app begins to stop.
+    agent.on('app-ready', () => {
+      scheduler.start();
+      agent.leader.start().catch((error: unknown) => agent.logger.error({ err: error }, `leader: ${messageOf(error)}`));
+    });
     agent.on('app-stopping', () => scheduler.stop());
   },
 
@@ -35,5 +52,7 @@ export const agentRole: ChildRole<AgentApplication, undefined> = {
 
   async stopServing(agent) {
     agent.scheduler?.stop();
+    // Before beforeClose: another instance takes the lead while this one finishes.
+    await agent.leader.stop();
   },
 };

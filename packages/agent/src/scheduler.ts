@@ -1,7 +1,8 @@
 import { type Logger, type TaskDefinition, withTimeout } from '@brood/core';
 import { asError, broodError, codeOf, ERR } from '@brood/errors';
-import type { Messenger, RunResult, TaskStats } from '@brood/messenger';
+import type { Messenger, RunResult, TaskClaim, TaskStats } from '@brood/messenger';
 import { Cron } from 'croner';
+import type { FireClaims, FireTimer } from './cluster-link.js';
 
 export type { Outcome, RunResult, TaskStats } from '@brood/messenger';
 
@@ -13,6 +14,8 @@ interface Entry {
   inFlight: number;
   timer?: NodeJS.Timeout | undefined;
   cron?: Cron | undefined;
+  /** The clock of a cluster task: the fire times every instance agrees on. */
+  clock?: FireTimer | undefined;
 }
 
 /**
@@ -22,23 +25,31 @@ interface Entry {
  * comes while the previous run of the task still goes is skipped unless the
  * task allows overlap. Every run is counted, and failures are logged with
  * the task's name, duration and stack; the next tick fires regardless.
+ *
+ * In cluster mode a `scope: 'cluster'` task fires at the times every
+ * instance agrees on and runs only where its claim is granted
+ * (docs/scheduling.md); without cluster mode it runs as a host task.
  */
 export class Scheduler {
   readonly #entries = new Map<string, Entry>();
   readonly #messenger: Messenger<unknown>;
   readonly #logger: Logger;
-  readonly #agentContext: (task: TaskDefinition) => unknown;
+  readonly #agentContext: (task: TaskDefinition, claim: TaskClaim | undefined) => unknown;
+  readonly #claims: FireClaims | undefined;
   #ticking = false;
 
   constructor(options: {
     tasks: Map<string, TaskDefinition>;
     messenger: Messenger<unknown>;
     logger: Logger;
-    agentContext: (task: TaskDefinition) => unknown;
+    agentContext: (task: TaskDefinition, claim: TaskClaim | undefined) => unknown;
+    /** Cluster mode's claims; without them cluster tasks run as host tasks. */
+    claims?: FireClaims | undefined;
   }) {
     this.#messenger = options.messenger;
     this.#logger = options.logger;
     this.#agentContext = options.agentContext;
+    this.#claims = options.claims;
     for (const task of options.tasks.values()) {
       this.#entries.set(task.name, {
         task,
@@ -46,6 +57,7 @@ export class Scheduler {
         stats: {
           name: task.name,
           type: task.type,
+          scope: task.scope,
           schedule: task.describe,
           enabled: task.enabled,
           runs: 0,
@@ -65,6 +77,11 @@ export class Scheduler {
     for (const entry of this.#entries.values()) {
       const { task } = entry;
       if (!task.enabled) continue;
+      if (task.scope === 'cluster' && this.#claims !== undefined) {
+        entry.clock = this.#claims.clock(task, (fireTime) => void this.#fire(entry, fireTime));
+        entry.clock.start();
+        continue;
+      }
       if (task.interval !== undefined) {
         const interval = task.interval;
         entry.timer = setInterval(() => void this.run(task.name, 'tick'), interval);
@@ -89,8 +106,10 @@ export class Scheduler {
     for (const entry of this.#entries.values()) {
       if (entry.timer !== undefined) clearInterval(entry.timer);
       entry.cron?.stop();
+      entry.clock?.stop();
       entry.timer = undefined;
       entry.cron = undefined;
+      entry.clock = undefined;
       entry.stats.nextRun = null;
     }
   }
@@ -98,7 +117,7 @@ export class Scheduler {
   /** Every task's figures. */
   list(): TaskStats[] {
     return [...this.#entries.values()].map((entry) => {
-      const next = entry.cron?.nextRun();
+      const next = entry.cron?.nextRun() ?? (entry.clock?.next === undefined ? undefined : new Date(entry.clock.next));
       if (next) entry.stats.nextRun = next.toISOString();
       return { ...entry.stats, running: entry.inFlight > 0 };
     });
@@ -110,16 +129,51 @@ export class Scheduler {
   }
 
   /**
-   * Runs a task now (`brood run-task`) or for a tick. Resolves with the
-   * outcome; never rejects.
+   * One fire of a cluster task: claimed, then run here only when the claim
+   * is granted. An instance whose previous run still goes (without overlap)
+   * does not claim, so another instance can take the fire. A claim that
+   * cannot be made (Redis lost or stalled), or that comes back after the
+   * next fire time, skips the fire: it is logged and counted, and never run
+   * twice.
    */
-  async run(name: string, trigger: 'tick' | 'immediate' | 'manual'): Promise<RunResult> {
+  async #fire(entry: Entry, fireTime: number): Promise<void> {
+    const { task, stats } = entry;
+    if (!this.#ticking || this.#claims === undefined) return;
+    if (entry.inFlight > 0 && !task.overlap) {
+      stats.skips += 1;
+      this.#logger.warn(
+        { task: task.name, fireTime: new Date(fireTime).toISOString() },
+        `task ${task.name}: not claiming the fire at ${new Date(fireTime).toISOString()}, its previous run here is still going (overlap: false)`,
+      );
+      return;
+    }
+    const outcome = await this.#claims.claimFire(task, fireTime);
+    if (outcome === 'unreachable' || outcome === 'late') stats.skips += 1;
+    if (typeof outcome === 'object' && this.#ticking) await this.run(task.name, 'tick', outcome);
+  }
+
+  /**
+   * Runs a task now (`brood run-task`) or for a tick. Resolves with the
+   * outcome; never rejects. A cluster task run by hand is claimed first
+   * (a new fencing token), so the run is known across the cluster.
+   */
+  async run(name: string, trigger: 'tick' | 'immediate' | 'manual', fireClaim?: TaskClaim): Promise<RunResult> {
     const entry = this.#entries.get(name);
     if (entry === undefined) {
       throw broodError(ERR.TASK_UNKNOWN, `no task named ${name}; known tasks: ${this.names.length === 0 ? 'none' : this.names.join(', ')}`);
     }
     if (trigger === 'tick' && !this.#ticking) return { name, outcome: 'skipped', ms: 0 };
     const { task, stats } = entry;
+    let claim = fireClaim;
+    if (claim === undefined && trigger === 'manual' && task.scope === 'cluster' && this.#claims !== undefined) {
+      try {
+        claim = await this.#claims.claimRun(task);
+      } catch (thrown) {
+        const error = asError(thrown);
+        this.#logger.error({ task: name, err: error }, `task ${name} not run: ${error.message}`);
+        return { name, outcome: 'failed', ms: 0, error: { code: codeOf(error) ?? ERR.UNKNOWN, message: error.message } };
+      }
+    }
     if (task.interval !== undefined && trigger === 'tick') stats.nextRun = new Date(Date.now() + task.interval).toISOString();
     if (entry.inFlight > 0 && !task.overlap) {
       stats.skips += 1;
@@ -131,7 +185,7 @@ export class Scheduler {
     // A run that outlives its timeout is failed but still going: with overlap: false the
     // next tick must see it, so it counts as running until it really ends.
     entry.inFlight += 1;
-    const work = this.#dispatch(task);
+    const work = this.#dispatch(task, claim);
     const ended = (): void => {
       entry.inFlight -= 1;
     };
@@ -142,7 +196,7 @@ export class Scheduler {
         broodError(ERR.TASK_TIMEOUT, `task ${name} ran longer than its ${task.timeout} ms timeout`),
       );
       result = { name, outcome: 'ok', ms: performance.now() - started };
-      this.#logger.debug({ task: name, trigger, ms: result.ms }, `task ${name} ok`);
+      this.#logger.debug({ task: name, trigger, ms: result.ms, token: claim?.token }, `task ${name} ok`);
     } catch (thrown) {
       const error = asError(thrown);
       result = {
@@ -153,7 +207,7 @@ export class Scheduler {
       };
       stats.failures += 1;
       this.#logger.error(
-        { task: name, trigger, ms: Math.round(result.ms), err: error },
+        { task: name, trigger, ms: Math.round(result.ms), err: error, token: claim?.token },
         `task ${name} failed after ${Math.round(result.ms)} ms: ${error.message}`,
       );
     }
@@ -164,6 +218,7 @@ export class Scheduler {
       outcome: result.outcome,
       ...(result.error === undefined ? {} : { error: result.error.message }),
     };
+    if (claim !== undefined) result.claim = claim;
     return result;
   }
 
@@ -173,11 +228,11 @@ export class Scheduler {
    * it) while the run, still going, keeps counting as running; a worker that
    * dies mid-run ends the wait with ERR_BROOD_TARGET_GONE.
    */
-  async #dispatch(task: TaskDefinition): Promise<void> {
-    const here = { name: task.name };
+  async #dispatch(task: TaskDefinition, claim: TaskClaim | undefined): Promise<void> {
+    const here = claim === undefined ? { name: task.name } : { name: task.name, claim };
     switch (task.type) {
       case 'agent':
-        await task.run(this.#agentContext(task));
+        await task.run(this.#agentContext(task, claim));
         return;
       case 'worker':
         // A worker the master chose just as it began to close refuses the run: ask for another.

@@ -81,7 +81,10 @@ export function createProgram(argv: string[] = process.argv): Command {
     .argument('[dir]', 'the app folder (default: the current folder)')
     .option('--title <title>', 'the instance (default: default)')
     .option('--json', 'machine-readable output')
-    .action((dir: string | undefined, flags: { title?: string; json?: boolean }) => exitWith(() => status(dir, flags))());
+    .option('--cluster', 'cluster mode: every live instance of the app, the leader, and who ran each cluster task last')
+    .action((dir: string | undefined, flags: { title?: string; json?: boolean; cluster?: boolean }) =>
+      exitWith(() => status(dir, flags))(),
+    );
 
   program
     .command('run-task')

@@ -8,12 +8,23 @@
  */
 import type { AppInfo, ScheduleOptions } from '@brood/core';
 import type { Master, MasterOptions, StartedInfo } from '@brood/master';
-import type { Context } from 'koa';
-import type { Agent, AgentTaskContext, Application, Boot, BroodConfig, MiddlewareFactory, Router, TaskFile } from './types.js';
+import type {
+  Agent,
+  AgentTaskContext,
+  Application,
+  Boot,
+  BroodConfig,
+  MiddlewareFactory,
+  Router,
+  TaskFile,
+  WorkerTaskContext,
+} from './types.js';
 
-export type { AppInfo, LifecycleHooks, ScheduleOptions, TaskType } from '@brood/core';
+export type { LeaderEvents, LostReason } from '@brood/agent';
+export type { ClusterOptions } from '@brood/cluster';
+export type { AppInfo, LifecycleHooks, ScheduleOptions, TaskScope, TaskType } from '@brood/core';
 export type { MasterOptions, SchedulingPolicy, StartedInfo } from '@brood/master';
-export type { MessageMeta, Peers, RequestTarget, Sender } from '@brood/messenger';
+export type { MessageMeta, Peers, RequestTarget, Sender, TaskClaim } from '@brood/messenger';
 export type { Context, Middleware, Next } from 'koa';
 export { Service } from './service.js';
 export type {
@@ -32,6 +43,7 @@ export type {
   Router,
   Services,
   TaskFile,
+  WorkerTaskContext,
 } from './types.js';
 
 /** Types `agent.ts`: `export default defineAgent((agent) => { … return { didLoad() {} } })`. */
@@ -64,7 +76,10 @@ export function defineMiddleware<Options = Record<string, unknown>>(factory: Mid
  * `export default defineTask({ schedule: { interval: '5m', type: 'agent' }, async task(ctx) { … } })`.
  */
 export function defineTask(file: { schedule: ScheduleOptions & { type: 'agent' }; task: (ctx: AgentTaskContext) => unknown }): TaskFile;
-export function defineTask(file: { schedule: ScheduleOptions & { type?: 'worker' | 'all' }; task: (ctx: Context) => unknown }): TaskFile;
+export function defineTask(file: {
+  schedule: ScheduleOptions & { type?: 'worker' | 'all' };
+  task: (ctx: WorkerTaskContext) => unknown;
+}): TaskFile;
 export function defineTask(file: TaskFile): TaskFile {
   return file;
 }

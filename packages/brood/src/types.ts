@@ -1,6 +1,6 @@
 import type { AgentApplication } from '@brood/agent';
 import type { LifecycleHooks, ScheduleOptions } from '@brood/core';
-import type { Messenger } from '@brood/messenger';
+import type { Messenger, TaskClaim } from '@brood/messenger';
 import type { WorkerApplication } from '@brood/worker';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
@@ -49,7 +49,7 @@ export interface BroodConfig {
 export type AppMessenger = Messenger<Actions>;
 
 /** The agent application `agent.ts` receives. */
-export type Agent = Omit<AgentApplication, 'messenger' | 'config'> & {
+export type Agent = Omit<AgentApplication, 'messenger' | 'config' | 'cluster' | '_close'> & {
   readonly messenger: AppMessenger;
   config: BroodConfig & AppConfig;
 };
@@ -96,9 +96,14 @@ export interface AgentTaskContext {
   app: Agent;
   /** The agent's logger, with the task's name on every line. */
   logger: Logger;
+  /** A cluster task's run (`scope: 'cluster'` in cluster mode): the claim it runs under, with its fencing token. */
+  claim?: TaskClaim;
 }
 
-/** A task file's default export: its schedule and what it does. Worker tasks get a koa context, as a request would. */
+/** What a worker task (`type: 'worker'` or `'all'`) receives: a koa context, as a request would, and a cluster task's claim. */
+export type WorkerTaskContext = Context & { claim?: TaskClaim };
+
+/** A task file's default export: its schedule and what it does. */
 export type TaskFile =
   | { schedule: ScheduleOptions & { type: 'agent' }; task: (ctx: AgentTaskContext) => unknown }
-  | { schedule: ScheduleOptions & { type?: 'worker' | 'all' }; task: (ctx: Context) => unknown };
+  | { schedule: ScheduleOptions & { type?: 'worker' | 'all' }; task: (ctx: WorkerTaskContext) => unknown };

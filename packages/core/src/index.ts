@@ -7,14 +7,15 @@ export { codeCacheReady } from './code-cache.js';
 export { type CompileResult, compileApp } from './compile.js';
 export { type AppInfo, deepMerge, loadConfig } from './config.js';
 export { type BootExport, HOOK_ORDER, type HookName, isClass, Lifecycle, type LifecycleHooks } from './lifecycle.js';
-export { importAppFile, importAppStem } from './load-module.js';
+export { importAppFile, importAppStem, importPackage } from './load-module.js';
 export { createLogger, type Logger, type LoggerOptions, type LogRotate, logFileName, openLogFile } from './logger.js';
 export {
+  type ClusterProcessOptions,
   PROCESS_OPTIONS_ENV,
   type ProcessOptions,
   readProcessOptions,
   type UnhandledRejectionMode,
   WORKER_SLOT_ENV,
 } from './options.js';
-export { defineTask, loadTasks, parseDuration, type ScheduleOptions, type TaskDefinition, type TaskType } from './tasks.js';
+export { defineTask, loadTasks, parseDuration, type ScheduleOptions, type TaskDefinition, type TaskScope, type TaskType } from './tasks.js';
 export { delay, settlesWithin, withTimeout } from './timeout.js';

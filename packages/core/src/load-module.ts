@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { broodError, ERR, messageOf } from '@brood/errors';
@@ -13,6 +14,16 @@ import { inStage } from './boot-stage.js';
 function importModule(url: string): Promise<unknown> {
   const lent = (globalThis as Record<symbol, unknown>)[Symbol.for('brood.import')];
   return typeof lent === 'function' ? (lent as (url: string) => Promise<unknown>)(url) : import(url);
+}
+
+/**
+ * Imports a package that is loaded only when a feature needs it (`@brood/cluster`),
+ * resolved from `from` (the caller's `import.meta.url`, which in a bundle is
+ * the bundle's own URL). A plain `import('pkg')` in a bundle would resolve
+ * from the module that lent `import()`, not from the bundle's package.
+ */
+export async function importPackage<T>(specifier: string, from: string): Promise<T> {
+  return (await importModule(pathToFileURL(createRequire(from).resolve(specifier)).href)) as T;
 }
 
 /**

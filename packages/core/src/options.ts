@@ -36,6 +36,18 @@ export interface ProcessOptions {
   logRotate?: LogRotate;
   /** What a rejection nobody handled does; `exit` when absent. */
   unhandledRejection?: UnhandledRejectionMode;
+  /** Cluster mode (the agent only): this instance's id and the settings the master validated and connected with. */
+  cluster?: ClusterProcessOptions;
+}
+
+/**
+ * What the agent learns of cluster mode: the instance id the master
+ * registered, and `@brood/cluster`'s `ClusterSettings` as JSON (TLS
+ * material as PEM strings). Absent when cluster mode is off.
+ */
+export interface ClusterProcessOptions {
+  instance: string;
+  settings: Record<string, unknown>;
 }
 
 /** The environment variable with a worker's stable position, 1..N: a reforked worker takes its predecessor's. */

@@ -1,10 +1,10 @@
 import { type BroodError, broodError, ERR, messageOf } from '@brood/errors';
-import type { TaskType } from '@brood/messenger';
+import type { TaskScope, TaskType } from '@brood/messenger';
 import { Cron } from 'croner';
 import { scanTree } from './app-tree.js';
 import { importAppFile } from './load-module.js';
 
-export type { TaskType };
+export type { TaskScope, TaskType };
 
 /** What a task file exports as `schedule`. */
 export interface ScheduleOptions {
@@ -16,6 +16,13 @@ export interface ScheduleOptions {
   timezone?: string;
   /** `worker` (default): one ready worker per tick; `all`: every worker; `agent`: the agent itself. */
   type?: TaskType;
+  /**
+   * `host` (default): every instance of the app runs the task on its own
+   * clock. `cluster` (cluster mode): each fire runs on one instance only,
+   * claimed through Redis; the run's `ctx.claim` holds its fencing token.
+   * Not with `immediate`. See docs/scheduling.md.
+   */
+  scope?: TaskScope;
   /** Run once right after the app is ready, besides the schedule. */
   immediate?: boolean;
   /** Switch the task off. */
@@ -34,6 +41,7 @@ export interface TaskDefinition {
   name: string;
   source: string;
   type: TaskType;
+  scope: TaskScope;
   /** ms between ticks, for interval tasks. */
   interval?: number;
   cron?: string;
@@ -53,7 +61,7 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
 /** The longest delay Node's timers take (about 24.8 days); a longer one fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
-const OPTIONS = new Set(['interval', 'cron', 'timezone', 'type', 'immediate', 'disable', 'env', 'overlap', 'timeout']);
+const OPTIONS = new Set(['interval', 'cron', 'timezone', 'type', 'scope', 'immediate', 'disable', 'env', 'overlap', 'timeout']);
 
 /** `'5s'` → 5000; a number is ms already; anything else is undefined. */
 export function parseDuration(value: unknown): number | undefined {
@@ -87,6 +95,14 @@ export function defineTask(source: string, name: string, module: Record<string, 
   if (schedule.timezone !== undefined && schedule.cron === undefined) throw invalid(source, 'timezone applies to cron only');
   const type = schedule.type ?? 'worker';
   if (!['worker', 'all', 'agent'].includes(type)) throw invalid(source, `type must be worker, all or agent, got ${JSON.stringify(type)}`);
+  const scope = schedule.scope ?? 'host';
+  if (scope !== 'host' && scope !== 'cluster') throw invalid(source, `scope must be host or cluster, got ${JSON.stringify(scope)}`);
+  // Every instance starts at its own moment: "once at start" has no single meaning across a cluster.
+  if (scope === 'cluster' && schedule.immediate === true)
+    throw invalid(
+      source,
+      "immediate cannot be used with scope: 'cluster': instances start at different moments; use brood run-task once instead",
+    );
   if (schedule.interval === undefined && schedule.cron === undefined)
     throw invalid(source, 'the schedule needs an interval or a cron expression');
   if (schedule.interval !== undefined && schedule.cron !== undefined)
@@ -95,6 +111,7 @@ export function defineTask(source: string, name: string, module: Record<string, 
     name,
     source,
     type,
+    scope,
     immediate: schedule.immediate === true,
     enabled: schedule.disable !== true && (schedule.env === undefined || schedule.env.includes(env)),
     overlap: schedule.overlap === true,

@@ -78,6 +78,7 @@ describe('defineTask accepts', () => {
         name: 'report',
         source: SOURCE,
         type: 'worker',
+        scope: 'host',
         immediate: false,
         enabled: true,
         overlap: false,
@@ -92,6 +93,13 @@ describe('defineTask accepts', () => {
   test('an interval in ms is described in ms', () => {
     assert.equal(define({ interval: 100 }).describe, 'every 100ms');
     assert.equal(define({ interval: 100 }).interval, 100);
+  });
+
+  test("scope: 'cluster' for every type, on an interval or a cron", () => {
+    for (const type of ['worker', 'all', 'agent'] as const)
+      assert.equal(define({ interval: '1s', type, scope: 'cluster' }).scope, 'cluster');
+    assert.equal(define({ cron: '0 * * * * *', scope: 'cluster' }).scope, 'cluster');
+    assert.equal(define({ interval: '1s', scope: 'host' }).scope, 'host');
   });
 
   test('schedule and task exported through the default export', () => {
@@ -157,6 +165,12 @@ describe('defineTask refuses, naming the file and the reason', () => {
     ['an unknown type', { interval: '1s', type: 'cluster' }, /type must be worker, all or agent, got "cluster"/],
     ['a flag that is not a boolean', { interval: '1s', disable: 'true' }, /disable must be true or false, got "true"/],
     ['immediate that is not a boolean', { interval: '1s', immediate: 1 }, /immediate must be true or false, got 1/],
+    ['an unknown scope', { interval: '1s', scope: 'global' }, /scope must be host or cluster, got "global"/],
+    [
+      'immediate with cluster scope',
+      { interval: '1s', scope: 'cluster', immediate: true },
+      /immediate cannot be used with scope: 'cluster'/,
+    ],
     ['env that is not a list', { interval: '1s', env: 'prod' }, /env must be an array of environment names/],
     ['env with a name that is not a string', { interval: '1s', env: ['prod', 1] }, /env must be an array of environment names/],
   ];

@@ -101,6 +101,20 @@ export const ERR = {
   CONTROL_UNREACHABLE: 'ERR_BROOD_CONTROL_UNREACHABLE',
   /** A control file (run/, the socket, the pid file) could have been put there by another user, or names what is not Brood's. */
   CONTROL_UNTRUSTED: 'ERR_BROOD_CONTROL_UNTRUSTED',
+
+  // Cluster mode (instances on several hosts, through Redis).
+  /** `BROOD_REDIS_URL` or `cluster.url` is not a redis:// or rediss:// URL. */
+  CLUSTER_BAD_URL: 'ERR_BROOD_CLUSTER_BAD_URL',
+  /** A cluster setting other than the URL has a wrong type or value. */
+  CLUSTER_BAD_OPTIONS: 'ERR_BROOD_CLUSTER_BAD_OPTIONS',
+  /** Redis could not be reached, refused the password, or did not answer in time. */
+  CLUSTER_UNREACHABLE: 'ERR_BROOD_CLUSTER_UNREACHABLE',
+  /** The cluster coordinator or bus was used after it was closed. */
+  CLUSTER_CLOSED: 'ERR_BROOD_CLUSTER_CLOSED',
+  /** A cross-host message is not JSON, or is larger than the bus carries. */
+  CLUSTER_BAD_MESSAGE: 'ERR_BROOD_CLUSTER_BAD_MESSAGE',
+  /** A message for the leader found no instance holding the leader lease. */
+  NO_LEADER: 'ERR_BROOD_NO_LEADER',
 } as const;
 
 /** The name of a code in {@link ERR}: `PORT_IN_USE`. */

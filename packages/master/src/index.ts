@@ -1,7 +1,9 @@
+export { clusterAsked } from './cluster-link.js';
 export { sendControl } from './control/client.js';
 export { processMetrics } from './control/metrics.js';
 export { checkTitle, DEFAULT_TITLE, type RunPaths, runPaths } from './control/paths.js';
 export {
+  type ClusterStatusResult,
   CONTROL_VERSION,
   type ControlArgs,
   type ControlCommand,

@@ -1,9 +1,10 @@
 import { codeCacheReady, type Logger } from '@brood/core';
 import { broodError, codeOf, ERR, messageOf } from '@brood/errors';
 import { type AppStoppingMessage, envelope, Router, type RunResult } from '@brood/messenger';
+import { ClusterLink, type ClusterPart } from './cluster-link.js';
 import { controlCommands } from './control/commands.js';
 import { runPaths } from './control/paths.js';
-import type { StatusResult } from './control/protocol.js';
+import type { ClusterStatusResult, StatusResult } from './control/protocol.js';
 import { ControlServer } from './control/server.js';
 import { collectStatus } from './control/status.js';
 import { Deferred } from './deferred.js';
@@ -63,6 +64,7 @@ export class Master {
   #stopping: Promise<void> | undefined;
   #control: ControlServer | undefined;
   #info: StartedInfo | undefined;
+  #cluster: ClusterPart | undefined;
 
   constructor(options: MasterOptions, setup: MasterSetup) {
     this.settings = resolveOptions(options, process.env, setup.defaultEnv);
@@ -134,6 +136,9 @@ export class Master {
       await checkApp(this.settings, this.logger);
       // 2. The control socket: a second instance of the same app and title stops here.
       await this.#openControl();
+      // Cluster mode: Redis reached and this instance registered before anything is forked.
+      this.#cluster = await ClusterLink.open(this.settings, this.logger);
+      this.#factory.cluster = this.#cluster.processOptions();
       // 3. The app, compiled once for every process.
       this.#factory.useBuild(await buildApp(this.settings, this.logger));
       this.#throwIfStopped();
@@ -172,6 +177,7 @@ export class Master {
         await this.#supervisor.closeAll(this.table.workers, shutdownTimeout);
         const agent = this.table.agentProcess;
         if (agent !== undefined) await this.#supervisor.closeAll([agent], shutdownTimeout);
+        await this.#cluster?.close();
         this.#state = 'stopped';
         this.logger.info({ event: 'stopped' }, 'brood stopped');
       }
@@ -208,6 +214,11 @@ export class Master {
     return collectStatus({ settings, state: this.#state, url: this.#info?.url ?? null, table, router });
   }
 
+  /** This instance's view of the cluster: every live instance, the leader, the last fire of each cluster task. */
+  clusterStatus(): Promise<ClusterStatusResult> {
+    return this.#cluster?.status() ?? Promise.resolve({ enabled: false, reason: `the master is ${this.#state}` });
+  }
+
   /** Runs one scheduled task now, through the agent; waits `timeout` ms, or as long as the run lasts when `null`. */
   runTask(name: string, timeout: number | null = null): Promise<RunResult> {
     if (this.#state !== 'running') return Promise.reject(broodError(ERR.NOT_RUNNING, `cannot run a task: the master is ${this.#state}`));
@@ -236,6 +247,7 @@ export class Master {
       ms: Math.round(performance.now()),
     };
     this.#info = info;
+    this.#cluster?.update({ url: info.url, workers: info.workers.length });
     this.logger.info(
       { url: info.url, workers: info.workers, agent: info.agent, ms: info.ms, event: 'started' },
       `brood started: ${info.url}, ${workers} worker${workers === 1 ? '' : 's'}, agent ${info.agent}, in ${info.ms} ms`,
@@ -271,6 +283,7 @@ export class Master {
     await this.#supervisor.closeAll(this.table.workers, ABORT_CLOSE_MS);
     const agent = this.table.agentProcess;
     if (agent !== undefined) await this.#supervisor.closeAll([agent], ABORT_CLOSE_MS);
+    await this.#cluster?.close();
     this.#state = 'stopped';
     this.#control?.close();
     this.done.resolve(1);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ClusterOptions } from '@brood/cluster';
 import type { LogRotate, UnhandledRejectionMode } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
 import { checkTitle, DEFAULT_TITLE } from './control/paths.js';
@@ -50,11 +51,18 @@ export interface MasterOptions {
   control?: boolean;
   /** What a promise rejection nobody handled does in the agent or a worker: `exit` (as Node) or `log` (as Egg). Default `exit`. */
   unhandledRejection?: UnhandledRejectionMode;
+  /**
+   * Cluster mode: instances of the app on several hosts coordinate through
+   * Redis (docs/cluster-mode.md). A Redis URL, or `{ url, name, prefix,
+   * required, leaseTtl, instanceTtl, tls }`; `BROOD_REDIS_URL` wins over the
+   * URL; `false` keeps it off. Off by default.
+   */
+  cluster?: ClusterOptions | string | false;
 }
 
 /** Every option settled. */
-export type ResolvedOptions = Required<Omit<MasterOptions, 'host' | 'logDir' | 'logRotate'>> &
-  Pick<MasterOptions, 'host' | 'logDir' | 'logRotate'>;
+export type ResolvedOptions = Required<Omit<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster'>> &
+  Pick<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster'>;
 
 /** Maps `NODE_ENV` to an app environment when `BROOD_ENV` is not set. */
 export function envFromNodeEnv(nodeEnv: string | undefined, fallback: string): string {
@@ -135,6 +143,9 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
   if (logDir) resolved.logDir = resolve(baseDir, logDir);
   const logRotate = pick('logRotate');
   if (logRotate !== undefined) resolved.logRotate = logRotate;
+  // Validated by @brood/cluster when the master starts, loaded only when cluster mode is asked for.
+  const cluster = pick('cluster');
+  if (cluster !== undefined) resolved.cluster = cluster;
   checkTitle(resolved.title);
   return resolved;
 }

@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
-import { PROCESS_OPTIONS_ENV, type ProcessOptions, WORKER_SLOT_ENV } from '@brood/core';
+import { type ClusterProcessOptions, PROCESS_OPTIONS_ENV, type ProcessOptions, WORKER_SLOT_ENV } from '@brood/core';
 import type { ResolvedOptions } from './options.js';
 import { SupervisedProcess } from './supervised-process.js';
 
@@ -23,6 +23,8 @@ export class ProcessFactory {
   workerBuild = '';
   /** The compiled app the agent runs. */
   agentBuild = '';
+  /** Cluster mode, told to the agent alone: workers reach the cluster through it. */
+  cluster: ClusterProcessOptions | undefined;
 
   constructor(settings: ResolvedOptions, entries: Entries) {
     this.#settings = settings;
@@ -37,7 +39,7 @@ export class ProcessFactory {
 
   forkAgent(): SupervisedProcess {
     const child = fork(this.#entries.agent, [], {
-      env: { ...process.env, [PROCESS_OPTIONS_ENV]: this.#processOptions(this.#settings.agentStartTimeout, this.agentBuild) },
+      env: { ...process.env, [PROCESS_OPTIONS_ENV]: this.#processOptions(this.#settings.agentStartTimeout, this.agentBuild, this.cluster) },
       execArgv: this.#execArgv(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -61,7 +63,7 @@ export class ProcessFactory {
     return new SupervisedProcess('worker', worker.process, slot, worker);
   }
 
-  #processOptions(startTimeout: number, buildDir: string): string {
+  #processOptions(startTimeout: number, buildDir: string, cluster?: ClusterProcessOptions): string {
     const { baseDir, env, port, host, pretty, logLevel, shutdownTimeout, requestTimeout, logDir, logRotate, unhandledRejection } =
       this.#settings;
     const options: ProcessOptions = {
@@ -78,6 +80,7 @@ export class ProcessFactory {
       ...(host === undefined ? {} : { host }),
       ...(logDir === undefined ? {} : { logDir }),
       ...(logRotate === undefined ? {} : { logRotate }),
+      ...(cluster === undefined ? {} : { cluster }),
     };
     return JSON.stringify(options);
   }

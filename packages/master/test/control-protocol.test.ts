@@ -65,7 +65,7 @@ test('the id must be a safe integer, which comes back unchanged in the reply', (
 });
 
 test('an unknown or missing command is refused, naming the known ones', () => {
-  const known = 'known: hello, status, stop, reload, run-task';
+  const known = 'known: hello, status, stop, reload, run-task, cluster-status';
   assert.deepEqual(refusal('{"brood":1,"id":7,"command":"format-disk"}'), { id: 7, reason: `unknown command "format-disk"; ${known}` });
   assert.deepEqual(refusal('{"brood":1,"id":7}'), { id: 7, reason: `unknown command undefined; ${known}` });
   assert.deepEqual(refusal('{"brood":1,"id":7,"command":["status"]}'), { id: 7, reason: `unknown command ["status"]; ${known}` });

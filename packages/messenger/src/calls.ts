@@ -12,18 +12,38 @@ export type Outcome = 'ok' | 'failed' | 'skipped';
 /** Where a task runs. */
 export type TaskType = 'worker' | 'all' | 'agent';
 
+/** How many instances run a task: each its own (`host`), or one per fire across the cluster (`cluster`). */
+export type TaskScope = 'host' | 'cluster';
+
+/**
+ * What a run of a cluster task holds: the claim that let this instance run
+ * it. `token` is the fencing token, greater than every token handed out
+ * before it for the task: a store that remembers the last token it saw can
+ * refuse a stale writer.
+ */
+export interface TaskClaim {
+  token: number;
+  /** The fire time claimed, ms since the epoch; `null` for a run asked with `brood run-task`. */
+  fireTime: number | null;
+  /** The instance that claimed it. */
+  instance: string;
+}
+
 /** What `brood run-task` and the scheduler's log report of one run. */
 export interface RunResult {
   name: string;
   outcome: Outcome;
   ms: number;
   error?: { code: string; message: string };
+  /** The claim a cluster task ran under. */
+  claim?: TaskClaim;
 }
 
 /** A task's figures, as `brood status` shows them. */
 export interface TaskStats {
   name: string;
   type: TaskType;
+  scope: TaskScope;
   schedule: string;
   enabled: boolean;
   runs: number;
@@ -40,10 +60,16 @@ export interface Calls {
   'task:list': { args: null; result: TaskStats[] };
   /** Master → agent: run a task now (`brood run-task`), wherever its type says. */
   'task:run': { args: { name: string }; result: RunResult };
-  /** Agent → worker: run this task here, once, and answer when it is done. */
-  'task:run-here': { args: { name: string }; result: { ms: number; pid: number } };
+  /** Agent → worker: run this task here, once, and answer when it is done; a cluster task's run carries its claim. */
+  'task:run-here': { args: { name: string; claim?: TaskClaim }; result: { ms: number; pid: number } };
   /** Master → agent: stop the clock; answered once no tick can fire any more. */
   'schedule:stop': { args: null; result: true };
+  /** Agent or worker → agent: send to every agent and worker of every instance (this one over IPC, the others through Redis). */
+  'cluster:broadcast': { args: { action: string; data: unknown }; result: true };
+  /** Agent or worker → agent: send to the agent that leads the application (this one when it leads). */
+  'cluster:send-leader': { args: { action: string; data: unknown }; result: true };
+  /** Agent or worker → agent: request the leading agent, answered with its handler's reply within `timeout` ms. */
+  'cluster:request-leader': { args: { action: string; data: unknown; timeout: number }; result: unknown };
 }
 
 /** The name of a call. */
@@ -56,4 +82,12 @@ export type CallResult<M extends CallMethod> = Calls[M]['result'];
 export type CallHandler<M extends CallMethod> = (args: CallArgs<M>) => CallResult<M> | Promise<CallResult<M>>;
 
 /** Every method, for validating what arrives on a channel. */
-export const CALL_METHODS: ReadonlySet<string> = new Set<CallMethod>(['task:list', 'task:run', 'task:run-here', 'schedule:stop']);
+export const CALL_METHODS: ReadonlySet<string> = new Set<CallMethod>([
+  'task:list',
+  'task:run',
+  'task:run-here',
+  'schedule:stop',
+  'cluster:broadcast',
+  'cluster:send-leader',
+  'cluster:request-leader',
+]);

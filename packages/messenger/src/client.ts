@@ -1,4 +1,4 @@
-import { broodError, ERR } from '@brood/errors';
+import { broodError, ERR, messageOf } from '@brood/errors';
 import type { ActionName, DataOf, Handler, MessageMeta, ReplyOf } from './actions.js';
 import type { CallArgs, CallHandler, CallMethod, CallResult } from './calls.js';
 import { Outbox, unpack } from './outbox.js';
@@ -17,6 +17,9 @@ import {
 import { Requests } from './requests.js';
 import { check, preview } from './validate.js';
 import { toWireError } from './wire-error.js';
+
+/** How much longer a worker waits for a leader request than the agent that carries it. */
+const LEADER_REPLY_MARGIN_MS = 1000;
 
 /** The channel to the master: `process.send` and `process.on('message')` in a child. */
 export interface Transport {
@@ -92,9 +95,32 @@ export class Messenger<A = Record<never, never>> {
     this.#send('app', action, data);
   }
 
-  /** Sends an action to the agent and every ready worker, this process included. */
-  broadcast<K extends ActionName<A>>(action: K, data: DataOf<A, K>): void {
-    this.#send('all', action, data);
+  /**
+   * Sends an action to the agent and every ready worker, this process
+   * included. With `{ scope: 'cluster' }`, to every agent and worker of
+   * every instance of the application: this instance's over IPC, the others
+   * through Redis, at most once (docs/messenger.md). Without cluster mode a
+   * cluster broadcast stays on this host.
+   */
+  broadcast<K extends ActionName<A>>(action: K, data: DataOf<A, K>, options: { scope?: 'host' | 'cluster' } = {}): void {
+    if (options.scope !== 'cluster') {
+      this.#send('all', action, data);
+      return;
+    }
+    this.call('agent', 'cluster:broadcast', { action, data }).catch((error: unknown) =>
+      this.#log.warn({ err: error, action }, `cluster broadcast ${action} failed: ${messageOf(error)}`),
+    );
+  }
+
+  /**
+   * Sends an action to the agent that leads the application (cluster mode:
+   * whichever instance holds the leader lease; otherwise this host's agent).
+   * A failure (no leader during an election, Redis lost) is logged.
+   */
+  sendToLeader<K extends ActionName<A>>(action: K, data: DataOf<A, K>): void {
+    this.call('agent', 'cluster:send-leader', { action, data }).catch((error: unknown) =>
+      this.#log.warn({ err: error, action }, `${action} to the leader failed: ${messageOf(error)}`),
+    );
   }
 
   /** Sends an action to one ready worker chosen by the master. */
@@ -111,16 +137,26 @@ export class Messenger<A = Record<never, never>> {
    * Sends an action to one process and resolves with what its handler returns.
    * Rejects with `ERR_BROOD_REQUEST_TIMEOUT` after `timeout` ms, with
    * `ERR_BROOD_TARGET_GONE` when the target exits first, and with the
-   * handler's error when it throws.
+   * handler's error when it throws. `'leader'` asks the agent that leads the
+   * application, on whichever host (docs/messenger.md); it also rejects with
+   * `ERR_BROOD_NO_LEADER` during an election and `ERR_BROOD_CLUSTER_UNREACHABLE`
+   * while Redis is lost.
    */
   request<K extends ActionName<A>>(
-    target: RequestTarget,
+    target: RequestTarget | 'leader',
     action: K,
     data: DataOf<A, K>,
     options: { timeout?: number } = {},
   ): Promise<ReplyOf<A, K>> {
     if (this.#closed) return this.#refuse(action);
-    const { seq, reply } = this.#requests.open(`request ${action} to ${String(target)}`, options.timeout ?? this.#timeout);
+    const timeout = options.timeout ?? this.#timeout;
+    if (target === 'leader') {
+      // The agent asks the leader with `timeout` and answers with its reply or its error (a timeout
+      // included); the margin lets that answer come back before this call's own clock runs out.
+      const reply = this.call('agent', 'cluster:request-leader', { action, data, timeout }, { timeout: timeout + LEADER_REPLY_MARGIN_MS });
+      return reply as Promise<ReplyOf<A, K>>;
+    }
+    const { seq, reply } = this.#requests.open(`request ${action} to ${String(target)}`, timeout);
     this.#outbox.push(envelope<ActionMessage>({ type: 'action', action, data, from: this.#self, to: target, seq }));
     return reply as Promise<ReplyOf<A, K>>;
   }

@@ -49,20 +49,24 @@ export class TaskRunner {
 
 /**
  * Loads `app/schedule/**` in a worker and answers the agent's
- * `task:run-here` call: run that task once, here, and reply when it is done,
+ * `task:run-here` call: run that task once, here (`ctx.claim` set for a
+ * cluster task's run), and reply when it is done,
  * or reject with its error, stack included, for the agent to count. A
  * failure is logged here too, where the worker's pid and id are on the line.
  */
 export async function installTaskRunner(app: WorkerApplication): Promise<TaskRunner> {
   const tasks = await loadTasks(app.baseDir, app.processOptions.buildDir, app.env);
   const runner = new TaskRunner();
-  app.messenger.handle('task:run-here', ({ name }) => {
+  app.messenger.handle('task:run-here', ({ name, claim }) => {
     const task = tasks.get(name);
     if (task === undefined) throw broodError(ERR.TASK_UNKNOWN, `worker ${process.pid} has no task ${name}`);
     return runner.run(name, async () => {
       const started = performance.now();
       try {
-        await task.run(anonymousContext(app, `/__task/${task.name}`));
+        const ctx = anonymousContext(app, `/__task/${task.name}`);
+        // A cluster task's run: the claim it runs under, with its fencing token.
+        if (claim !== undefined) Object.defineProperty(ctx, 'claim', { value: claim, enumerable: true });
+        await task.run(ctx);
       } catch (error) {
         const ms = Math.round(performance.now() - started);
         app.logger.error({ task: name, ms, err: error }, `task ${name} failed in this worker after ${ms} ms: ${messageOf(error)}`);

@@ -1,6 +1,7 @@
 import { type StatusResult, type StopResult, sendControl } from '@brood/master';
+import { clusterStatus } from './cluster-status.js';
 import { describe, findInstance, isAlive } from './instance.js';
-import { explain, out } from './output.js';
+import { explain, out, table } from './output.js';
 
 /** Exit codes of the operating commands (docs/cli.md). */
 export const EXIT = { ok: 0, failed: 1, notRunning: 3 } as const;
@@ -58,26 +59,15 @@ function formatUptime(seconds: number): string {
   return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
-/** `brood status [--json]`: exit 0 when running, 3 when nothing runs. */
-export async function status(dir: string | undefined, flags: TitleFlags & { json?: boolean }): Promise<number> {
+/** `brood status [--json] [--cluster]`: exit 0 when running, 3 when nothing runs. */
+export async function status(dir: string | undefined, flags: TitleFlags & { json?: boolean; cluster?: boolean }): Promise<number> {
   const instance = await findInstance(dir, flags.title);
   if (!instance.running) {
     if (flags.json) out(JSON.stringify({ running: false, title: instance.title, baseDir: instance.baseDir }));
     else out(`${describe(instance)} is not running`);
     return EXIT.notRunning;
   }
+  if (flags.cluster) return clusterStatus(instance, flags.json === true);
   let result: StatusResult;
   try {
     result = await sendControl(instance.socket, 'status', {});
@@ -96,7 +86,7 @@ export async function status(dir: string | undefined, flags: TitleFlags & { json
   out(`${describe(instance)}: ${result.state}, ${result.url ?? 'no URL yet'}, env ${result.env}\n${table(rows)}`);
   const tasks = result.tasks ?? [];
   if (tasks.length > 0) {
-    const taskRows = [['TASK', 'TYPE', 'SCHEDULE', 'STATE', 'RUNS', 'FAILURES', 'SKIPS', 'LAST RUN', 'OUTCOME', 'MS', 'NEXT RUN']];
+    const taskRows = [['TASK', 'TYPE', 'SCOPE', 'SCHEDULE', 'STATE', 'RUNS', 'FAILURES', 'SKIPS', 'LAST RUN', 'OUTCOME', 'MS', 'NEXT RUN']];
     for (const t of tasks) {
       const last = t.lastRun;
       // off: switched off by `disable` or `env`; running: a run is under way now.
@@ -104,6 +94,7 @@ export async function status(dir: string | undefined, flags: TitleFlags & { json
       taskRows.push([
         t.name,
         t.type,
+        t.scope,
         t.schedule,
         state,
         String(t.runs),
@@ -154,7 +145,8 @@ export async function runTask(name: string, dir: string | undefined, flags: Titl
     const result = await sendControl(instance.socket, 'run-task', args);
     const ms = Math.round(result.ms);
     if (result.outcome === 'ok') {
-      out(`task ${result.name}: ok in ${ms} ms`);
+      const claim = result.claim === undefined ? '' : ` (cluster claim, token ${result.claim.token})`;
+      out(`task ${result.name}: ok in ${ms} ms${claim}`);
       return EXIT.ok;
     }
     out(`task ${result.name}: ${result.outcome}${result.error === undefined ? '' : `: ${result.error.message}`} (after ${ms} ms)`, true);

@@ -11,3 +11,16 @@ export function explain(error: unknown): string {
   const message = messageOf(error);
   return typeof code === 'string' && code.startsWith('ERR_') ? `${message} (${code})` : message;
 }
+
+/** Rows of cells as columns padded to their widest cell; the first row is the header. */
+export function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

@@ -1,6 +1,6 @@
 import type { RunResult } from '@brood/messenger';
 import type { ReloadResult } from '../reload.js';
-import type { ControlArgs, ControlCommand, ControlResult, StatusResult, StopResult } from './protocol.js';
+import type { ClusterStatusResult, ControlArgs, ControlCommand, ControlResult, StatusResult, StopResult } from './protocol.js';
 
 /** What the control commands need of the master. */
 export interface Commanded {
@@ -11,6 +11,7 @@ export interface Commanded {
   stopBudget(): number;
   reload(reason: string): Promise<ReloadResult>;
   runTask(name: string, timeout: number | null): Promise<RunResult>;
+  clusterStatus(): Promise<ClusterStatusResult>;
 }
 
 /** Runs one command. */
@@ -29,5 +30,6 @@ export function controlCommands(master: Commanded): CommandTable {
     },
     reload: () => master.reload('brood reload'),
     'run-task': ({ name, timeout }) => master.runTask(name, timeout ?? null),
+    'cluster-status': () => master.clusterStatus(),
   };
 }

@@ -4,6 +4,7 @@
  * command is typed with its arguments and its result, from the master's
  * answer to the CLI's table.
  */
+import type { ClusterStatus } from '@brood/cluster';
 import type { RunResult, TaskStats } from '@brood/messenger';
 import type { ReloadResult } from '../reload.js';
 
@@ -53,6 +54,15 @@ export interface HelloResult {
   baseDir: string;
 }
 
+/**
+ * What `brood status --cluster` answers: every live instance of the app,
+ * which one leads, and per cluster task which instance ran its last fire;
+ * or why cluster mode is off for this instance.
+ */
+export type ClusterStatusResult =
+  | ({ enabled: true /** This instance's id. */; instance: string /** Redis, its password masked. */; redis: string } & ClusterStatus)
+  | { enabled: false; reason: string };
+
 /** No arguments. */
 export type NoArgs = Record<string, never>;
 
@@ -65,6 +75,7 @@ export interface ControlCommands {
   reload: { args: NoArgs; result: ReloadResult };
   /** `timeout`: ms to wait for the run; without it, as long as the run lasts. */
   'run-task': { args: { name: string; timeout?: number }; result: RunResult };
+  'cluster-status': { args: NoArgs; result: ClusterStatusResult };
 }
 
 /** What the CLI can ask. */
@@ -100,6 +111,7 @@ const ARGS: { [C in ControlCommand]: (args: Record<string, unknown>) => string |
       return 'args.timeout must be a positive integer of ms';
     return undefined;
   },
+  'cluster-status': none,
 };
 
 /** Checks a line received on the control socket; never throws. */
