@@ -36,6 +36,8 @@ export class SupervisedProcess {
   restarts = 0;
   /** A worker's stable position, 1..N: its log file, kept by the worker that replaces it. 0 for the agent. */
   readonly slot: number;
+  /** `performance.now()` when the process reported ready: how long it ran tells an accident from a crash loop. */
+  readyAt: number | undefined;
 
   constructor(role: 'agent' | 'worker', child: ChildProcess, slot: number, worker?: Worker) {
     this.role = role;

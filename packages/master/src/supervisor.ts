@@ -7,7 +7,7 @@ import type { ResolvedOptions } from './options.js';
 import { announcePeers, welcome } from './peers.js';
 import type { ProcessFactory } from './process-factory.js';
 import type { ProcessTable } from './process-table.js';
-import { RestartBudget } from './restart-budget.js';
+import { RestartPolicy } from './restart-policy.js';
 import type { SupervisedProcess } from './supervised-process.js';
 
 /** Extra time the master gives a booting child to report its own timeout (which names the hook) before it kills it. */
@@ -18,7 +18,7 @@ const KILL_WAIT_MS = 1000;
 /** What the supervisor needs of the master it works for. */
 export interface SupervisorHost {
   readonly state: MasterState;
-  /** Crashes went past the restart budget: the master stops, with this error. */
+  /** A crash loop went past `maxRestarts`: the master stops, with this error. */
   giveUp(error: BroodError): void;
 }
 
@@ -29,9 +29,9 @@ export function closeBudget(timeout: number): number {
 
 /**
  * Forks the agent and the workers, follows each through its life — boot
- * timeout, ready, exit — and replaces what crashes within the restart
- * budget. It writes every change to the process table and opens and closes
- * each child's channel on the router.
+ * timeout, ready, exit — and replaces what crashes as its
+ * {@link RestartPolicy} says. It writes every change to the process table
+ * and opens and closes each child's channel on the router.
  */
 export class Supervisor {
   readonly router: Router;
@@ -40,7 +40,7 @@ export class Supervisor {
   readonly #table: ProcessTable;
   readonly #factory: ProcessFactory;
   readonly #host: SupervisorHost;
-  readonly #budgets: Record<'agent' | 'worker', RestartBudget>;
+  readonly #policy: RestartPolicy;
 
   constructor(options: {
     settings: ResolvedOptions;
@@ -56,8 +56,7 @@ export class Supervisor {
     this.router = options.router;
     this.#factory = options.factory;
     this.#host = options.host;
-    const { maxRestarts, restartWindow } = options.settings;
-    this.#budgets = { agent: new RestartBudget(maxRestarts, restartWindow), worker: new RestartBudget(maxRestarts, restartWindow) };
+    this.#policy = new RestartPolicy(options.settings);
   }
 
   /** Forks the agent; it takes the agent's place in the table. */
@@ -74,6 +73,7 @@ export class Supervisor {
 
   /** A child reported ready: it takes messages, and once the app serves, it joins. */
   ready(proc: SupervisedProcess): void {
+    proc.readyAt = performance.now();
     this.#table.setState(proc, 'ready');
     proc.ready.resolve();
     if (this.#host.state === 'running') {
@@ -160,29 +160,39 @@ export class Supervisor {
     this.#table.remove(proc);
     if (this.#host.state !== 'running' || proc.stopRequested || !proc.supervised) return;
     this.#announce();
-    this.#restart(proc, `${proc.label} exited unexpectedly with ${how}`);
+    this.#restart(proc, `${proc.label} exited unexpectedly with ${how}`, proc.readyAt);
   }
 
-  /** Replaces a crashed process within the restart budget of its role; `what` says what happened. */
-  #restart(crashed: SupervisedProcess, what: string): void {
-    const budget = this.#budgets[crashed.role];
-    const wait = budget.crashed();
+  /**
+   * Replaces a crashed process into its slot, at once or after the wait of
+   * a crash loop, or gives up; `what` says what happened, `readyAt` when the
+   * process that held the slot was ready (undefined: it never was, or the
+   * fork itself failed).
+   */
+  #restart(crashed: SupervisedProcess, what: string, readyAt: number | undefined): void {
+    const slot = crashed.role === 'agent' ? 'agent' : `worker ${crashed.slot}`;
+    const { wait, loop } = this.#policy.exited(slot, readyAt, performance.now());
     if (wait === null) {
       this.logger.warn(what);
+      const { minUptime } = this.#settings;
       this.#host.giveUp(
-        broodError(ERR.TOO_MANY_RESTARTS, `${crashed.role} crashed ${budget.recent} times within ${budget.windowMs} ms; giving up`),
+        broodError(
+          ERR.TOO_MANY_RESTARTS,
+          `${slot} crashed ${loop} times in a row, each time within ${minUptime} ms of being ready; giving up`,
+        ),
       );
       return;
     }
-    this.logger.warn({ wait }, `${what}; restarting${wait > 0 ? ` in ${wait} ms` : ''}`);
+    const how = wait === 0 ? 'restarting at once' : `crash loop (${loop} in a row): restarting in ${wait} ms`;
+    this.logger.warn({ wait, loop, slot }, `${what}; ${how}`);
     setTimeout(() => {
       if (this.#host.state !== 'running') return;
       let next: SupervisedProcess;
       try {
         next = crashed.role === 'agent' ? this.spawnAgent() : this.spawnWorker(crashed.slot);
       } catch (error) {
-        // A fork that fails (no memory, no pids left) counts as a crash: retried within the budget.
-        this.#restart(crashed, `cannot fork the ${crashed.role}: ${messageOf(error)}`);
+        // A fork that fails (no memory, no pids left) is a crash of the slot before it was ever ready.
+        this.#restart(crashed, `cannot fork the ${crashed.role}: ${messageOf(error)}`, undefined);
         return;
       }
       next.restarts = crashed.restarts + 1;
