@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
 import { PROCESS_OPTIONS_ENV, type ProcessOptions, WORKER_SLOT_ENV } from '@brood/core';
 import type { ResolvedOptions } from './options.js';
+import { DETACHED, forkInOwnGroup } from './process-groups.js';
 import { SupervisedProcess } from './supervised-process.js';
 
 /** The scripts the master forks: the agent's and a worker's entry files. */
@@ -40,8 +41,10 @@ export class ProcessFactory {
       env: { ...process.env, [PROCESS_OPTIONS_ENV]: this.#processOptions(this.#settings.agentStartTimeout, this.agentBuild) },
       execArgv: this.#execArgv(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // A process group of its own, killed with it: see process-groups.ts.
+      detached: DETACHED,
     });
-    return new SupervisedProcess('agent', child, 0);
+    return new SupervisedProcess('agent', child, 0, undefined, DETACHED);
   }
 
   /** Sets cluster up for the workers; read by Node when the first worker listens, so before any fork. */
@@ -57,8 +60,8 @@ export class ProcessFactory {
 
   forkWorker(slot: number): SupervisedProcess {
     const options = this.#processOptions(this.#settings.workerStartTimeout, this.workerBuild);
-    const worker = cluster.fork({ [PROCESS_OPTIONS_ENV]: options, [WORKER_SLOT_ENV]: String(slot) });
-    return new SupervisedProcess('worker', worker.process, slot, worker);
+    const worker = forkInOwnGroup(() => cluster.fork({ [PROCESS_OPTIONS_ENV]: options, [WORKER_SLOT_ENV]: String(slot) }));
+    return new SupervisedProcess('worker', worker.process, slot, worker, DETACHED);
   }
 
   #processOptions(startTimeout: number, buildDir: string): string {

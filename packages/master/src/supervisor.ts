@@ -6,6 +6,7 @@ import type { MasterState } from './master-state.js';
 import type { ResolvedOptions } from './options.js';
 import { announcePeers, welcome } from './peers.js';
 import type { ProcessFactory } from './process-factory.js';
+import { killProcessGroup } from './process-groups.js';
 import type { ProcessTable } from './process-table.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { SupervisedProcess } from './supervised-process.js';
@@ -144,6 +145,8 @@ export class Supervisor {
       const how = signal === null ? `code ${code}` : `signal ${signal}`;
       proc.ready.reject(broodError(failCode, `${proc.label} exited with ${how} before it was ready`));
       proc.exited.resolve({ code, signal });
+      // What it started and left running goes with it, whether it closed or was killed.
+      if (proc.leadsGroup) killProcessGroup(proc.pid);
       this.#exited(proc, how);
     });
     return proc;
