@@ -1,6 +1,7 @@
 import { codeCacheReady, type Logger } from '@brood/core';
 import { broodError, codeOf, ERR, messageOf } from '@brood/errors';
 import { type AppStoppingMessage, envelope, Router, type RunResult } from '@brood/messenger';
+import { AppPort } from './app-port.js';
 import { controlCommands } from './control/commands.js';
 import { runPaths } from './control/paths.js';
 import type { StatusResult } from './control/protocol.js';
@@ -54,6 +55,8 @@ export class Master {
   readonly logger: Logger;
   readonly table = new ProcessTable();
   readonly router: Router;
+  /** The app's port, bound once and held for the master's life. */
+  readonly port: AppPort;
   /** Resolves with the exit code the master process should end with. */
   readonly done = new Deferred<number>();
   readonly #factory: ProcessFactory;
@@ -72,8 +75,12 @@ export class Master {
       directory: this.table,
       onControl: (from, message) => this.#supervisor.fromChild(from, message),
     });
-    this.table.onChange(() => this.router.release());
-    this.#factory = new ProcessFactory(this.settings, setup.entries);
+    this.port = new AppPort(this.settings, this.logger, this.table);
+    this.table.onChange(() => {
+      this.router.release();
+      this.port.sync();
+    });
+    this.#factory = new ProcessFactory(this.settings, setup.entries, this.port);
     const host = this;
     this.#supervisor = new Supervisor({
       settings: this.settings,
@@ -81,6 +88,7 @@ export class Master {
       table: this.table,
       router: this.router,
       factory: this.#factory,
+      port: this.port,
       host: {
         get state() {
           return host.#state;
@@ -130,8 +138,9 @@ export class Master {
     this.#state = 'starting';
     await openMasterLog(this.settings, this.logger);
     try {
-      // 1. The app folder, its config and the port, before anything is forked.
-      await checkApp(this.settings, this.logger);
+      // 1. The app folder and its config; the port, bound for good, before anything is forked.
+      checkApp(this.settings, this.logger);
+      await this.port.open();
       // 2. The control socket: a second instance of the same app and title stops here.
       await this.#openControl();
       // 3. The app, compiled once for every process.
@@ -168,6 +177,8 @@ export class Master {
         const stopping = envelope<AppStoppingMessage>({ type: 'app:stopping' });
         for (const proc of this.table.ready()) this.router.send(proc.pid, stopping);
         await this.#stopSchedule();
+        // New connections are refused from now on; those in flight finish.
+        this.port.close();
         const { shutdownTimeout } = this.settings;
         await this.#supervisor.closeAll(this.table.workers, shutdownTimeout);
         const agent = this.table.agentProcess;
@@ -192,6 +203,7 @@ export class Master {
    * socket and pid file are removed all the same.
    */
   kill(): void {
+    this.port.close();
     this.#supervisor.killAll();
     this.#control?.close();
     this.done.resolve(1);
@@ -225,8 +237,8 @@ export class Master {
     this.table.markServing();
     announceAppReady(this.table, this.router);
     this.#state = 'running';
-    const { port, host, workers } = this.settings;
-    const listenPort = this.table.workers[0]?.address?.port ?? port;
+    const { host, workers } = this.settings;
+    const listenPort = this.port.address?.port ?? this.settings.port;
     const shownHost = host === undefined || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     const info: StartedInfo = {
       url: `http://${shownHost}:${listenPort}`,
@@ -236,11 +248,12 @@ export class Master {
       ms: Math.round(performance.now()),
     };
     this.#info = info;
+    // The pid file names the URL before the started line says so: a script that waits for the line may read it.
+    this.#control?.writePidFile(info.url);
     this.logger.info(
       { url: info.url, workers: info.workers, agent: info.agent, ms: info.ms, event: 'started' },
       `brood started: ${info.url}, ${workers} worker${workers === 1 ? '' : 's'}, agent ${info.agent}, in ${info.ms} ms`,
     );
-    this.#control?.writePidFile(info.url);
     codeCacheReady();
     return info;
   }
@@ -268,6 +281,7 @@ export class Master {
     this.#state = 'stopping';
     // The message names the cause; a child that failed logged its own error, stack and all, already.
     this.logger.error({ code: codeOf(error) }, `brood failed to start: ${messageOf(error)}`);
+    this.port.close();
     await this.#supervisor.closeAll(this.table.workers, ABORT_CLOSE_MS);
     const agent = this.table.agentProcess;
     if (agent !== undefined) await this.#supervisor.closeAll([agent], ABORT_CLOSE_MS);

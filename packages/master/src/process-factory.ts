@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
 import { PROCESS_OPTIONS_ENV, type ProcessOptions, WORKER_SLOT_ENV } from '@brood/core';
+import type { AppPort } from './app-port.js';
 import type { ResolvedOptions } from './options.js';
 import { DETACHED, forkInOwnGroup } from './process-groups.js';
 import { SupervisedProcess } from './supervised-process.js';
@@ -20,14 +21,16 @@ export interface Entries {
 export class ProcessFactory {
   readonly #settings: ResolvedOptions;
   readonly #entries: Entries;
+  readonly #port: AppPort;
   /** The compiled app the workers run. */
   workerBuild = '';
   /** The compiled app the agent runs. */
   agentBuild = '';
 
-  constructor(settings: ResolvedOptions, entries: Entries) {
+  constructor(settings: ResolvedOptions, entries: Entries, port: AppPort) {
     this.#settings = settings;
     this.#entries = entries;
+    this.#port = port;
   }
 
   /** Both roles run `dir` from now on. */
@@ -59,19 +62,20 @@ export class ProcessFactory {
   }
 
   forkWorker(slot: number): SupervisedProcess {
-    const options = this.#processOptions(this.#settings.workerStartTimeout, this.workerBuild);
+    const options = this.#processOptions(this.#settings.workerStartTimeout, this.workerBuild, true);
     const worker = forkInOwnGroup(() => cluster.fork({ [PROCESS_OPTIONS_ENV]: options, [WORKER_SLOT_ENV]: String(slot) }));
     return new SupervisedProcess('worker', worker.process, slot, worker, DETACHED);
   }
 
-  #processOptions(startTimeout: number, buildDir: string): string {
-    const { baseDir, env, port, host, pretty, logLevel, shutdownTimeout, requestTimeout, logDir, logRotate, unhandledRejection } =
-      this.#settings;
+  #processOptions(startTimeout: number, buildDir: string, sharedPort = false): string {
+    const { baseDir, env, host, pretty, logLevel, shutdownTimeout, requestTimeout, logDir, logRotate, unhandledRejection } = this.#settings;
     const options: ProcessOptions = {
       baseDir,
       buildDir,
       env,
-      port,
+      // The port the master bound: a port picked with 0 is the same one for every process.
+      port: this.#port.address?.port ?? this.#settings.port,
+      ...(sharedPort ? { sharedPort } : {}),
       pretty,
       logLevel,
       startTimeout,

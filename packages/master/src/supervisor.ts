@@ -1,6 +1,7 @@
 import type { Logger } from '@brood/core';
 import { type BroodError, broodError, ERR, type ErrorCode, messageOf } from '@brood/errors';
 import { type CloseMessage, type Envelope, envelope, type Router, type Sender } from '@brood/messenger';
+import type { AppPort } from './app-port.js';
 import { dispatchChildMessage } from './child-messages.js';
 import type { MasterState } from './master-state.js';
 import type { ResolvedOptions } from './options.js';
@@ -37,6 +38,8 @@ export function closeBudget(timeout: number): number {
 export class Supervisor {
   readonly router: Router;
   readonly logger: Logger;
+  /** The app's port, which the workers ask for. */
+  readonly port: AppPort;
   readonly #settings: ResolvedOptions;
   readonly #table: ProcessTable;
   readonly #factory: ProcessFactory;
@@ -49,6 +52,7 @@ export class Supervisor {
     table: ProcessTable;
     router: Router;
     factory: ProcessFactory;
+    port: AppPort;
     host: SupervisorHost;
   }) {
     this.#settings = options.settings;
@@ -56,6 +60,7 @@ export class Supervisor {
     this.#table = options.table;
     this.router = options.router;
     this.#factory = options.factory;
+    this.port = options.port;
     this.#host = options.host;
     this.#policy = new RestartPolicy(options.settings);
   }

@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { createLogger } from '@brood/core';
 import { type BroodError, ERR } from '@brood/errors';
 import { Router } from '@brood/messenger';
+import type { AppPort } from '../src/app-port.js';
 import { resolveOptions } from '../src/options.js';
 import type { ProcessFactory } from '../src/process-factory.js';
 import { ProcessTable } from '../src/process-table.js';
@@ -50,7 +51,8 @@ function setup(forks: Array<'ok' | 'throws'>, maxRestarts: number, minUptime = 1
   const gaveUp = new Promise<BroodError>((resolve) => {
     giveUp = resolve;
   });
-  const supervisor = new Supervisor({ settings, logger, table, router, factory, host: { state: 'running', giveUp } });
+  const port = { grant() {}, taken() {} } as unknown as AppPort;
+  const supervisor = new Supervisor({ settings, logger, table, router, factory, port, host: { state: 'running', giveUp } });
   return { supervisor, table, lines, children, gaveUp, nextFork };
 }
 
