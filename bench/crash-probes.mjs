@@ -12,8 +12,10 @@
  *
  * The figures of docs/cluster.md come from it (after `pnpm run build`).
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { kill, launch, waitLine } from './lib.mjs';
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     timeout: { type: 'string', default: '3000' },
     port: { type: 'string', default: '0' },
+    spare: { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -85,10 +88,21 @@ function closeWaitHeldBy(pid) {
   return held;
 }
 
+// With spares, a copy of the app whose package.json asks for them.
+let app = `${root}bench/fixtures/throughput`;
+if (Number(values.spare) > 0) {
+  app = mkdtempSync(join(tmpdir(), 'brood-spare-'));
+  cpSync(`${root}bench/fixtures/throughput/app`, join(app, 'app'), { recursive: true });
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'spare', private: true, type: 'module', brood: { spareWorkers: Number(values.spare) } }),
+  );
+  process.on('exit', () => rmSync(app, { recursive: true, force: true }));
+}
 const master = launch(process.execPath, [
   `${root}packages/brood/bin/brood.js`,
   'start',
-  `${root}bench/fixtures/throughput`,
+  app,
   '--port',
   values.port,
   '--workers',
@@ -123,6 +137,8 @@ const loops = Array.from({ length: CONCURRENCY }, async () => {
 
 // Every loop answered once before the first kill.
 while (results.filter((r) => r.outcome === 'ok').length < CONCURRENCY) await new Promise((resolve) => setTimeout(resolve, 5));
+// The workers run a gap's time before the first kill too, as they do before every other.
+await new Promise((resolve) => setTimeout(resolve, GAP_MS));
 const alive = new Set(started.workers);
 const killToServe = [];
 for (let k = 0; k < KILLS; k++) {
@@ -153,11 +169,15 @@ running = false;
 await Promise.all(loops);
 const closeWait = closeWaitHeldBy(master.pid);
 const waits = masterLines.filter((l) => typeof l.wait === 'number').map((l) => l.wait);
+// A graceful stop removes the control files; past 10 s the group is killed.
+master.kill('SIGTERM');
+await Promise.race([new Promise((resolve) => master.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
 kill(master);
 
 const count = (outcome) => results.filter((r) => r.outcome === outcome).length;
 const summary = {
   workers: WORKERS,
+  spare: Number(values.spare),
   sched: values.sched,
   kills: KILLS,
   probes: results.length,

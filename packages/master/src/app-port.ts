@@ -96,14 +96,19 @@ export class AppPort {
     }
   }
 
-  /** Answers a worker's `listen:request`: the address, and under `none` the listening socket itself. */
+  /**
+   * Answers a worker's `listen:request`: the address, and under `none` the
+   * listening socket itself — for a spare, only once it takes a dead
+   * worker's place (granted again then).
+   */
   grant(proc: SupervisedProcess): void {
     const address = this.#address;
     if (address === undefined || !proc.child.connected) return;
     const policy = this.#settings.schedulingPolicy;
-    const granted = envelope<ListenGrantedMessage>({ type: 'listen:granted', policy, address });
+    const standby = proc.spare && policy === 'none';
+    const granted = envelope<ListenGrantedMessage>({ type: 'listen:granted', policy, address, ...(standby ? { standby } : {}) });
     // keepOpen: the master keeps its own copy; Node would close it once the worker has its own.
-    const handle = policy === 'none' ? (this.#handle as unknown as SendHandle) : undefined;
+    const handle = policy === 'none' && !standby ? (this.#handle as unknown as SendHandle) : undefined;
     proc.child.send(granted, handle, { keepOpen: true }, (error) => {
       if (error !== null && error !== undefined) this.#logger.debug({ err: error }, `${proc.label} did not get the port`);
     });

@@ -134,13 +134,13 @@ export class ConnectionBalancer {
     }
   }
 
-  /** The next ready worker, after the last one served, with nothing unconfirmed. */
+  /** The next ready worker in rotation (no spare), after the last one served, with nothing unconfirmed. */
   #pick(): Lane | undefined {
     const lanes = [...this.#lanes.values()];
     for (let i = 0; i < lanes.length; i++) {
       const index = (this.#next + i) % lanes.length;
       const lane = lanes[index] as Lane;
-      if (lane.unconfirmed.size === 0 && lane.proc.state === 'ready' && lane.proc.child.connected) {
+      if (lane.unconfirmed.size === 0 && lane.proc.state === 'ready' && !lane.proc.spare && lane.proc.child.connected) {
         this.#next = index + 1;
         return lane;
       }

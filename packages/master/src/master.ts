@@ -149,10 +149,9 @@ export class Master {
       // 4. The agent, ready before any worker is forked.
       await this.#supervisor.spawnAgent().ready.promise;
       this.#throwIfStopped();
-      // 5. N workers at once, each ready.
+      // 5. N workers (and the spares) at once, each ready.
       this.#factory.setupCluster();
-      const workers = Array.from({ length: this.settings.workers }, () => this.#supervisor.spawnWorker());
-      await Promise.all(workers.map((worker) => worker.ready.promise));
+      await Promise.all(this.#supervisor.spawnWorkers().map((worker) => worker.ready.promise));
       this.#throwIfStopped();
     } catch (error) {
       await this.#abort(error);
@@ -243,7 +242,7 @@ export class Master {
     const info: StartedInfo = {
       url: `http://${shownHost}:${listenPort}`,
       port: listenPort,
-      workers: this.table.readyWorkers(),
+      workers: this.table.workers.filter((w) => !w.spare).map((w) => w.pid),
       agent: this.table.agent() ?? 0,
       ms: Math.round(performance.now()),
     };

@@ -19,6 +19,8 @@ export interface MasterOptions {
   host?: string;
   /** Default `os.availableParallelism()`. */
   workers?: number;
+  /** Booted workers kept out of rotation, each ready to take the place of a worker that dies. Default 0. */
+  spareWorkers?: number;
   /** The app environment. Default: `BROOD_ENV`, else derived from `NODE_ENV`, else `prod`. */
   env?: string;
   /** Default `BROOD_SCHED_POLICY`, else `rr` (`none` on Windows), as Node's cluster. */
@@ -118,6 +120,7 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
     baseDir,
     port,
     workers: positiveInt('workers', pick('workers') ?? availableParallelism()),
+    spareWorkers: positiveInt('spareWorkers', pick('spareWorkers') ?? 0, true),
     // An empty variable counts as unset, as shells make it easy to export one.
     env: input.env || env.BROOD_ENV || fromPackage.env || envFromNodeEnv(env.NODE_ENV, defaultEnv),
     schedulingPolicy: policy,

@@ -38,6 +38,8 @@ export class SupervisedProcess {
   readonly slot: number;
   /** True when the process leads a process group of its own, killed with it (process-groups.ts). */
   readonly leadsGroup: boolean;
+  /** A spare worker: booted, out of rotation until it takes the place of a worker that died. */
+  spare = false;
   /** `performance.now()` when the process reported ready: how long it ran tells an accident from a crash loop. */
   readyAt: number | undefined;
 

@@ -71,10 +71,18 @@ export class Supervisor {
     return this.#watch(this.#factory.forkAgent(), agentStartTimeout, ERR.AGENT_START_TIMEOUT, ERR.AGENT_START_FAILED);
   }
 
-  /** Forks a worker into `slot`, or into the lowest slot no worker holds. */
-  spawnWorker(slot = this.#table.freeSlot()): SupervisedProcess {
+  /** Forks a worker into `slot`, or into the lowest slot no worker holds; a `spare` stays out of rotation. */
+  spawnWorker(slot = this.#table.freeSlot(), spare = false): SupervisedProcess {
     const { workerStartTimeout } = this.#settings;
-    return this.#watch(this.#factory.forkWorker(slot), workerStartTimeout, ERR.WORKER_START_TIMEOUT, ERR.WORKER_START_FAILED);
+    const proc = this.#factory.forkWorker(slot);
+    proc.spare = spare;
+    return this.#watch(proc, workerStartTimeout, ERR.WORKER_START_TIMEOUT, ERR.WORKER_START_FAILED);
+  }
+
+  /** The workers of start-up, and the spares after them, all at once. */
+  spawnWorkers(): SupervisedProcess[] {
+    const { workers, spareWorkers } = this.#settings;
+    return Array.from({ length: workers + spareWorkers }, (_, i) => this.spawnWorker(undefined, i >= workers));
   }
 
   /** A child reported ready: it takes messages, and once the app serves, it joins. */
@@ -167,17 +175,31 @@ export class Supervisor {
     this.router.close(proc.pid);
     this.#table.remove(proc);
     if (this.#host.state !== 'running' || proc.stopRequested || !proc.supervised) return;
+    // A spare takes the dead worker's place at once, and the worker forked in its stead is the spare.
+    const promoted = proc.role === 'worker' && !proc.spare && this.#promoteSpare(proc);
     this.#announce();
-    this.#restart(proc, `${proc.label} exited unexpectedly with ${how}`, proc.readyAt);
+    this.#restart(proc, `${proc.label} exited unexpectedly with ${how}`, proc.readyAt, proc.spare || promoted);
+  }
+
+  /** Puts a ready spare in rotation in the place of `dead`; false when there is none. */
+  #promoteSpare(dead: SupervisedProcess): boolean {
+    const spare = this.#table.workers.find((w) => w.spare && w.state === 'ready');
+    if (spare === undefined) return false;
+    spare.spare = false;
+    // Under none the spare gets the listening socket now; under rr the balancer hands it connections.
+    this.port.grant(spare);
+    this.#table.setState(spare, 'ready');
+    this.logger.info(`${spare.label} takes the place of ${dead.label}`);
+    return true;
   }
 
   /**
    * Replaces a crashed process into its slot, at once or after the wait of
    * a crash loop, or gives up; `what` says what happened, `readyAt` when the
    * process that held the slot was ready (undefined: it never was, or the
-   * fork itself failed).
+   * fork itself failed); `spare`: the new worker is a spare.
    */
-  #restart(crashed: SupervisedProcess, what: string, readyAt: number | undefined): void {
+  #restart(crashed: SupervisedProcess, what: string, readyAt: number | undefined, spare = false): void {
     const slot = crashed.role === 'agent' ? 'agent' : `worker ${crashed.slot}`;
     const { wait, loop } = this.#policy.exited(slot, readyAt, performance.now());
     if (wait === null) {
@@ -197,10 +219,10 @@ export class Supervisor {
       if (this.#host.state !== 'running') return;
       let next: SupervisedProcess;
       try {
-        next = crashed.role === 'agent' ? this.spawnAgent() : this.spawnWorker(crashed.slot);
+        next = crashed.role === 'agent' ? this.spawnAgent() : this.spawnWorker(crashed.slot, spare);
       } catch (error) {
         // A fork that fails (no memory, no pids left) is a crash of the slot before it was ever ready.
-        this.#restart(crashed, `cannot fork the ${crashed.role}: ${messageOf(error)}`, undefined);
+        this.#restart(crashed, `cannot fork the ${crashed.role}: ${messageOf(error)}`, undefined, spare);
         return;
       }
       next.restarts = crashed.restarts + 1;

@@ -41,6 +41,7 @@ test('an app folder without package.json gets every default', () => {
     baseDir,
     port: 7001,
     workers: availableParallelism(),
+    spareWorkers: 0,
     env: 'prod',
     schedulingPolicy: process.platform === 'win32' ? 'none' : 'rr',
     agentStartTimeout: 30_000,
@@ -137,8 +138,8 @@ test('every count and timeout must be a positive integer, named in the message',
   }
 });
 
-test('the restart options may be 0 (at once, never, give up at once) but not negative or fractional', () => {
-  for (const name of ['minUptime', 'maxRestarts', 'restartDelay', 'maxRestartDelay'] as const) {
+test('the restart options and spareWorkers may be 0 (at once, never, give up at once, none) but not negative or fractional', () => {
+  for (const name of ['minUptime', 'maxRestarts', 'restartDelay', 'maxRestartDelay', 'spareWorkers'] as const) {
     refused({ baseDir: appDir(), [name]: -1 }, `${name} must be a non-negative integer, got -1`);
     refused({ baseDir: appDir(), [name]: 1.5 }, `${name} must be a non-negative integer, got 1.5`);
     refused({ baseDir: appDir({ [name]: 'two' } as MasterOptions) }, `${name} must be a non-negative integer, got two`);

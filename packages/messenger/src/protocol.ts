@@ -178,6 +178,11 @@ export interface ListenGrantedMessage extends Base {
   type: 'listen:granted';
   policy: SchedulingPolicy;
   address: ListenAddress;
+  /**
+   * A spare worker under `none`: no socket yet; it gets a second
+   * `listen:granted`, with the socket, when it takes a dead worker's place.
+   */
+  standby?: boolean;
 }
 
 /** Master → worker, under `rr`: one accepted connection, carried with the message, numbered `id`. */

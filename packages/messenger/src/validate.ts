@@ -48,6 +48,7 @@ function problem(m: Record<string, unknown>): string | undefined {
       return undefined;
     case 'listen:granted':
       if (m.policy !== 'rr' && m.policy !== 'none') return 'policy must be rr or none';
+      if (m.standby !== undefined && typeof m.standby !== 'boolean') return 'standby must be a boolean';
       return isAddress(m.address) ? undefined : 'address must be { address, port, family }';
     case 'conn:handoff':
     case 'conn:taken':

@@ -10,6 +10,7 @@ interface WithSocket {
   id?: unknown;
   policy?: unknown;
   address?: ListenAddress;
+  standby?: unknown;
 }
 
 const isEnvelope = (raw: unknown): raw is WithSocket =>
@@ -32,6 +33,10 @@ const send = (message: ListenRequestMessage | ConnTakenMessage): void => {
  *   (`conn:taken`), before it reads a byte, then serves it. A connection the
  *   master handed over and never saw confirmed goes to another worker when
  *   this one dies.
+ * A spare worker (`spareWorkers`) is granted the port on standby: under
+ * `none` it gets the socket only when it takes the place of a worker that
+ * died (a second `listen:granted`); under `rr` it is simply handed nothing
+ * until then.
  *
  * A socket travels only as the second argument of the process's 'message'
  * event, so these envelopes are read here rather than by the messenger.
@@ -46,7 +51,8 @@ export function listenOnSharedPort(gated: GatedServer): Promise<ListenAddress> {
         send(envelope<ConnTakenMessage>({ type: 'conn:taken', id: raw.id }));
         gated.adopt(handle);
       } else if (raw.type === 'listen:granted' && raw.address !== undefined) {
-        if (raw.policy === 'rr') {
+        // Under rr, and for a spare worker under none until it takes a dead worker's place, nothing to listen on.
+        if (raw.policy === 'rr' || raw.standby === true) {
           resolve(raw.address);
         } else if (handle !== undefined && handle !== null) {
           gated.listenOn(handle).then(resolve, reject);
