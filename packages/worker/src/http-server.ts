@@ -56,9 +56,17 @@ export class GatedServer {
   }
 
   /**
-   * Serves a connection the master accepted and handed over (scheduling
-   * policy `rr`): the server never listens, connections come this way.
+   * Under scheduling policy `rr` the server never listens: the master hands
+   * it connections ({@link adopt}). Its 'listening' event is emitted all the
+   * same, once, for what Node's HTTP server sets up then: the tracking of
+   * connections that enforces `headersTimeout` and `requestTimeout`, and
+   * lets {@link close} find the idle ones.
    */
+  takeHandedOver(): void {
+    this.server.emit('listening');
+  }
+
+  /** Serves a connection the master accepted and handed over (`rr`). */
   adopt(socket: Socket): void {
     this.server.emit('connection', socket);
   }

@@ -53,6 +53,7 @@ export function listenOnSharedPort(gated: GatedServer): Promise<ListenAddress> {
       } else if (raw.type === 'listen:granted' && raw.address !== undefined) {
         // Under rr, and for a spare worker under none until it takes a dead worker's place, nothing to listen on.
         if (raw.policy === 'rr' || raw.standby === true) {
+          if (raw.policy === 'rr') gated.takeHandedOver();
           resolve(raw.address);
         } else if (handle !== undefined && handle !== null) {
           gated.listenOn(handle).then(resolve, reject);
