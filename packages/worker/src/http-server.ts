@@ -66,8 +66,14 @@ export class GatedServer {
     this.server.emit('listening');
   }
 
-  /** Serves a connection the master accepted and handed over (`rr`). */
+  /**
+   * Serves a connection the master accepted and handed over (`rr`), set up
+   * as Node's HTTP server sets up those it accepts itself: no Nagle delay,
+   * and a client that ends its side may still read the response.
+   */
   adopt(socket: Socket): void {
+    socket.setNoDelay(true);
+    socket.allowHalfOpen = true;
     this.server.emit('connection', socket);
   }
 
