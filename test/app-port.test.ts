@@ -6,19 +6,18 @@
  * handed to a worker that dies before it took it goes to another worker.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { after, afterEach, test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import { brood, killDaemons } from './helpers/cli.js';
 import { killAll, startBrood, waitGone } from './helpers/cluster.js';
 import { get, getJson } from './helpers/http.js';
-import { removeTempApps } from './helpers/temp-app.js';
+import { holdsSocket, tcpInodes } from './helpers/sockets.js';
 
 afterEach(() => {
   killAll();
   killDaemons();
 });
-after(removeTempApps);
 
 type Outcome = { ok: true; pid: number } | { ok: false; code: string };
 
@@ -37,27 +36,6 @@ function probe(url: string): Promise<Outcome> {
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, code: error.code ?? error.message }));
     req.end();
   });
-}
-
-/** The CLOSE_WAIT sockets (the client has gone, this end never closed) that process `pid` holds. */
-function closeWaitHeldBy(pid: number): number {
-  const closeWait = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const row of readFileSync(table, 'utf8').trim().split('\n').slice(1)) {
-      const fields = row.trim().split(/\s+/);
-      if (fields[3] === '08') closeWait.add(fields[9] as string);
-    }
-  }
-  let held = 0;
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (match !== null && closeWait.has(match[1] as string)) held += 1;
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return held;
 }
 
 for (const policy of ['rr', 'none'] as const) {
@@ -131,5 +109,6 @@ test('rr: a connection handed to a worker whose event loop is blocked goes to an
   );
   await waitGone([blocked], 5000);
   t.diagnostic(`answered by workers ${all.map((r) => (JSON.parse(r.body) as { pid: number }).pid).join(', ')}; ${blocked} was blocked`);
-  assert.equal(closeWaitHeldBy(cluster.pid), 0, 'the master holds no half-closed connection');
+  const halfClosed = tcpInodes(Number(new URL(started.url).port), 'closeWait');
+  assert.ok(!holdsSocket(cluster.pid, halfClosed), 'the master holds no half-closed connection');
 });
