@@ -17,7 +17,13 @@ interface ServerHandle {
   getsockname(out: Record<string, unknown>): number;
 }
 
-type CreateServerHandle = (address: string | null, port: number, addressType: number) => ServerHandle | number;
+type CreateServerHandle = (
+  address: string | null,
+  port: number,
+  addressType: number,
+  fd: undefined,
+  flags: number,
+) => ServerHandle | number;
 
 /**
  * `net._createServerHandle` binds a socket without listening on it in this
@@ -76,7 +82,7 @@ export class AppPort {
     }
     await checkPort(port, host);
     // No host: `::` with IPv4 mapped in, else 0.0.0.0, as net.Server.listen() does.
-    const handle = createServerHandle(ip, port, family);
+    const handle = createServerHandle(ip, port, family, undefined, 0);
     if (typeof handle === 'number') {
       const code = getSystemErrorName(handle);
       if (code === 'EADDRINUSE') throw broodError(ERR.PORT_IN_USE, `${where} is already in use`);
