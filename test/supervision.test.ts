@@ -84,15 +84,50 @@ test('a request to a worker that exits before it replies fails with ERR_BROOD_TA
   await waitGone([result.victim], 5000);
 });
 
-test('workers that keep crashing make the master give up with a clear message, exit 1 and leave nothing behind', async () => {
+test('workers in a crash loop back off, doubling from restartDelay, then the master gives up with one line on stderr, exits 1 and leaves nothing behind', async () => {
+  // Every worker exits 100 ms after the app is ready: a crash loop (maxRestarts 3 in package.json).
   const cluster = startBrood('crash-loop');
   const started = await cluster.started();
   const exit = await cluster.exit(30_000);
   assert.equal(exit.code, 1);
   const fatal = cluster.lines.find((l) => l.role === 'master' && l.level === 60);
-  assert.match(fatal?.msg ?? '', /worker crashed 4 times within 60000 ms; giving up/);
+  const cause = /^worker [12] crashed 4 times in a row, each time within 1000 ms of being ready; giving up$/;
+  assert.match(fatal?.msg ?? '', cause);
+  assert.equal(cluster.stderr.trim(), `brood: ${fatal?.msg} (ERR_BROOD_TOO_MANY_RESTARTS)`, 'the cause, in one line on stderr');
+  // Each slot backs off on its own: 100, 200, 400 ms, as logged by the master.
+  const waits = (slot: string) => cluster.lines.filter((l) => l.role === 'master' && l.slot === slot).map((l) => l.wait);
+  const slot = (fatal?.msg ?? '').slice(0, 'worker 1'.length);
+  assert.deepEqual(waits(slot), [100, 200, 400]);
   const pids = [...cluster.pids].filter((pid) => pid !== cluster.pid);
   await waitGone([started.agent, ...pids], 3000);
+});
+
+test('a worker that ran for minUptime is replaced at once, every time: five kills, no growing wait', async (t) => {
+  const cluster = startBrood('basic', ['--workers', '1']);
+  const started = await cluster.started();
+  let victim = started.workers[0] as number;
+  const replacedInMs: number[] = [];
+  for (let kill = 0; kill < 5; kill++) {
+    // Past minUptime (1000 ms by default) since the worker was ready: its crash is an accident, not a loop.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const from = cluster.lines.length;
+    const killedAt = performance.now();
+    process.kill(victim, 'SIGKILL');
+    const exited = await cluster.waitFor((l) => l.role === 'master' && /exited unexpectedly/.test(l.msg ?? ''), 'the exit', 15_000, from);
+    assert.equal(exited.wait, 0, `kill ${kill + 1}: ${exited.msg}`);
+    assert.match(exited.msg ?? '', /restarting at once$/);
+    const ready = await cluster.waitFor(
+      (l) => l.role === 'master' && /^worker \d+ \(pid \d+\) ready$/.test(l.msg ?? ''),
+      'the new worker',
+      15_000,
+      from,
+    );
+    const next = (ready.peers as Peers).workers[0] as number;
+    assert.equal((await getJson<{ pid: number }>(`${started.url}/`)).pid, next);
+    replacedInMs.push(Math.round(performance.now() - killedAt));
+    victim = next;
+  }
+  t.diagnostic(`kill -9 to a new worker serving, ms: ${replacedInMs.join(', ')}`);
 });
 
 test('an uncaught exception ends the agent or a worker with exit code 1, and it is restarted', async () => {

@@ -12,7 +12,6 @@ import { brood, killDaemons } from '../helpers/cli.js';
 import { type Cluster, isAlive, killAll, type StartedLine, startBrood, waitGone } from '../helpers/cluster.js';
 import { get, getJson } from '../helpers/http.js';
 import { figuresFile } from './helpers/figures.js';
-import { awaiting } from './helpers/pending.js';
 import { alive, killPids } from './helpers/procs.js';
 
 const grandchildren = new Set<number>();
@@ -108,8 +107,7 @@ test('brood stop with slow requests in flight: every one is answered, the tree i
   assert.deepEqual(alive([started.agent, ...started.workers]), [], 'the agent and the workers are gone');
 });
 
-// Depends on the process-group kill (issue 9 item 6): today a grandchild survives both.
-test('no grandchild outlives the master, killed or stopped', { skip: awaiting('master') }, () => {
+test('no grandchild outlives the master, killed or stopped', () => {
   assert.equal(results.get('sigkill')?.grandchildrenLeft, 0, 'after SIGKILL of the master');
   assert.equal(results.get('stop')?.grandchildrenLeft, 0, 'after brood stop');
 });

@@ -13,7 +13,6 @@ import { isAlive, killAll, startBrood, waitGone } from '../helpers/cluster.js';
 import { freshConnectionLoad } from '../helpers/load.js';
 import { figuresFile } from './helpers/figures.js';
 import { startLoad } from './helpers/load.js';
-import { awaiting } from './helpers/pending.js';
 import { connectionsOf, currentWorkers, nextReady, unexpectedExits } from './helpers/procs.js';
 
 afterEach(killAll);
@@ -92,8 +91,7 @@ for (const policy of ['rr', 'none'] as const) {
 }
 
 // A SIGKILL can cost the requests in flight on the killed worker, and nothing more.
-// Depends on the rr fix (issue 9 item 4): today a connection handed to a dying worker may hang instead.
-test('worker kills cost at most the requests in flight on the killed workers, rr', { skip: awaiting('master') }, () => {
+test('worker kills cost at most the requests in flight on the killed workers, rr', () => {
   const rr = measured.get('rr');
   assert.ok(rr !== undefined, 'the rr scenario ran');
   assert.ok(rr.failed <= rr.inFlightAtKills, `${rr.failed} failed requests, ${rr.inFlightAtKills} in flight at the kills`);

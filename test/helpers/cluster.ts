@@ -192,7 +192,7 @@ export class Cluster {
     return this.lines.map((l) => l.raw).join('\n');
   }
 
-  /** Kills the whole process group and every pid the logs named, and removes its control socket files. */
+  /** Kills the whole process group, every pid the logs named and their groups, and removes its control socket files. */
   destroy(): void {
     running.delete(this);
     if (this.title !== '' && this.dir !== '') {
@@ -203,11 +203,14 @@ export class Cluster {
     } catch {
       // the group is gone already
     }
+    // The agent and the workers lead process groups of their own, with what they started in them.
     for (const pid of this.pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone
+      for (const target of [-pid, pid]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          // gone
+        }
       }
     }
   }

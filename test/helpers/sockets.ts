@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-/** TCP states in /proc/net/tcp: LISTEN, and ESTABLISHED. */
-const STATES = { listening: '0A', established: '01' } as const;
+/** TCP states in /proc/net/tcp: LISTEN, ESTABLISHED, and CLOSE_WAIT (the peer closed, this end never did). */
+const STATES = { listening: '0A', established: '01', closeWait: '08' } as const;
 
 /** The inodes of the TCP sockets in `state` whose local port is `port` (IPv4 and IPv6), from /proc/net. */
 export function tcpInodes(port: number, state: keyof typeof STATES): Set<string> {

@@ -19,9 +19,16 @@ export interface ProcessOptions {
   buildDir: string;
   /** The app environment: `prod`, `local`, `test`, or any name with a config file. */
   env: string;
+  /** The app's port; with `sharedPort`, the one the master bound (never 0). */
   port: number;
   /** The address to listen on; all interfaces when absent. */
   host?: string;
+  /**
+   * True when the master holds the app's listening socket and hands it, or
+   * its connections, to the worker (`listen:request`); a worker without it
+   * binds `port` itself.
+   */
+  sharedPort?: boolean;
   /** Human-readable log lines. */
   pretty: boolean;
   logLevel: string;

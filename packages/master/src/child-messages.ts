@@ -2,19 +2,28 @@ import { BroodError } from '@brood/errors';
 import {
   type AgentReadyMessage,
   type BootFailedMessage,
+  type ConnTakenMessage,
   type DrainedAckMessage,
   type DrainedMessage,
   type Envelope,
   type ExitingMessage,
   envelope,
   fromWireError,
+  type ListenRequestMessage,
   type WorkerReadyMessage,
 } from '@brood/messenger';
 import type { SupervisedProcess } from './supervised-process.js';
 import type { Supervisor } from './supervisor.js';
 
 /** The envelopes a child sends the master, besides actions, calls and replies. */
-type FromChild = AgentReadyMessage | WorkerReadyMessage | BootFailedMessage | DrainedMessage | ExitingMessage;
+type FromChild =
+  | AgentReadyMessage
+  | WorkerReadyMessage
+  | BootFailedMessage
+  | DrainedMessage
+  | ExitingMessage
+  | ListenRequestMessage
+  | ConnTakenMessage;
 
 type Table = {
   [T in FromChild['type']]: (supervisor: Supervisor, proc: SupervisedProcess, message: Extract<FromChild, { type: T }>) => void;
@@ -40,6 +49,12 @@ const FROM_CHILD: Table = {
   },
   'process:exiting'(supervisor, proc, message) {
     supervisor.logger.debug({ code: message.code }, `${proc.label} is exiting`);
+  },
+  'listen:request'(supervisor, proc) {
+    if (proc.role === 'worker') supervisor.port.grant(proc);
+  },
+  'conn:taken'(supervisor, proc, message) {
+    supervisor.port.taken(proc, message.id);
   },
 };
 

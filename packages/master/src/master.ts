@@ -1,6 +1,8 @@
 import { codeCacheReady, type Logger } from '@brood/core';
 import { broodError, codeOf, ERR, messageOf } from '@brood/errors';
 import { type AppStoppingMessage, envelope, Router, type RunResult } from '@brood/messenger';
+import { AGENT_CLOCK_STOP_MS, stopAgentClock } from './agent-clock.js';
+import { AppPort } from './app-port.js';
 import { ClusterLink, type ClusterPart } from './cluster-link.js';
 import { controlCommands } from './control/commands.js';
 import { runPaths } from './control/paths.js';
@@ -37,8 +39,6 @@ export interface MasterSetup {
   defaultEnv?: string;
 }
 
-/** How long a stop waits for the agent to confirm that its clock has stopped. */
-const SCHEDULE_STOP_TIMEOUT_MS = 2000;
 /** How long a process stopped during a failed start-up may take to close. */
 const ABORT_CLOSE_MS = 1000;
 
@@ -55,6 +55,8 @@ export class Master {
   readonly logger: Logger;
   readonly table = new ProcessTable();
   readonly router: Router;
+  /** The app's port, bound once and held for the master's life. */
+  readonly port: AppPort;
   /** Resolves with the exit code the master process should end with. */
   readonly done = new Deferred<number>();
   readonly #factory: ProcessFactory;
@@ -74,8 +76,12 @@ export class Master {
       directory: this.table,
       onControl: (from, message) => this.#supervisor.fromChild(from, message),
     });
-    this.table.onChange(() => this.router.release());
-    this.#factory = new ProcessFactory(this.settings, setup.entries);
+    this.port = new AppPort(this.settings, this.logger, this.table);
+    this.table.onChange(() => {
+      this.router.release();
+      this.port.sync();
+    });
+    this.#factory = new ProcessFactory(this.settings, setup.entries, this.port);
     const host = this;
     this.#supervisor = new Supervisor({
       settings: this.settings,
@@ -83,6 +89,7 @@ export class Master {
       table: this.table,
       router: this.router,
       factory: this.#factory,
+      port: this.port,
       host: {
         get state() {
           return host.#state;
@@ -132,8 +139,9 @@ export class Master {
     this.#state = 'starting';
     await openMasterLog(this.settings, this.logger);
     try {
-      // 1. The app folder, its config and the port, before anything is forked.
-      await checkApp(this.settings, this.logger);
+      // 1. The app folder and its config; the port, bound for good, before anything is forked.
+      checkApp(this.settings, this.logger);
+      await this.port.open();
       // 2. The control socket: a second instance of the same app and title stops here.
       await this.#openControl();
       // Cluster mode: Redis reached and this instance registered before anything is forked.
@@ -145,10 +153,9 @@ export class Master {
       // 4. The agent, ready before any worker is forked.
       await this.#supervisor.spawnAgent().ready.promise;
       this.#throwIfStopped();
-      // 5. N workers at once, each ready.
+      // 5. N workers (and the spares) at once, each ready.
       this.#factory.setupCluster();
-      const workers = Array.from({ length: this.settings.workers }, () => this.#supervisor.spawnWorker());
-      await Promise.all(workers.map((worker) => worker.ready.promise));
+      await Promise.all(this.#supervisor.spawnWorkers().map((worker) => worker.ready.promise));
       this.#throwIfStopped();
     } catch (error) {
       await this.#abort(error);
@@ -172,7 +179,9 @@ export class Master {
       if (!wasStarting) {
         const stopping = envelope<AppStoppingMessage>({ type: 'app:stopping' });
         for (const proc of this.table.ready()) this.router.send(proc.pid, stopping);
-        await this.#stopSchedule();
+        await stopAgentClock(this.table, this.router, this.logger);
+        // New connections are refused from now on; those in flight finish.
+        this.port.close();
         const { shutdownTimeout } = this.settings;
         await this.#supervisor.closeAll(this.table.workers, shutdownTimeout);
         const agent = this.table.agentProcess;
@@ -189,7 +198,7 @@ export class Master {
 
   /** The most a stop can take: the clock, the workers, then the agent, each with the kill of what is left. */
   stopBudget(): number {
-    return SCHEDULE_STOP_TIMEOUT_MS + 2 * closeBudget(this.settings.shutdownTimeout);
+    return AGENT_CLOCK_STOP_MS + 2 * closeBudget(this.settings.shutdownTimeout);
   }
 
   /**
@@ -198,6 +207,7 @@ export class Master {
    * socket and pid file are removed all the same.
    */
   kill(): void {
+    this.port.close();
     this.#supervisor.killAll();
     this.#control?.close();
     this.done.resolve(1);
@@ -236,40 +246,24 @@ export class Master {
     this.table.markServing();
     announceAppReady(this.table, this.router);
     this.#state = 'running';
-    const { port, host, workers } = this.settings;
-    const listenPort = this.table.workers[0]?.address?.port ?? port;
-    const shownHost = host === undefined || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    const { workers } = this.settings;
     const info: StartedInfo = {
-      url: `http://${shownHost}:${listenPort}`,
-      port: listenPort,
-      workers: this.table.readyWorkers(),
+      url: this.port.url,
+      port: this.port.address?.port ?? this.settings.port,
+      workers: this.table.workers.filter((w) => !w.spare).map((w) => w.pid),
       agent: this.table.agent() ?? 0,
       ms: Math.round(performance.now()),
     };
     this.#info = info;
     this.#cluster?.update({ url: info.url, workers: info.workers.length });
+    // The pid file names the URL before the started line says so: a script that waits for the line may read it.
+    this.#control?.writePidFile(info.url);
     this.logger.info(
       { url: info.url, workers: info.workers, agent: info.agent, ms: info.ms, event: 'started' },
       `brood started: ${info.url}, ${workers} worker${workers === 1 ? '' : 's'}, agent ${info.agent}, in ${info.ms} ms`,
     );
-    this.#control?.writePidFile(info.url);
     codeCacheReady();
     return info;
-  }
-
-  /**
-   * Stops the agent's clock and waits until it has: a tick the agent sent
-   * before is routed while the workers still take work, and none comes
-   * after, so no task goes to a closing worker. Bounded: an agent that does
-   * not answer does not hold the stop up.
-   */
-  async #stopSchedule(): Promise<void> {
-    if (this.table.agent() === undefined) return;
-    try {
-      await this.router.call('agent', 'schedule:stop', null, SCHEDULE_STOP_TIMEOUT_MS);
-    } catch (error) {
-      this.logger.debug({ err: error }, `the agent did not confirm its clock stopped: ${messageOf(error)}`);
-    }
   }
 
   #throwIfStopped(): void {
@@ -280,6 +274,7 @@ export class Master {
     this.#state = 'stopping';
     // The message names the cause; a child that failed logged its own error, stack and all, already.
     this.logger.error({ code: codeOf(error) }, `brood failed to start: ${messageOf(error)}`);
+    this.port.close();
     await this.#supervisor.closeAll(this.table.workers, ABORT_CLOSE_MS);
     const agent = this.table.agentProcess;
     if (agent !== undefined) await this.#supervisor.closeAll([agent], ABORT_CLOSE_MS);

@@ -4,10 +4,11 @@ import { join, resolve } from 'node:path';
 import type { ClusterOptions } from '@brood/cluster';
 import type { LogRotate, UnhandledRejectionMode } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
+import type { SchedulingPolicy } from '@brood/messenger';
 import { checkTitle, DEFAULT_TITLE } from './control/paths.js';
 
 /** How connections are shared between workers (see docs/cluster.md). */
-export type SchedulingPolicy = 'rr' | 'none';
+export type { SchedulingPolicy };
 
 /** What `brood start` and `startMaster()` accept. Unset fields come from package.json `brood`, the environment, then defaults. */
 export interface MasterOptions {
@@ -19,6 +20,8 @@ export interface MasterOptions {
   host?: string;
   /** Default `os.availableParallelism()`. */
   workers?: number;
+  /** Booted workers kept out of rotation, each ready to take the place of a worker that dies. Default 0. */
+  spareWorkers?: number;
   /** The app environment. Default: `BROOD_ENV`, else derived from `NODE_ENV`, else `prod`. */
   env?: string;
   /** Default `BROOD_SCHED_POLICY`, else `rr` (`none` on Windows), as Node's cluster. */
@@ -31,10 +34,14 @@ export interface MasterOptions {
   shutdownTimeout?: number;
   /** Default `messenger.request` timeout in ms. Default 5000. */
   requestTimeout?: number;
-  /** Crashes of one role tolerated within `restartWindow` before giving up. Default 10. */
+  /** ms a process must run after it was ready for a crash to be replaced at once rather than count as a crash loop. Default 1000. */
+  minUptime?: number;
+  /** Crash-loop exits in a row of one worker slot (or of the agent) that are restarted before the master gives up. Default 10. */
   maxRestarts?: number;
-  /** ms. Default 60000. */
-  restartWindow?: number;
+  /** ms before the first restart of a crash loop; doubles with each exit in a row. Default 100. */
+  restartDelay?: number;
+  /** ms the wait of a crash loop grows to at most. Default 5000. */
+  maxRestartDelay?: number;
   /** Human-readable logs. Default false. */
   pretty?: boolean;
   /** pino level. Default `info`. */
@@ -121,6 +128,7 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
     baseDir,
     port,
     workers: positiveInt('workers', pick('workers') ?? availableParallelism()),
+    spareWorkers: positiveInt('spareWorkers', pick('spareWorkers') ?? 0, true),
     // An empty variable counts as unset, as shells make it easy to export one.
     env: input.env || env.BROOD_ENV || fromPackage.env || envFromNodeEnv(env.NODE_ENV, defaultEnv),
     schedulingPolicy: policy,
@@ -128,8 +136,10 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
     workerStartTimeout: positiveInt('workerStartTimeout', pick('workerStartTimeout') ?? 30_000),
     shutdownTimeout: positiveInt('shutdownTimeout', pick('shutdownTimeout') ?? 10_000),
     requestTimeout: positiveInt('requestTimeout', pick('requestTimeout') ?? 5000),
-    maxRestarts: positiveInt('maxRestarts', pick('maxRestarts') ?? 10),
-    restartWindow: positiveInt('restartWindow', pick('restartWindow') ?? 60_000),
+    minUptime: positiveInt('minUptime', pick('minUptime') ?? 1000, true),
+    maxRestarts: positiveInt('maxRestarts', pick('maxRestarts') ?? 10, true),
+    restartDelay: positiveInt('restartDelay', pick('restartDelay') ?? 100, true),
+    maxRestartDelay: positiveInt('maxRestartDelay', pick('maxRestartDelay') ?? 5000, true),
     pretty: pick('pretty') ?? false,
     title: pick('title') ?? DEFAULT_TITLE,
     control: pick('control') ?? true,

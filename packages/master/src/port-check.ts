@@ -2,8 +2,10 @@ import { createServer } from 'node:net';
 import { broodError, ERR } from '@brood/errors';
 
 /**
- * Binds the port once and lets it go, so that a port in use is reported
- * before any process is forked rather than by N workers failing at once.
+ * Listens on the port once and lets it go, so that a port in use is
+ * reported before the master binds it for good: a bind alone does not
+ * find a port another process listens on (the conflict shows when
+ * listening, which under `none` the first worker would do).
  */
 export function checkPort(port: number, host: string | undefined): Promise<void> {
   if (port === 0) return Promise.resolve();

@@ -4,20 +4,18 @@ import { compileApp } from '@brood/core/compile';
 import { writeTypings } from '@brood/core/typings';
 import { broodError, ERR, messageOf } from '@brood/errors';
 import type { ResolvedOptions } from './options.js';
-import { checkPort } from './port-check.js';
 
 /**
- * What the master checks before it forks anything: an app in the folder,
- * config for the env, a port that can be bound. Each failure is one line
- * naming the cause.
+ * What the master checks before it forks anything: an app in the folder
+ * and config for the env (the port is bound next, by AppPort). A failure is
+ * one line naming the cause.
  */
-export async function checkApp(settings: ResolvedOptions, logger: Logger): Promise<void> {
-  const { baseDir, port, host } = settings;
+export function checkApp(settings: ResolvedOptions, logger: Logger): void {
+  const { baseDir } = settings;
   if (findAppMarker(baseDir) === undefined) {
     throw broodError(ERR.APP_NOT_FOUND, `no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts`);
   }
   warnOfMissingEnvConfig(settings, logger);
-  await checkPort(port, host);
 }
 
 /**

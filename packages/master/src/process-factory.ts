@@ -1,7 +1,9 @@
 import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
 import { type ClusterProcessOptions, PROCESS_OPTIONS_ENV, type ProcessOptions, WORKER_SLOT_ENV } from '@brood/core';
+import type { AppPort } from './app-port.js';
 import type { ResolvedOptions } from './options.js';
+import { DETACHED, forkInOwnGroup } from './process-groups.js';
 import { SupervisedProcess } from './supervised-process.js';
 
 /** The scripts the master forks: the agent's and a worker's entry files. */
@@ -19,6 +21,7 @@ export interface Entries {
 export class ProcessFactory {
   readonly #settings: ResolvedOptions;
   readonly #entries: Entries;
+  readonly #port: AppPort;
   /** The compiled app the workers run. */
   workerBuild = '';
   /** The compiled app the agent runs. */
@@ -26,9 +29,10 @@ export class ProcessFactory {
   /** Cluster mode, told to the agent alone: workers reach the cluster through it. */
   cluster: ClusterProcessOptions | undefined;
 
-  constructor(settings: ResolvedOptions, entries: Entries) {
+  constructor(settings: ResolvedOptions, entries: Entries, port: AppPort) {
     this.#settings = settings;
     this.#entries = entries;
+    this.#port = port;
   }
 
   /** Both roles run `dir` from now on. */
@@ -39,11 +43,16 @@ export class ProcessFactory {
 
   forkAgent(): SupervisedProcess {
     const child = fork(this.#entries.agent, [], {
-      env: { ...process.env, [PROCESS_OPTIONS_ENV]: this.#processOptions(this.#settings.agentStartTimeout, this.agentBuild, this.cluster) },
+      env: {
+        ...process.env,
+        [PROCESS_OPTIONS_ENV]: this.#processOptions(this.#settings.agentStartTimeout, this.agentBuild, { cluster: this.cluster }),
+      },
       execArgv: this.#execArgv(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // A process group of its own, killed with it: see process-groups.ts.
+      detached: DETACHED,
     });
-    return new SupervisedProcess('agent', child, 0);
+    return new SupervisedProcess('agent', child, 0, undefined, DETACHED);
   }
 
   /** Sets cluster up for the workers; read by Node when the first worker listens, so before any fork. */
@@ -58,19 +67,26 @@ export class ProcessFactory {
   }
 
   forkWorker(slot: number): SupervisedProcess {
-    const options = this.#processOptions(this.#settings.workerStartTimeout, this.workerBuild);
-    const worker = cluster.fork({ [PROCESS_OPTIONS_ENV]: options, [WORKER_SLOT_ENV]: String(slot) });
-    return new SupervisedProcess('worker', worker.process, slot, worker);
+    const options = this.#processOptions(this.#settings.workerStartTimeout, this.workerBuild, { sharedPort: true });
+    const worker = forkInOwnGroup(() => cluster.fork({ [PROCESS_OPTIONS_ENV]: options, [WORKER_SLOT_ENV]: String(slot) }));
+    return new SupervisedProcess('worker', worker.process, slot, worker, DETACHED);
   }
 
-  #processOptions(startTimeout: number, buildDir: string, cluster?: ClusterProcessOptions): string {
-    const { baseDir, env, port, host, pretty, logLevel, shutdownTimeout, requestTimeout, logDir, logRotate, unhandledRejection } =
-      this.#settings;
+  /** What one process is told; `sharedPort` for workers (the master shares the port), `cluster` for the agent. */
+  #processOptions(
+    startTimeout: number,
+    buildDir: string,
+    role: { sharedPort?: true; cluster?: ClusterProcessOptions | undefined },
+  ): string {
+    const { baseDir, env, host, pretty, logLevel, shutdownTimeout, requestTimeout, logDir, logRotate, unhandledRejection } = this.#settings;
+    const { sharedPort, cluster } = role;
     const options: ProcessOptions = {
       baseDir,
       buildDir,
       env,
-      port,
+      // The port the master bound: a port picked with 0 is the same one for every process.
+      port: this.#port.address?.port ?? this.#settings.port,
+      ...(sharedPort === undefined ? {} : { sharedPort }),
       pretty,
       logLevel,
       startTimeout,

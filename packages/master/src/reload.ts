@@ -91,7 +91,7 @@ export class Reloader {
       if (this.#host.state !== 'running') break;
       if (old.stopRequested) continue;
       try {
-        await this.#supervisor.tryOut(this.#supervisor.spawnWorker(old.slot));
+        await this.#supervisor.tryOut(this.#supervisor.spawnWorker(old.slot, old.spare));
       } catch (error) {
         throw broodError(ERR.RELOAD_FAILED, `reload stopped, the running workers keep serving: ${messageOf(error)}`, error);
       }

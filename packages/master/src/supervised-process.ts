@@ -36,12 +36,19 @@ export class SupervisedProcess {
   restarts = 0;
   /** A worker's stable position, 1..N: its log file, kept by the worker that replaces it. 0 for the agent. */
   readonly slot: number;
+  /** True when the process leads a process group of its own, killed with it (process-groups.ts). */
+  readonly leadsGroup: boolean;
+  /** A spare worker: booted, out of rotation until it takes the place of a worker that died. */
+  spare = false;
+  /** `performance.now()` when the process reported ready: how long it ran tells an accident from a crash loop. */
+  readyAt: number | undefined;
 
-  constructor(role: 'agent' | 'worker', child: ChildProcess, slot: number, worker?: Worker) {
+  constructor(role: 'agent' | 'worker', child: ChildProcess, slot: number, worker?: Worker, leadsGroup = false) {
     this.role = role;
     this.child = child;
     this.slot = slot;
     this.worker = worker;
+    this.leadsGroup = leadsGroup;
     if (child.pid === undefined) {
       // The spawn failed (no memory, no pids left): Node reports it as an 'error' event a moment
       // later, which must not reach the master as an unhandled one. The caller counts it as a crash.

@@ -1,13 +1,15 @@
 import type { Logger } from '@brood/core';
 import { type BroodError, broodError, ERR, type ErrorCode, messageOf } from '@brood/errors';
 import { type CloseMessage, type Envelope, envelope, type Router, type Sender } from '@brood/messenger';
+import type { AppPort } from './app-port.js';
 import { dispatchChildMessage } from './child-messages.js';
 import type { MasterState } from './master-state.js';
 import type { ResolvedOptions } from './options.js';
 import { announcePeers, welcome } from './peers.js';
 import type { ProcessFactory } from './process-factory.js';
+import { killProcessGroup } from './process-groups.js';
 import type { ProcessTable } from './process-table.js';
-import { RestartBudget } from './restart-budget.js';
+import { RestartPolicy } from './restart-policy.js';
 import type { SupervisedProcess } from './supervised-process.js';
 
 /** Extra time the master gives a booting child to report its own timeout (which names the hook) before it kills it. */
@@ -18,7 +20,7 @@ const KILL_WAIT_MS = 1000;
 /** What the supervisor needs of the master it works for. */
 export interface SupervisorHost {
   readonly state: MasterState;
-  /** Crashes went past the restart budget: the master stops, with this error. */
+  /** A crash loop went past `maxRestarts`: the master stops, with this error. */
   giveUp(error: BroodError): void;
 }
 
@@ -29,18 +31,20 @@ export function closeBudget(timeout: number): number {
 
 /**
  * Forks the agent and the workers, follows each through its life — boot
- * timeout, ready, exit — and replaces what crashes within the restart
- * budget. It writes every change to the process table and opens and closes
- * each child's channel on the router.
+ * timeout, ready, exit — and replaces what crashes as its
+ * {@link RestartPolicy} says. It writes every change to the process table
+ * and opens and closes each child's channel on the router.
  */
 export class Supervisor {
   readonly router: Router;
   readonly logger: Logger;
+  /** The app's port, which the workers ask for. */
+  readonly port: AppPort;
   readonly #settings: ResolvedOptions;
   readonly #table: ProcessTable;
   readonly #factory: ProcessFactory;
   readonly #host: SupervisorHost;
-  readonly #budgets: Record<'agent' | 'worker', RestartBudget>;
+  readonly #policy: RestartPolicy;
 
   constructor(options: {
     settings: ResolvedOptions;
@@ -48,6 +52,7 @@ export class Supervisor {
     table: ProcessTable;
     router: Router;
     factory: ProcessFactory;
+    port: AppPort;
     host: SupervisorHost;
   }) {
     this.#settings = options.settings;
@@ -55,9 +60,9 @@ export class Supervisor {
     this.#table = options.table;
     this.router = options.router;
     this.#factory = options.factory;
+    this.port = options.port;
     this.#host = options.host;
-    const { maxRestarts, restartWindow } = options.settings;
-    this.#budgets = { agent: new RestartBudget(maxRestarts, restartWindow), worker: new RestartBudget(maxRestarts, restartWindow) };
+    this.#policy = new RestartPolicy(options.settings);
   }
 
   /** Forks the agent; it takes the agent's place in the table. */
@@ -66,14 +71,23 @@ export class Supervisor {
     return this.#watch(this.#factory.forkAgent(), agentStartTimeout, ERR.AGENT_START_TIMEOUT, ERR.AGENT_START_FAILED);
   }
 
-  /** Forks a worker into `slot`, or into the lowest slot no worker holds. */
-  spawnWorker(slot = this.#table.freeSlot()): SupervisedProcess {
+  /** Forks a worker into `slot`, or into the lowest slot no worker holds; a `spare` stays out of rotation. */
+  spawnWorker(slot = this.#table.freeSlot(), spare = false): SupervisedProcess {
     const { workerStartTimeout } = this.#settings;
-    return this.#watch(this.#factory.forkWorker(slot), workerStartTimeout, ERR.WORKER_START_TIMEOUT, ERR.WORKER_START_FAILED);
+    const proc = this.#factory.forkWorker(slot);
+    proc.spare = spare;
+    return this.#watch(proc, workerStartTimeout, ERR.WORKER_START_TIMEOUT, ERR.WORKER_START_FAILED);
+  }
+
+  /** The workers of start-up, and the spares after them, all at once. */
+  spawnWorkers(): SupervisedProcess[] {
+    const { workers, spareWorkers } = this.#settings;
+    return Array.from({ length: workers + spareWorkers }, (_, i) => this.spawnWorker(undefined, i >= workers));
   }
 
   /** A child reported ready: it takes messages, and once the app serves, it joins. */
   ready(proc: SupervisedProcess): void {
+    proc.readyAt = performance.now();
     this.#table.setState(proc, 'ready');
     proc.ready.resolve();
     if (this.#host.state === 'running') {
@@ -144,6 +158,8 @@ export class Supervisor {
       const how = signal === null ? `code ${code}` : `signal ${signal}`;
       proc.ready.reject(broodError(failCode, `${proc.label} exited with ${how} before it was ready`));
       proc.exited.resolve({ code, signal });
+      // What it started and left running goes with it, whether it closed or was killed.
+      if (proc.leadsGroup) killProcessGroup(proc.pid);
       this.#exited(proc, how);
     });
     return proc;
@@ -159,30 +175,54 @@ export class Supervisor {
     this.router.close(proc.pid);
     this.#table.remove(proc);
     if (this.#host.state !== 'running' || proc.stopRequested || !proc.supervised) return;
+    // A spare takes the dead worker's place at once, and the worker forked in its stead is the spare.
+    const promoted = proc.role === 'worker' && !proc.spare && this.#promoteSpare(proc);
     this.#announce();
-    this.#restart(proc, `${proc.label} exited unexpectedly with ${how}`);
+    this.#restart(proc, `${proc.label} exited unexpectedly with ${how}`, proc.readyAt, proc.spare || promoted);
   }
 
-  /** Replaces a crashed process within the restart budget of its role; `what` says what happened. */
-  #restart(crashed: SupervisedProcess, what: string): void {
-    const budget = this.#budgets[crashed.role];
-    const wait = budget.crashed();
+  /** Puts a ready spare in rotation in the place of `dead`; false when there is none. */
+  #promoteSpare(dead: SupervisedProcess): boolean {
+    const spare = this.#table.workers.find((w) => w.spare && w.state === 'ready');
+    if (spare === undefined) return false;
+    spare.spare = false;
+    // Under none the spare gets the listening socket now; under rr the balancer hands it connections.
+    this.port.grant(spare);
+    this.#table.setState(spare, 'ready');
+    this.logger.info(`${spare.label} takes the place of ${dead.label}`);
+    return true;
+  }
+
+  /**
+   * Replaces a crashed process into its slot, at once or after the wait of
+   * a crash loop, or gives up; `what` says what happened, `readyAt` when the
+   * process that held the slot was ready (undefined: it never was, or the
+   * fork itself failed); `spare`: the new worker is a spare.
+   */
+  #restart(crashed: SupervisedProcess, what: string, readyAt: number | undefined, spare = false): void {
+    const slot = crashed.role === 'agent' ? 'agent' : `worker ${crashed.slot}`;
+    const { wait, loop } = this.#policy.exited(slot, readyAt, performance.now());
     if (wait === null) {
       this.logger.warn(what);
+      const { minUptime } = this.#settings;
       this.#host.giveUp(
-        broodError(ERR.TOO_MANY_RESTARTS, `${crashed.role} crashed ${budget.recent} times within ${budget.windowMs} ms; giving up`),
+        broodError(
+          ERR.TOO_MANY_RESTARTS,
+          `${slot} crashed ${loop} times in a row, each time within ${minUptime} ms of being ready; giving up`,
+        ),
       );
       return;
     }
-    this.logger.warn({ wait }, `${what}; restarting${wait > 0 ? ` in ${wait} ms` : ''}`);
+    const how = wait === 0 ? 'restarting at once' : `crash loop (${loop} in a row): restarting in ${wait} ms`;
+    this.logger.warn({ wait, loop, slot }, `${what}; ${how}`);
     setTimeout(() => {
       if (this.#host.state !== 'running') return;
       let next: SupervisedProcess;
       try {
-        next = crashed.role === 'agent' ? this.spawnAgent() : this.spawnWorker(crashed.slot);
+        next = crashed.role === 'agent' ? this.spawnAgent() : this.spawnWorker(crashed.slot, spare);
       } catch (error) {
-        // A fork that fails (no memory, no pids left) counts as a crash: retried within the budget.
-        this.#restart(crashed, `cannot fork the ${crashed.role}: ${messageOf(error)}`);
+        // A fork that fails (no memory, no pids left) is a crash of the slot before it was ever ready.
+        this.#restart(crashed, `cannot fork the ${crashed.role}: ${messageOf(error)}`, undefined, spare);
         return;
       }
       next.restarts = crashed.restarts + 1;

@@ -41,14 +41,17 @@ test('an app folder without package.json gets every default', () => {
     baseDir,
     port: 7001,
     workers: availableParallelism(),
+    spareWorkers: 0,
     env: 'prod',
     schedulingPolicy: process.platform === 'win32' ? 'none' : 'rr',
     agentStartTimeout: 30_000,
     workerStartTimeout: 30_000,
     shutdownTimeout: 10_000,
     requestTimeout: 5000,
+    minUptime: 1000,
     maxRestarts: 10,
-    restartWindow: 60_000,
+    restartDelay: 100,
+    maxRestartDelay: 5000,
     pretty: false,
     title: 'default',
     control: true,
@@ -126,20 +129,22 @@ test('port: 0 picks a free one; negative, fractional, too large or not a number 
 });
 
 test('every count and timeout must be a positive integer, named in the message', () => {
-  const names = [
-    'workers',
-    'agentStartTimeout',
-    'workerStartTimeout',
-    'shutdownTimeout',
-    'requestTimeout',
-    'maxRestarts',
-    'restartWindow',
-  ] as const;
+  const names = ['workers', 'agentStartTimeout', 'workerStartTimeout', 'shutdownTimeout', 'requestTimeout'] as const;
   for (const name of names) {
     refused({ baseDir: appDir(), [name]: 0 }, `${name} must be a positive integer, got 0`);
     refused({ baseDir: appDir(), [name]: 1.5 }, `${name} must be a positive integer, got 1.5`);
     refused({ baseDir: appDir({ [name]: 'two' } as MasterOptions) }, `${name} must be a positive integer, got two`);
     assert.equal(resolveIn({ baseDir: appDir(), [name]: 7 })[name], 7);
+  }
+});
+
+test('the restart options and spareWorkers may be 0 (at once, never, give up at once, none) but not negative or fractional', () => {
+  for (const name of ['minUptime', 'maxRestarts', 'restartDelay', 'maxRestartDelay', 'spareWorkers'] as const) {
+    refused({ baseDir: appDir(), [name]: -1 }, `${name} must be a non-negative integer, got -1`);
+    refused({ baseDir: appDir(), [name]: 1.5 }, `${name} must be a non-negative integer, got 1.5`);
+    refused({ baseDir: appDir({ [name]: 'two' } as MasterOptions) }, `${name} must be a non-negative integer, got two`);
+    assert.equal(resolveIn({ baseDir: appDir(), [name]: 0 })[name], 0);
+    assert.equal(resolveIn({ baseDir: appDir({ [name]: 7 }) })[name], 7);
   }
 });
 

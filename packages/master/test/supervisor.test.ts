@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { createLogger } from '@brood/core';
 import { type BroodError, ERR } from '@brood/errors';
 import { Router } from '@brood/messenger';
+import type { AppPort } from '../src/app-port.js';
 import { resolveOptions } from '../src/options.js';
 import type { ProcessFactory } from '../src/process-factory.js';
 import { ProcessTable } from '../src/process-table.js';
@@ -27,8 +28,8 @@ function fakeChild(): ChildProcess {
   return child;
 }
 
-function setup(forks: Array<'ok' | 'throws'>, maxRestarts: number) {
-  const settings = resolveOptions({ baseDir: mkdtempSync(join(tmpdir(), 'brood-supervisor-')), maxRestarts, restartWindow: 60_000 });
+function setup(forks: Array<'ok' | 'throws'>, maxRestarts: number, minUptime = 1000) {
+  const settings = resolveOptions({ baseDir: mkdtempSync(join(tmpdir(), 'brood-supervisor-')), maxRestarts, restartDelay: 1, minUptime });
   const table = new ProcessTable();
   const router = new Router({ log: { warn() {} }, directory: table, onControl() {} });
   const lines: string[] = [];
@@ -50,7 +51,8 @@ function setup(forks: Array<'ok' | 'throws'>, maxRestarts: number) {
   const gaveUp = new Promise<BroodError>((resolve) => {
     giveUp = resolve;
   });
-  const supervisor = new Supervisor({ settings, logger, table, router, factory, host: { state: 'running', giveUp } });
+  const port = { grant() {}, taken() {} } as unknown as AppPort;
+  const supervisor = new Supervisor({ settings, logger, table, router, factory, port, host: { state: 'running', giveUp } });
   return { supervisor, table, lines, children, gaveUp, nextFork };
 }
 
@@ -61,8 +63,9 @@ test('a fork that fails in the restart timer counts as a crash: retried, then gi
   const error = await gaveUp;
   assert.equal(error.code, ERR.TOO_MANY_RESTARTS);
   const text = lines.join('');
-  assert.match(text, /exited unexpectedly with code 1; restarting/);
-  assert.match(text, /cannot fork the worker: spawn EAGAIN; restarting/);
+  assert.match(text, /exited unexpectedly with code 1; crash loop \(1 in a row\): restarting in 1 ms/);
+  assert.match(text, /cannot fork the worker: spawn EAGAIN; crash loop \(2 in a row\): restarting in 2 ms/);
+  assert.match(error.message, /^worker 1 crashed 3 times in a row, each time within 1000 ms of being ready; giving up$/);
 });
 
 test('a crashed worker is forked again into its slot, and the table follows', async () => {
@@ -79,4 +82,24 @@ test('a crashed worker is forked again into its slot, and the table follows', as
   const [second] = table.workers;
   assert.equal(second?.slot, 3);
   assert.equal(second?.restarts, 1);
+});
+
+test('a worker that was ready for minUptime is replaced at once, every time', async () => {
+  const { supervisor, table, children, nextFork, lines } = setup(['ok', 'ok', 'ok'], 0, 0);
+  supervisor.ready(supervisor.spawnWorker(1));
+  for (const crash of [0, 1]) {
+    const refork = nextFork();
+    children[crash]?.emit('exit', null, 'SIGKILL');
+    await refork;
+    const [next] = table.workers;
+    assert.ok(next !== undefined);
+    supervisor.ready(next);
+  }
+  const restarts = lines.map((line) => JSON.parse(line) as { wait?: number; msg: string }).filter((line) => line.wait !== undefined);
+  // maxRestarts 0 would have given up at the first exit of a crash loop.
+  assert.deepEqual(
+    restarts.map((line) => line.wait),
+    [0, 0],
+  );
+  assert.match(restarts[0]?.msg ?? '', /exited unexpectedly with signal SIGKILL; restarting at once$/);
 });

@@ -140,13 +140,10 @@ export interface CloseMessage extends Base {
  * Child → master: the process has closed (its server, its work) and exits
  * once the master answers with {@link DrainedAckMessage}.
  *
- * Why: with round-robin scheduling the master hands each connection to a
- * worker (`newconn`); one handed to a worker that has just closed its
- * server is answered "not accepted" and given to another worker — but only
- * while that worker lives. The channel keeps order, so when the answer
- * arrives the master has read this process's server close, and every
- * connection it handed over before has reached this process and been
- * answered.
+ * Why: the channel keeps order, so when the answer arrives the master has
+ * read everything this process sent before — the messages of its
+ * `beforeClose` hooks, the {@link ConnTakenMessage} of every connection it
+ * was handed — and nothing it wrote is lost with its exit.
  */
 export interface DrainedMessage extends Base {
   type: 'process:drained';
@@ -161,6 +158,47 @@ export interface DrainedAckMessage extends Base {
 export interface ExitingMessage extends Base {
   type: 'process:exiting';
   code: number;
+}
+
+/** How connections reach the workers (docs/cluster.md): the master hands them over, or each worker accepts. */
+export type SchedulingPolicy = 'rr' | 'none';
+
+/** Worker → master: the worker has booted and is about to serve; it asks for the app's port. */
+export interface ListenRequestMessage extends Base {
+  type: 'listen:request';
+}
+
+/**
+ * Master → worker: the app's port, which the master bound once and holds
+ * for its whole life. Under `none` the message carries the listening socket
+ * itself (the worker accepts on it); under `rr` it carries nothing, and
+ * connections come one by one as {@link ConnHandoffMessage}.
+ */
+export interface ListenGrantedMessage extends Base {
+  type: 'listen:granted';
+  policy: SchedulingPolicy;
+  address: ListenAddress;
+  /**
+   * A spare worker under `none`: no socket yet; it gets a second
+   * `listen:granted`, with the socket, when it takes a dead worker's place.
+   */
+  standby?: boolean;
+}
+
+/** Master → worker, under `rr`: one accepted connection, carried with the message, numbered `id`. */
+export interface ConnHandoffMessage extends Base {
+  type: 'conn:handoff';
+  id: number;
+}
+
+/**
+ * Worker → master: connection `id` is here, and nothing of it has been read
+ * yet. Until this arrives the master keeps its own copy of the connection,
+ * and gives it to another worker if this one dies (nodejs/node#21746).
+ */
+export interface ConnTakenMessage extends Base {
+  type: 'conn:taken';
+  id: number;
 }
 
 /** Several envelopes sent in one IPC write: everything one tick produced for one peer. */
@@ -184,6 +222,10 @@ export type Envelope =
   | DrainedMessage
   | DrainedAckMessage
   | ExitingMessage
+  | ListenRequestMessage
+  | ListenGrantedMessage
+  | ConnHandoffMessage
+  | ConnTakenMessage
   | BatchMessage;
 
 /** The `type` of every envelope. */

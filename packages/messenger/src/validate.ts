@@ -14,6 +14,8 @@ const isRequestTarget = (v: unknown): boolean => v === 'agent' || v === 'random'
 
 const isSender = (v: unknown): boolean => isObject(v) && (v.role === 'agent' || v.role === 'worker' || v.role === 'master') && isPid(v.pid);
 
+const isAddress = (v: unknown): boolean => isObject(v) && typeof v.port === 'number';
+
 const isWireError = (v: unknown): boolean => isObject(v) && typeof v.code === 'string' && typeof v.message === 'string';
 
 /** Why a body of the given type is wrong, or `undefined` when it is right. */
@@ -42,9 +44,17 @@ function problem(m: Record<string, unknown>): string | undefined {
     case 'app:stopping':
     case 'process:drained':
     case 'process:drained-ack':
+    case 'listen:request':
       return undefined;
+    case 'listen:granted':
+      if (m.policy !== 'rr' && m.policy !== 'none') return 'policy must be rr or none';
+      if (m.standby !== undefined && typeof m.standby !== 'boolean') return 'standby must be a boolean';
+      return isAddress(m.address) ? undefined : 'address must be { address, port, family }';
+    case 'conn:handoff':
+    case 'conn:taken':
+      return isPid(m.id) ? undefined : 'id must be a positive integer';
     case 'worker:ready':
-      return isObject(m.address) && typeof m.address.port === 'number' ? undefined : 'address must be { address, port, family }';
+      return isAddress(m.address) ? undefined : 'address must be { address, port, family }';
     case 'boot:failed':
       return isWireError(m.error) ? undefined : 'error must be { code, message }';
     case 'app:ready':

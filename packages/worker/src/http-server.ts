@@ -20,8 +20,14 @@ export class GatedServer {
   #open = false;
   #closing = false;
   #waiting: Array<() => void> = [];
-  /** Open connections, to tell the responses in flight to close theirs when the worker closes. */
+  /**
+   * Open connections — those it accepted and those the master handed over —
+   * to tell the responses in flight to close theirs when the worker closes,
+   * and to know when the last one has ended.
+   */
   readonly #sockets = new Set<Socket>();
+  /** Called when a connection ends while a close waits for the last one. */
+  #onSocketClosed: (() => void) | undefined;
 
   constructor(handler: Listener) {
     this.server = createServer((req, res) => {
@@ -32,16 +38,50 @@ export class GatedServer {
     // Tracked per connection, not per request: with keep-alive this costs nothing per request.
     this.server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
-      socket.once('close', () => this.#sockets.delete(socket));
+      socket.once('close', () => {
+        this.#sockets.delete(socket);
+        this.#onSocketClosed?.();
+      });
     });
   }
 
-  /** Listens on the shared port; in a cluster worker the master owns the socket. */
+  /** Binds `port` itself: a worker outside a Brood cluster. */
   listen(port: number, host: string | undefined): Promise<ListenAddress> {
+    return this.#listen((done) => this.server.listen(port, host, done));
+  }
+
+  /** Accepts on a listening socket the master bound and handed over (scheduling policy `none`). */
+  listenOn(handle: object): Promise<ListenAddress> {
+    return this.#listen((done) => this.server.listen(handle, done));
+  }
+
+  /**
+   * Under scheduling policy `rr` the server never listens: the master hands
+   * it connections ({@link adopt}). Its 'listening' event is emitted all the
+   * same, once, for what Node's HTTP server sets up then: the tracking of
+   * connections that enforces `headersTimeout` and `requestTimeout`, and
+   * lets {@link close} find the idle ones.
+   */
+  takeHandedOver(): void {
+    this.server.emit('listening');
+  }
+
+  /**
+   * Serves a connection the master accepted and handed over (`rr`), set up
+   * as Node's HTTP server sets up those it accepts itself: no Nagle delay,
+   * and a client that ends its side may still read the response.
+   */
+  adopt(socket: Socket): void {
+    socket.setNoDelay(true);
+    socket.allowHalfOpen = true;
+    this.server.emit('connection', socket);
+  }
+
+  #listen(start: (done: () => void) => void): Promise<ListenAddress> {
     return new Promise((resolve, reject) => {
       const onError = (error: Error): void => reject(error);
       this.server.once('error', onError);
-      this.server.listen(port, host, () => {
+      start(() => {
         this.server.off('error', onError);
         const address = this.server.address();
         if (address === null || typeof address === 'string') {
@@ -82,17 +122,29 @@ export class GatedServer {
     // A request that waited for app-ready is served rather than dropped.
     this.open();
     return new Promise((resolve) => {
+      let serverClosed = false;
       const finish = (): void => {
         clearTimeout(deadline);
         clearInterval(sweep);
+        this.#onSocketClosed = undefined;
         resolve();
       };
+      // Net's own close waits for the connections it accepted; those the master handed over are
+      // not its own, so the close waits for every tracked connection to end.
+      const check = (): void => {
+        if (serverClosed && this.#sockets.size === 0) finish();
+      };
+      this.#onSocketClosed = check;
       const deadline = setTimeout(() => {
         this.server.closeAllConnections();
+        for (const socket of this.#sockets) socket.destroy();
         finish();
       }, timeout);
       const sweep = setInterval(() => this.server.closeIdleConnections(), IDLE_GRACE_MS);
-      Server.prototype.close.call(this.server, finish);
+      Server.prototype.close.call(this.server, () => {
+        serverClosed = true;
+        check();
+      });
     });
   }
 }

@@ -7,6 +7,7 @@ import { loadControllers } from './load-controllers.js';
 import { loadAppMiddleware } from './load-middleware.js';
 import { loadServices } from './load-services.js';
 import { installTaskRunner, type TaskRunner } from './run-task.js';
+import { listenOnSharedPort } from './shared-port.js';
 import { WorkerApplication } from './worker-application.js';
 
 /** `app/router.ts` exports `(router, app) => void`. */
@@ -59,7 +60,8 @@ export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
     const gated = new GatedServer(fronts.get(app)?.handler() ?? app.koa.callback());
     servers.set(app, gated);
     app.server = gated.server;
-    return gated.listen(app.processOptions.port, app.processOptions.host);
+    const { sharedPort, port, host } = app.processOptions;
+    return sharedPort === true ? listenOnSharedPort(gated) : gated.listen(port, host);
   },
 
   readyMessage: (address) => envelope<WorkerReadyMessage>({ type: 'worker:ready', address }),

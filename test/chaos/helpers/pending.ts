@@ -7,8 +7,6 @@
 const FIXES = {
   /** Issue 9 items 1 and 2: the master's memory bounded in bytes; bad messages logged rate-limited. */
   bounds: 'awaits the bounded master (issue 9 items 1-2): memory held per target bounded in bytes, bad messages logged rate-limited',
-  /** Issue 9 items 3-6: the port kept open, rr connections never stranded, the restart policy, no grandchild left. */
-  master: 'awaits the master fixes (issue 9 items 3-6): port kept open, no stranded rr connection, restart policy, grandchildren killed',
 } as const;
 
 /** The skip reason of an assertion that waits for `fix`; false (run it) under BROOD_CHAOS_STRICT=1. */

@@ -1,9 +1,25 @@
 import { messageOf } from '@brood/errors';
-import type { AppReadyMessage, AppStoppingMessage, CloseMessage, DrainedAckMessage, Envelope, PeersChangedMessage } from '@brood/messenger';
+import type {
+  AppReadyMessage,
+  AppStoppingMessage,
+  CloseMessage,
+  ConnHandoffMessage,
+  DrainedAckMessage,
+  Envelope,
+  ListenGrantedMessage,
+  PeersChangedMessage,
+} from '@brood/messenger';
 import type { ChildRuntime } from './runtime.js';
 
 /** The envelopes a master sends its children, besides actions, calls and replies. */
-type FromMaster = AppReadyMessage | AppStoppingMessage | PeersChangedMessage | CloseMessage | DrainedAckMessage;
+type FromMaster =
+  | AppReadyMessage
+  | AppStoppingMessage
+  | PeersChangedMessage
+  | CloseMessage
+  | DrainedAckMessage
+  | ListenGrantedMessage
+  | ConnHandoffMessage;
 
 type Table = { [T in FromMaster['type']]: (runtime: ChildRuntime, message: Extract<FromMaster, { type: T }>) => void };
 
@@ -34,6 +50,10 @@ const CONTROL: Table = {
   'process:drained-ack'(runtime) {
     runtime.exits.acknowledged();
   },
+  // These two carry a socket, which only a listener of the process's own 'message' event receives:
+  // the worker's shared port (packages/worker/src/shared-port.ts) handles them there.
+  'listen:granted'() {},
+  'conn:handoff'() {},
 };
 
 /** Runs the entry of {@link CONTROL} for `message`; anything else from the master is logged and ignored. */

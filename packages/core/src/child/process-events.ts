@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { messageOf } from '@brood/errors';
+import { killOwnGroup } from './process-group.js';
 import type { ChildRuntime } from './runtime.js';
 
 /**
@@ -61,4 +62,7 @@ export function handleProcessEvents(runtime: ChildRuntime): void {
     logger.warn('master is gone: closing');
     void runtime.close(ORPHAN_CLOSE_BUDGET_MS, 'master is gone');
   });
+
+  // However the process ends — closed, orphaned, crashed, failed to boot — what it started goes with it.
+  process.on('exit', killOwnGroup);
 }
