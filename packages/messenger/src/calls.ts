@@ -54,6 +54,18 @@ export interface TaskStats {
   nextRun: string | null;
 }
 
+/**
+ * One metric as prom-client's `registry.getMetricsAsJSON()` gives it; the
+ * master aggregates these with `AggregatorRegistry.aggregate()`.
+ */
+export interface MetricSnapshot {
+  name: string;
+  help: string;
+  type: string;
+  aggregator: string;
+  values: unknown[];
+}
+
 /** Every call, with what it takes and what it answers. */
 export interface Calls {
   /** Master → agent: every task's figures, for `brood status`. */
@@ -70,6 +82,8 @@ export interface Calls {
   'cluster:send-leader': { args: { action: string; data: unknown }; result: true };
   /** Agent or worker → agent: request the leading agent, answered with its handler's reply within `timeout` ms. */
   'cluster:request-leader': { args: { action: string; data: unknown; timeout: number }; result: unknown };
+  /** Master → agent or worker: this process's metrics (`metrics` on), labelled with its role and slot. */
+  'metrics:collect': { args: null; result: MetricSnapshot[] };
 }
 
 /** The name of a call. */
@@ -90,4 +104,5 @@ export const CALL_METHODS: ReadonlySet<string> = new Set<CallMethod>([
   'cluster:broadcast',
   'cluster:send-leader',
   'cluster:request-leader',
+  'metrics:collect',
 ]);

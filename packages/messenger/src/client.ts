@@ -14,7 +14,7 @@ import {
   type Sender,
   type Target,
 } from './protocol.js';
-import { Requests } from './requests.js';
+import { type RequestObserver, Requests } from './requests.js';
 import { check, preview } from './validate.js';
 import { toWireError } from './wire-error.js';
 
@@ -42,6 +42,8 @@ export interface MessengerOptions {
   requestTimeout?: number;
   /** Receives the master's control envelopes (handshake, peers, close). */
   onControl?: (message: Envelope) => void;
+  /** Times every request and call (metrics on). */
+  observeRequest?: RequestObserver;
 }
 
 /**
@@ -59,7 +61,7 @@ export class Messenger<A = Record<never, never>> {
   readonly #handlers = new Map<string, Set<Handler<A, ActionName<A>>>>();
   /** Brood's own call handlers, by method: a table apart from the app's actions. */
   readonly #calls = new Map<CallMethod, CallHandler<CallMethod>>();
-  readonly #requests = new Requests();
+  readonly #requests: Requests;
   readonly #timeout: number;
   readonly #onControl: (message: Envelope) => void;
   #held: Array<ActionMessage | CallMessage> | null = [];
@@ -71,6 +73,7 @@ export class Messenger<A = Record<never, never>> {
     this.#log = options.log;
     this.#timeout = options.requestTimeout ?? 5000;
     this.#onControl = options.onControl ?? (() => {});
+    this.#requests = new Requests(options.observeRequest);
     this.#outbox = new Outbox((message) => options.transport.send(message));
     options.transport.onMessage((raw) => this.#receive(raw));
   }

@@ -201,6 +201,24 @@ export interface ConnTakenMessage extends Base {
   id: number;
 }
 
+/**
+ * Master → agent and workers: the heartbeat, every second (more often with
+ * `maxEventLoopBlock`). `live` is the instance's liveness as the master sees
+ * it, for a liveness probe answered on the app port.
+ */
+export interface PingMessage extends Base {
+  type: 'process:ping';
+  live: boolean;
+}
+
+/** Child → master: the answer to a ping, with the process's memory. */
+export interface PongMessage extends Base {
+  type: 'process:pong';
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+}
+
 /** Several envelopes sent in one IPC write: everything one tick produced for one peer. */
 export interface BatchMessage extends Base {
   type: 'batch';
@@ -226,6 +244,8 @@ export type Envelope =
   | ListenGrantedMessage
   | ConnHandoffMessage
   | ConnTakenMessage
+  | PingMessage
+  | PongMessage
   | BatchMessage;
 
 /** The `type` of every envelope. */

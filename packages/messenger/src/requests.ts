@@ -6,7 +6,12 @@ interface Waiting {
   resolve(value: unknown): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout | undefined;
+  /** `performance.now()` when it was sent; 0 when nobody observes. */
+  sent: number;
 }
+
+/** Learns how long each request took (ms) and whether it was answered with success: the messenger's metrics. */
+export type RequestObserver = (ms: number, ok: boolean) => void;
 
 /**
  * The requests one process is waiting on: it numbers them, matches each
@@ -17,7 +22,13 @@ interface Waiting {
  */
 export class Requests {
   readonly #waiting = new Map<number, Waiting>();
+  readonly #observe: RequestObserver | undefined;
   #seq = 0;
+
+  /** With `observe`, every request's duration is reported when it settles (metrics on); without, nothing is timed. */
+  constructor(observe?: RequestObserver) {
+    this.#observe = observe;
+  }
 
   /**
    * Opens a request and returns its sequence number and the promise of its
@@ -27,22 +38,24 @@ export class Requests {
    */
   open(what: string, timeout: number | null): { seq: number; reply: Promise<unknown> } {
     const seq = ++this.#seq;
+    const sent = this.#observe === undefined ? 0 : performance.now();
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer =
         timeout === null
           ? undefined
           : setTimeout(() => {
               this.#waiting.delete(seq);
+              this.#observe?.(performance.now() - sent, false);
               reject(broodError(ERR.REQUEST_TIMEOUT, `${what} got no reply within ${timeout} ms`));
             }, timeout);
-      this.#waiting.set(seq, { resolve, reject, timer });
+      this.#waiting.set(seq, { resolve, reject, timer, sent });
     });
     return { seq, reply };
   }
 
   /** Settles the request a reply answers; a late reply (its request timed out) is dropped. */
   settle(reply: ReplyMessage): void {
-    const waiting = this.#take(reply.ack);
+    const waiting = this.#take(reply.ack, reply.ok);
     if (waiting === undefined) return;
     if (reply.ok) waiting.resolve(reply.data);
     else waiting.reject(fromWireError(reply.error ?? { code: ERR.UNKNOWN, message: 'request failed' }));
@@ -50,7 +63,7 @@ export class Requests {
 
   /** Fails one request with `error`. */
   fail(seq: number, error: Error): void {
-    this.#take(seq)?.reject(error);
+    this.#take(seq, false)?.reject(error);
   }
 
   /** Fails every request waiting; used when the process closes. */
@@ -63,11 +76,12 @@ export class Requests {
     return this.#waiting.size;
   }
 
-  #take(seq: number): Waiting | undefined {
+  #take(seq: number, ok: boolean): Waiting | undefined {
     const waiting = this.#waiting.get(seq);
     if (waiting === undefined) return undefined;
     this.#waiting.delete(seq);
     clearTimeout(waiting.timer);
+    this.#observe?.(performance.now() - waiting.sent, ok);
     return waiting;
   }
 }

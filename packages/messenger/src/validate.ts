@@ -64,6 +64,12 @@ function problem(m: Record<string, unknown>): string | undefined {
       return typeof m.timeout === 'number' ? undefined : 'timeout must be a number';
     case 'process:exiting':
       return typeof m.code === 'number' ? undefined : 'code must be a number';
+    case 'process:ping':
+      return typeof m.live === 'boolean' ? undefined : 'live must be a boolean';
+    case 'process:pong':
+      return typeof m.rss === 'number' && typeof m.heapUsed === 'number' && typeof m.heapTotal === 'number'
+        ? undefined
+        : 'rss, heapUsed and heapTotal must be numbers';
     case 'batch':
       if (!Array.isArray(m.messages)) return 'messages must be an array';
       // One level only, checked in a loop: a batch inside a batch is refused before
