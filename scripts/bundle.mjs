@@ -38,8 +38,9 @@ await Promise.all(
       target: 'node20',
       // Loaded only when needed: pino-pretty (brood dev), pino-roll (log files),
       // @koa/bodyparser (the first request with a body), esbuild (the master, to compile apps),
-      // @brood/cluster with ioredis (cluster mode: ~200 kB that a single-host app never parses).
-      external: ['pino-pretty', 'pino-roll', 'esbuild', '@koa/bodyparser', '@brood/cluster'],
+      // @brood/cluster with ioredis (cluster mode: ~200 kB that a single-host app never parses),
+      // prom-client (metrics on, or app.metrics read).
+      external: ['pino-pretty', 'pino-roll', 'esbuild', '@koa/bodyparser', '@brood/cluster', 'prom-client'],
       // The packages are ES modules that find files beside them through import.meta.url.
       define: { 'import.meta.url': '__broodBundleUrl' },
       banner: { js: "var __broodBundleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -5,6 +5,7 @@ import { AgentApplication } from './agent-application.js';
 import { answerClusterCalls } from './cluster-calls.js';
 import { openAgentCluster } from './cluster-link.js';
 import { Scheduler } from './scheduler.js';
+import { taskMetrics } from './task-metrics.js';
 
 /** The agent's part of the child runtime: the scheduler, the leader and cluster mode; no HTTP. */
 export const agentRole: ChildRole<AgentApplication, undefined> = {
@@ -30,6 +31,7 @@ export const agentRole: ChildRole<AgentApplication, undefined> = {
         ...(claim === undefined ? {} : { claim }),
       }),
       claims: agent.cluster,
+      ...(agent.processOptions.metrics === true ? { observe: taskMetrics(agent.metrics) } : {}),
     });
     agent.scheduler = scheduler;
     agent.messenger.handle('task:list', () => scheduler.list());

@@ -36,6 +36,7 @@ export class Scheduler {
   readonly #logger: Logger;
   readonly #agentContext: (task: TaskDefinition, claim: TaskClaim | undefined) => unknown;
   readonly #claims: FireClaims | undefined;
+  readonly #observe: ((task: TaskDefinition, result: RunResult) => void) | undefined;
   #ticking = false;
 
   constructor(options: {
@@ -45,11 +46,14 @@ export class Scheduler {
     agentContext: (task: TaskDefinition, claim: TaskClaim | undefined) => unknown;
     /** Cluster mode's claims; without them cluster tasks run as host tasks. */
     claims?: FireClaims | undefined;
+    /** Learns every run's outcome (metrics on). */
+    observe?: (task: TaskDefinition, result: RunResult) => void;
   }) {
     this.#messenger = options.messenger;
     this.#logger = options.logger;
     this.#agentContext = options.agentContext;
     this.#claims = options.claims;
+    this.#observe = options.observe;
     for (const task of options.tasks.values()) {
       this.#entries.set(task.name, {
         task,
@@ -178,7 +182,9 @@ export class Scheduler {
     if (entry.inFlight > 0 && !task.overlap) {
       stats.skips += 1;
       this.#logger.warn({ task: name, trigger }, `task ${name} skipped: its previous run is still going (overlap: false)`);
-      return { name, outcome: 'skipped', ms: 0 };
+      const skipped: RunResult = { name, outcome: 'skipped', ms: 0 };
+      this.#observe?.(task, skipped);
+      return skipped;
     }
     const started = performance.now();
     const at = new Date().toISOString();
@@ -212,6 +218,7 @@ export class Scheduler {
       );
     }
     stats.runs += 1;
+    this.#observe?.(task, result);
     stats.lastRun = {
       at,
       ms: Math.round(result.ms * 10) / 10,

@@ -1,7 +1,17 @@
 import type { Messenger, RunResult } from '@brood/messenger';
+import type { Registry } from 'prom-client';
 import { Base } from 'sdk-base';
 import type { Logger } from './logger.js';
+import { processRegistry } from './metrics/process-metrics.js';
 import type { ProcessOptions } from './options.js';
+
+/** What the health probes answered on the app port read: set by the master's messages. */
+export interface ProcessHealth {
+  /** The app serves: after `app:ready`, until `app:stopping`. */
+  ready: boolean;
+  /** The instance is live, as the master's last heartbeat said. */
+  live: boolean;
+}
 
 /** What every application object is built from. */
 export interface ApplicationInit {
@@ -31,6 +41,8 @@ export abstract class BaseApplication extends Base {
   config: Record<string, unknown>;
   /** What the master told this process: port, timeouts, folders. */
   readonly processOptions: ProcessOptions;
+  /** @internal The readiness and liveness this process reports to probes. */
+  readonly health: ProcessHealth = { ready: false, live: true };
 
   constructor(init: ApplicationInit) {
     super();
@@ -42,6 +54,16 @@ export abstract class BaseApplication extends Base {
     this.config = init.config;
     // sdk-base prints unhandled 'error' events with console; ours go to the logger.
     this.on('error', (error: unknown) => this.logger.error({ err: error }, 'application error'));
+  }
+
+  /**
+   * This process's prom-client registry. Metrics registered here
+   * (`new Counter({ …, registers: [app.metrics] })`, with the classes of
+   * `brood/metrics`) are labelled with the role and slot and aggregated by
+   * the master's metrics endpoint, when `metrics` is on (docs/metrics.md).
+   */
+  get metrics(): Registry {
+    return processRegistry();
   }
 
   /** The pid of the agent and of every ready worker. */

@@ -1,6 +1,6 @@
 export { configEnvs, findAppMarker, listSources } from './app-files.js';
 export { propertyName, scanTree, type TreeFile } from './app-tree.js';
-export { type ApplicationInit, BaseApplication } from './application.js';
+export { type ApplicationInit, BaseApplication, type ProcessHealth } from './application.js';
 export { bootStage, inStage } from './boot-stage.js';
 export { type ChildRole, ORPHAN_CLOSE_BUDGET_MS, runChild } from './child/index.js';
 export { codeCacheReady } from './code-cache.js';
@@ -9,9 +9,11 @@ export { type AppInfo, deepMerge, loadConfig } from './config.js';
 export { type BootExport, HOOK_ORDER, type HookName, isClass, Lifecycle, type LifecycleHooks } from './lifecycle.js';
 export { importAppFile, importAppStem, importPackage } from './load-module.js';
 export { createLogger, type Logger, type LoggerOptions, type LogRotate, logFileName, openLogFile } from './logger.js';
+export { DURATION_BUCKETS, processRegistry, promClient } from './metrics/process-metrics.js';
 export {
   type ClusterProcessOptions,
   PROCESS_OPTIONS_ENV,
+  type ProbePaths,
   type ProcessOptions,
   readProcessOptions,
   type UnhandledRejectionMode,

@@ -45,6 +45,12 @@ export interface ProcessOptions {
   unhandledRejection?: UnhandledRejectionMode;
   /** Cluster mode (the agent only): this instance's id and the settings the master validated and connected with. */
   cluster?: ClusterProcessOptions;
+  /** The probe paths a worker answers on the app port, before the app; absent when they are off or on the management port. */
+  probes?: ProbePaths;
+  /** Collect Prometheus metrics and answer the master's `metrics:collect`. */
+  metrics?: boolean;
+  /** The event-loop guard's limit in ms, when it is on: a worker's watchdog thread names the request that blocks it. */
+  maxEventLoopBlock?: number;
 }
 
 /**
@@ -55,6 +61,12 @@ export interface ProcessOptions {
 export interface ClusterProcessOptions {
   instance: string;
   settings: Record<string, unknown>;
+}
+
+/** The paths of the health probes; `null` when that probe is off. */
+export interface ProbePaths {
+  liveness: string | null;
+  readiness: string | null;
 }
 
 /** The environment variable with a worker's stable position, 1..N: a reforked worker takes its predecessor's. */

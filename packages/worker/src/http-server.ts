@@ -29,9 +29,11 @@ export class GatedServer {
   /** Called when a connection ends while a close waits for the last one. */
   #onSocketClosed: (() => void) | undefined;
 
-  constructor(handler: Listener) {
+  /** `early` sees each request first, before the gate (health probes): when it answers, nothing else runs. */
+  constructor(handler: Listener, early?: (req: IncomingMessage, res: ServerResponse) => boolean) {
     this.server = createServer((req, res) => {
       if (this.#closing) res.setHeader('connection', 'close');
+      if (early?.(req, res)) return;
       if (this.#open) handler(req, res);
       else this.#waiting.push(() => handler(req, res));
     });

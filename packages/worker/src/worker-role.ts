@@ -1,13 +1,17 @@
+import cluster from 'node:cluster';
 import { type ChildRole, importAppStem, inStage } from '@brood/core';
 import { broodError, codeOf, ERR, isErrorCode, messageOf } from '@brood/errors';
 import { envelope, type ListenAddress, type WorkerReadyMessage } from '@brood/messenger';
+import { httpMetrics } from './builtin/http-metrics.js';
 import { applyProxy, type BuiltinOptions, builtins, installContextLogger, notFound, type ProxyOptions } from './builtin/index.js';
+import { chain, probeAnswer } from './builtin/probes.js';
 import { GatedServer } from './http-server.js';
 import { loadControllers } from './load-controllers.js';
 import { loadAppMiddleware } from './load-middleware.js';
 import { loadServices } from './load-services.js';
 import { installTaskRunner, type TaskRunner } from './run-task.js';
 import { listenOnSharedPort } from './shared-port.js';
+import { Watchdog } from './watchdog.js';
 import { WorkerApplication } from './worker-application.js';
 
 /** `app/router.ts` exports `(router, app) => void`. */
@@ -44,6 +48,7 @@ export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
     const { baseDir, koa, config } = app;
     const { buildDir } = app.processOptions;
     // Built-ins first, in this order; the app's own middleware after them, the router last.
+    if (app.processOptions.metrics === true) koa.use(httpMetrics(app.metrics));
     applyProxy(koa, config as ProxyOptions);
     installContextLogger(koa, app.logger);
     fronts.set(app, builtins(koa, config as BuiltinOptions, { env: app.env, logger: app.logger }));
@@ -57,7 +62,13 @@ export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
   async serve(app) {
     app.koa.use(app.router.routes()).use(app.router.allowedMethods());
     if ((app.config.errorHandler as { enable?: boolean } | undefined)?.enable !== false) app.koa.use(notFound);
-    const gated = new GatedServer(fronts.get(app)?.handler() ?? app.koa.callback());
+    const { probes, maxEventLoopBlock } = app.processOptions;
+    const watchdog =
+      maxEventLoopBlock === undefined
+        ? undefined
+        : new Watchdog(maxEventLoopBlock, { role: 'worker', pid: process.pid, workerId: cluster.worker?.id });
+    const early = chain([watchdog?.note, probes === undefined ? undefined : probeAnswer(probes, app.health)]);
+    const gated = new GatedServer(fronts.get(app)?.handler() ?? app.koa.callback(), early);
     servers.set(app, gated);
     app.server = gated.server;
     const { sharedPort, port, host } = app.processOptions;

@@ -1,13 +1,16 @@
 import { messageOf } from '@brood/errors';
-import type {
-  AppReadyMessage,
-  AppStoppingMessage,
-  CloseMessage,
-  ConnHandoffMessage,
-  DrainedAckMessage,
-  Envelope,
-  ListenGrantedMessage,
-  PeersChangedMessage,
+import {
+  type AppReadyMessage,
+  type AppStoppingMessage,
+  type CloseMessage,
+  type ConnHandoffMessage,
+  type DrainedAckMessage,
+  type Envelope,
+  envelope,
+  type ListenGrantedMessage,
+  type PeersChangedMessage,
+  type PingMessage,
+  type PongMessage,
 } from '@brood/messenger';
 import type { ChildRuntime } from './runtime.js';
 
@@ -19,7 +22,8 @@ type FromMaster =
   | CloseMessage
   | DrainedAckMessage
   | ListenGrantedMessage
-  | ConnHandoffMessage;
+  | ConnHandoffMessage
+  | PingMessage;
 
 type Table = { [T in FromMaster['type']]: (runtime: ChildRuntime, message: Extract<FromMaster, { type: T }>) => void };
 
@@ -32,13 +36,21 @@ const CONTROL: Table = {
     runtime.messenger.setPeers(message.peers);
     const { app, spec, lifecycle, logger } = runtime;
     if (app === undefined) return;
+    app.health.ready = true;
     // Listeners learn first, so app code serving the requests that waited sees a ready app.
     app.emit('app-ready', message.peers);
     spec.open?.(app);
     lifecycle.run('serverDidReady').catch((error: unknown) => logger.error({ err: error }, messageOf(error)));
   },
   'app:stopping'(runtime) {
+    // Readiness probes answer 503 from now on, before anything closes.
+    if (runtime.app !== undefined) runtime.app.health.ready = false;
     runtime.app?.emit('app-stopping');
+  },
+  'process:ping'(runtime, message) {
+    if (runtime.app !== undefined) runtime.app.health.live = message.live;
+    const { rss, heapUsed, heapTotal } = process.memoryUsage();
+    runtime.channel.send(envelope<PongMessage>({ type: 'process:pong', rss, heapUsed, heapTotal }));
   },
   'peers:changed'(runtime, message) {
     runtime.messenger.setPeers(message.peers);

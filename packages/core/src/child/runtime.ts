@@ -2,7 +2,8 @@ import { type Envelope, Messenger } from '@brood/messenger';
 import type { BaseApplication } from '../application.js';
 import { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
-import type { ProcessOptions } from '../options.js';
+import { enableProcessMetrics, MessengerMetrics, processRegistry } from '../metrics/process-metrics.js';
+import { type ProcessOptions, WORKER_SLOT_ENV } from '../options.js';
 import { settlesWithin } from '../timeout.js';
 import { type MasterChannel, masterChannel } from './channel.js';
 import { dispatchControl } from './control-table.js';
@@ -32,13 +33,16 @@ export class ChildRuntime<App extends BaseApplication = BaseApplication, Served 
     this.options = options;
     this.logger = logger;
     this.channel = masterChannel();
+    const metrics = options.metrics === true ? new MessengerMetrics(processRegistry()) : undefined;
     this.messenger = new Messenger({
       role: spec.role,
-      transport: this.channel,
+      transport: metrics?.transport(this.channel) ?? this.channel,
       log: logger,
       requestTimeout: options.requestTimeout,
       onControl: (message: Envelope) => dispatchControl(this, message),
+      ...(metrics === undefined ? {} : { observeRequest: metrics.observe }),
     });
+    if (metrics !== undefined) enableProcessMetrics(spec.role, Number(process.env[WORKER_SLOT_ENV] ?? 0), this.messenger);
     this.exits = new ExitProtocol(this.channel, this.messenger);
     this.lifecycle = new Lifecycle(`${spec.bootFile}.ts`);
   }
