@@ -20,6 +20,7 @@ export { isListening, type PidFile, readPidFile } from './control/server.js';
 export { checkFolder, checkPidFile, checkSocketFile, checkSocketPath, wrongMaster } from './control/trust.js';
 export { Master, type MasterSetup, type StartedInfo } from './master.js';
 export type { MasterState } from './master-state.js';
+export type { HealthOptions, OperationsOptions } from './ops/ops-options.js';
 export { envFromNodeEnv, type MasterOptions, type ResolvedOptions, resolveOptions, type SchedulingPolicy } from './options.js';
 export type { Entries } from './process-factory.js';
 export type { ProcessTable } from './process-table.js';

@@ -1,6 +1,6 @@
 import { codeCacheReady, type Logger } from '@brood/core';
 import { broodError, codeOf, ERR, messageOf } from '@brood/errors';
-import { type AppStoppingMessage, envelope, Router, type RunResult } from '@brood/messenger';
+import { type AppStoppingMessage, envelope, type PongMessage, Router, type RunResult } from '@brood/messenger';
 import { AGENT_CLOCK_STOP_MS, stopAgentClock } from './agent-clock.js';
 import { AppPort } from './app-port.js';
 import { ClusterLink, type ClusterPart } from './cluster-link.js';
@@ -12,6 +12,7 @@ import { collectStatus } from './control/status.js';
 import { Deferred } from './deferred.js';
 import { masterLogger, openMasterLog } from './master-logger.js';
 import type { MasterState } from './master-state.js';
+import { Operations } from './ops/operations.js';
 import { type MasterOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { announceAppReady } from './peers.js';
 import { buildApp, checkApp } from './prepare.js';
@@ -62,6 +63,8 @@ export class Master {
   readonly #factory: ProcessFactory;
   readonly #supervisor: Supervisor;
   readonly #reloader: Reloader;
+  /** Heartbeat, guards, health, metrics, the management port. */
+  readonly #ops: Operations;
   #state: MasterState = 'idle';
   #stopping: Promise<void> | undefined;
   #control: ControlServer | undefined;
@@ -74,7 +77,8 @@ export class Master {
     this.router = new Router({
       log: this.logger,
       directory: this.table,
-      onControl: (from, message) => this.#supervisor.fromChild(from, message),
+      onControl: (from, message) =>
+        message.type === 'process:pong' ? this.#ops.pong(from, message as PongMessage) : this.#supervisor.fromChild(from, message),
     });
     this.port = new AppPort(this.settings, this.logger, this.table);
     this.table.onChange(() => {
@@ -99,6 +103,7 @@ export class Master {
           process.stderr.write(`brood: ${error.message} (${error.code})\n`);
           void this.stop('too many restarts', 1);
         },
+        restarting: (role) => this.#ops.metrics?.restarted(role),
       },
     });
     this.#reloader = new Reloader({
@@ -114,6 +119,9 @@ export class Master {
         build: () => buildApp(this.settings, this.logger),
       },
     });
+    const { settings, logger, table, router } = this;
+    const opsHost = { state: () => this.#state, reloading: () => this.#reloader.busy };
+    this.#ops = new Operations({ settings, logger, table, router, supervisor: this.#supervisor, host: opsHost });
   }
 
   get state(): MasterState {
@@ -142,6 +150,8 @@ export class Master {
       // 1. The app folder and its config; the port, bound for good, before anything is forked.
       checkApp(this.settings, this.logger);
       await this.port.open();
+      // The heartbeat, and the management port: probes answer during start-up too.
+      await this.#ops.open();
       // 2. The control socket: a second instance of the same app and title stops here.
       await this.#openControl();
       // Cluster mode: Redis reached and this instance registered before anything is forked.
@@ -179,6 +189,7 @@ export class Master {
       if (!wasStarting) {
         const stopping = envelope<AppStoppingMessage>({ type: 'app:stopping' });
         for (const proc of this.table.ready()) this.router.send(proc.pid, stopping);
+        await this.#ops.drain();
         await stopAgentClock(this.table, this.router, this.logger);
         // New connections are refused from now on; those in flight finish.
         this.port.close();
@@ -190,6 +201,7 @@ export class Master {
         this.#state = 'stopped';
         this.logger.info({ event: 'stopped' }, 'brood stopped');
       }
+      this.#ops.close();
       this.#control?.close();
       this.done.resolve(exitCode);
     })();
@@ -198,7 +210,7 @@ export class Master {
 
   /** The most a stop can take: the clock, the workers, then the agent, each with the kill of what is left. */
   stopBudget(): number {
-    return AGENT_CLOCK_STOP_MS + 2 * closeBudget(this.settings.shutdownTimeout);
+    return this.settings.ops.readinessDrainDelay + AGENT_CLOCK_STOP_MS + 2 * closeBudget(this.settings.shutdownTimeout);
   }
 
   /**
@@ -209,19 +221,20 @@ export class Master {
   kill(): void {
     this.port.close();
     this.#supervisor.killAll();
+    this.#ops.close();
     this.#control?.close();
     this.done.resolve(1);
   }
 
   /** Rolling restart with the app's current code: see {@link Reloader}. */
   reload(reason = 'asked'): Promise<ReloadResult> {
-    return this.#reloader.reload(reason);
+    return this.#ops.counted(this.#reloader.reload(reason));
   }
 
   /** Every process with its state, uptime, restarts, memory and CPU, and the agent's task figures. */
   status(): Promise<StatusResult> {
     const { settings, table, router } = this;
-    return collectStatus({ settings, state: this.#state, url: this.#info?.url ?? null, table, router });
+    return collectStatus({ settings, state: this.#state, url: this.#info?.url ?? null, table, router, ops: this.#ops });
   }
 
   /** This instance's view of the cluster: every live instance, the leader, the last fire of each cluster task. */
@@ -280,6 +293,7 @@ export class Master {
     if (agent !== undefined) await this.#supervisor.closeAll([agent], ABORT_CLOSE_MS);
     await this.#cluster?.close();
     this.#state = 'stopped';
+    this.#ops.close();
     this.#control?.close();
     this.done.resolve(1);
   }

@@ -6,12 +6,13 @@ import type { LogRotate, UnhandledRejectionMode } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
 import type { SchedulingPolicy } from '@brood/messenger';
 import { checkTitle, DEFAULT_TITLE } from './control/paths.js';
+import { type OperationsOptions, type OperationsSettings, resolveOperations } from './ops/ops-options.js';
 
 /** How connections are shared between workers (see docs/cluster.md). */
 export type { SchedulingPolicy };
 
 /** What `brood start` and `startMaster()` accept. Unset fields come from package.json `brood`, the environment, then defaults. */
-export interface MasterOptions {
+export interface MasterOptions extends OperationsOptions {
   /** The app folder. Default: the current directory. */
   baseDir?: string;
   /** Default 7001; 0 picks a free port. */
@@ -67,9 +68,9 @@ export interface MasterOptions {
   cluster?: ClusterOptions | string | false;
 }
 
-/** Every option settled. */
-export type ResolvedOptions = Required<Omit<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster'>> &
-  Pick<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster'>;
+/** Every option settled; the operator's settings (probes, metrics, guards) under `ops`. */
+export type ResolvedOptions = Required<Omit<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster' | keyof OperationsOptions>> &
+  Pick<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster'> & { ops: OperationsSettings };
 
 /** Maps `NODE_ENV` to an app environment when `BROOD_ENV` is not set. */
 export function envFromNodeEnv(nodeEnv: string | undefined, fallback: string): string {
@@ -146,6 +147,7 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
     sourceMaps: pick('sourceMaps') ?? false,
     logLevel: pick('logLevel') ?? 'info',
     unhandledRejection,
+    ops: resolveOperations(pick),
   };
   const host = pick('host');
   if (host !== undefined) resolved.host = host;

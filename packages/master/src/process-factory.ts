@@ -78,8 +78,10 @@ export class ProcessFactory {
     buildDir: string,
     role: { sharedPort?: true; cluster?: ClusterProcessOptions | undefined },
   ): string {
-    const { baseDir, env, host, pretty, logLevel, shutdownTimeout, requestTimeout, logDir, logRotate, unhandledRejection } = this.#settings;
+    const { baseDir, env, host, pretty, logLevel, shutdownTimeout, requestTimeout, logDir, logRotate, unhandledRejection, ops } = this.#settings;
     const { sharedPort, cluster } = role;
+    // The probes are the workers' to answer on the app port, unless the master answers them on a port of its own.
+    const probes = ops.management === null && (ops.health.liveness !== null || ops.health.readiness !== null) ? ops.health : undefined;
     const options: ProcessOptions = {
       baseDir,
       buildDir,
@@ -97,6 +99,9 @@ export class ProcessFactory {
       ...(logDir === undefined ? {} : { logDir }),
       ...(logRotate === undefined ? {} : { logRotate }),
       ...(cluster === undefined ? {} : { cluster }),
+      ...(probes === undefined ? {} : { probes }),
+      ...(ops.metricsPath === null ? {} : { metrics: true }),
+      ...(ops.maxEventLoopBlock === null ? {} : { maxEventLoopBlock: ops.maxEventLoopBlock }),
     };
     return JSON.stringify(options);
   }

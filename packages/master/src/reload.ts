@@ -56,6 +56,11 @@ export class Reloader {
     this.#host = options.host;
   }
 
+  /** True while a reload runs. */
+  get busy(): boolean {
+    return this.#reloading !== undefined;
+  }
+
   reload(reason: string): Promise<ReloadResult> {
     this.#reloading ??= this.#reload(reason).finally(() => {
       this.#reloading = undefined;

@@ -22,6 +22,8 @@ export interface SupervisorHost {
   readonly state: MasterState;
   /** A crash loop went past `maxRestarts`: the master stops, with this error. */
   giveUp(error: BroodError): void;
+  /** A crashed process of `role` is about to be forked again (metrics). */
+  restarting?(role: 'agent' | 'worker'): void;
 }
 
 /** The most a {@link Supervisor.closeAll} of `timeout` can take, the kill of what is left included. */
@@ -215,6 +217,7 @@ export class Supervisor {
     }
     const how = wait === 0 ? 'restarting at once' : `crash loop (${loop} in a row): restarting in ${wait} ms`;
     this.logger.warn({ wait, loop, slot }, `${what}; ${how}`);
+    this.#host.restarting?.(crashed.role);
     setTimeout(() => {
       if (this.#host.state !== 'running') return;
       let next: SupervisedProcess;

@@ -22,8 +22,13 @@ export interface ProcessStatus {
   restarts: number;
   /** Resident memory in bytes. */
   rss: number;
-  /** CPU used over the process's life, in percent of one core. */
+  /** CPU used over the last five seconds (over its life, for a process younger than a heartbeat), in percent of one core. */
   cpu: number;
+  /** V8 heap in use and reserved, bytes, from the last heartbeat; null before the first answer. */
+  heapUsed: number | null;
+  heapTotal: number | null;
+  /** ms between the master's last heartbeat ping and the answer: how late the event loop was. null for the master and before the first answer. */
+  lag: number | null;
 }
 
 /** What `brood status` answers. */

@@ -1,0 +1,88 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '@brood/core';
+import { broodError, ERR, messageOf } from '@brood/errors';
+import type { InstanceHealth, Verdict } from './instance-health.js';
+import type { MasterMetrics } from './master-metrics.js';
+import type { OperationsSettings } from './ops-options.js';
+
+const TEXT = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' };
+
+/**
+ * The management port: served by the master itself, so it answers for the
+ * whole instance from the first moment of start-up to the end of the stop,
+ * with or without a live worker. GET (or HEAD) of the liveness and
+ * readiness paths answer 200 or 503 with the reason; the metrics path
+ * answers every process's metrics in Prometheus' text format.
+ */
+export class ManagementServer {
+  readonly #ops: OperationsSettings;
+  readonly #host: string | undefined;
+  readonly #logger: Logger;
+  readonly #health: InstanceHealth;
+  readonly #metrics: MasterMetrics | undefined;
+  #server: Server | undefined;
+
+  constructor(options: {
+    ops: OperationsSettings;
+    host: string | undefined;
+    logger: Logger;
+    health: InstanceHealth;
+    metrics: MasterMetrics | undefined;
+  }) {
+    this.#ops = options.ops;
+    this.#host = options.ops.management?.host ?? options.host;
+    this.#logger = options.logger;
+    this.#health = options.health;
+    this.#metrics = options.metrics;
+  }
+
+  /** Listens; resolves with its URL. A port in use stops start-up, naming it. */
+  async listen(port: number): Promise<string> {
+    const server = createServer((req, res) => void this.#answer(req, res));
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        const code = error.code === 'EADDRINUSE' ? ERR.PORT_IN_USE : ERR.PORT_UNAVAILABLE;
+        const why = error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound: ${messageOf(error)}`;
+        reject(broodError(code, `management port ${port} ${why}`, error));
+      });
+      server.listen(port, this.#host, resolve);
+    });
+    const { port: bound } = server.address() as AddressInfo;
+    const host = this.#host === undefined || this.#host === '0.0.0.0' || this.#host === '::' ? '127.0.0.1' : this.#host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  }
+
+  close(): void {
+    this.#server?.close();
+    this.#server?.closeAllConnections();
+  }
+
+  async #answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const path = url.includes('?') ? url.slice(0, url.indexOf('?')) : url;
+    const { liveness, readiness } = this.#ops.health;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...TEXT, allow: 'GET, HEAD' }).end('method not allowed\n');
+    } else if (path === readiness) {
+      this.#verdict(res, this.#health.ready());
+    } else if (path === liveness) {
+      this.#verdict(res, this.#health.live());
+    } else if (path === this.#ops.metricsPath && this.#metrics !== undefined) {
+      try {
+        const { contentType, body } = await this.#metrics.scrape();
+        res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body);
+      } catch (error) {
+        this.#logger.error({ err: error }, `metrics scrape failed: ${messageOf(error)}`);
+        res.writeHead(500, TEXT).end(`metrics scrape failed: ${messageOf(error)}\n`);
+      }
+    } else {
+      res.writeHead(404, TEXT).end('not found\n');
+    }
+  }
+
+  #verdict(res: ServerResponse, verdict: Verdict): void {
+    res.writeHead(verdict.ok ? 200 : 503, TEXT).end(`${verdict.reason}\n`);
+  }
+}
