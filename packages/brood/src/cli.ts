@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ERR } from '@brood/errors';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { reload, runTask, status, stop } from './commands/control-commands.js';
+import { reload, runTask, stop } from './commands/control-commands.js';
 import { create } from './commands/create.js';
 import { explain, out } from './commands/output.js';
 import { runDaemon, runForeground, type StartFlags } from './commands/start.js';
+import { status } from './commands/status.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -77,12 +78,13 @@ export function createProgram(argv: string[] = process.argv): Command {
 
   program
     .command('status')
-    .description('show every process: role, pid, state, uptime, restarts, memory, CPU; and scheduled tasks')
+    .description('show every process: role, pid, state, uptime, restarts, CPU, memory, heap, event-loop lag; and scheduled tasks')
     .argument('[dir]', 'the app folder (default: the current folder)')
     .option('--title <title>', 'the instance (default: default)')
     .option('--json', 'machine-readable output')
     .option('--cluster', 'cluster mode: every live instance of the app, the leader, and who ran each cluster task last')
-    .action((dir: string | undefined, flags: { title?: string; json?: boolean; cluster?: boolean }) =>
+    .option('--watch', 'refresh every 2 s in place until Ctrl-C')
+    .action((dir: string | undefined, flags: { title?: string; json?: boolean; cluster?: boolean; watch?: boolean }) =>
       exitWith(() => status(dir, flags))(),
     );
 

@@ -23,7 +23,7 @@ import type {
 export type { LeaderEvents, LostReason } from '@brood/agent';
 export type { ClusterOptions } from '@brood/cluster';
 export type { AppInfo, LifecycleHooks, ScheduleOptions, TaskScope, TaskType } from '@brood/core';
-export type { MasterOptions, SchedulingPolicy, StartedInfo } from '@brood/master';
+export type { HealthOptions, MasterOptions, OperationsOptions, SchedulingPolicy, StartedInfo } from '@brood/master';
 export type { MessageMeta, Peers, RequestTarget, Sender, TaskClaim } from '@brood/messenger';
 export type { Context, Middleware, Next } from 'koa';
 export { Service } from './service.js';

@@ -1,12 +1,12 @@
-import { type StatusResult, type StopResult, sendControl } from '@brood/master';
-import { clusterStatus } from './cluster-status.js';
+import { type StopResult, sendControl } from '@brood/master';
 import { describe, findInstance, isAlive } from './instance.js';
 import { explain, out, table } from './output.js';
 
 /** Exit codes of the operating commands (docs/cli.md). */
 export const EXIT = { ok: 0, failed: 1, notRunning: 3 } as const;
 
-interface TitleFlags {
+/** The flag every operating command takes. */
+export interface TitleFlags {
   title?: string;
 }
 
@@ -46,68 +46,6 @@ export async function stop(dir: string | undefined, flags: TitleFlags & { timeou
   out(
     `stopped ${describe(instance)}: master ${status.processes[0]?.pid}, agent and ${workers} worker${workers === 1 ? '' : 's'}, in ${Date.now() - started} ms`,
   );
-  return EXIT.ok;
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${Math.round(bytes / 1024)} kB`;
-}
-
-function formatUptime(seconds: number): string {
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
-  return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
-}
-
-/** `brood status [--json] [--cluster]`: exit 0 when running, 3 when nothing runs. */
-export async function status(dir: string | undefined, flags: TitleFlags & { json?: boolean; cluster?: boolean }): Promise<number> {
-  const instance = await findInstance(dir, flags.title);
-  if (!instance.running) {
-    if (flags.json) out(JSON.stringify({ running: false, title: instance.title, baseDir: instance.baseDir }));
-    else out(`${describe(instance)} is not running`);
-    return EXIT.notRunning;
-  }
-  if (flags.cluster) return clusterStatus(instance, flags.json === true);
-  let result: StatusResult;
-  try {
-    result = await sendControl(instance.socket, 'status', {});
-  } catch (error) {
-    out(`brood: cannot read the status of ${describe(instance)}: ${explain(error)}`, true);
-    return EXIT.failed;
-  }
-  if (flags.json) {
-    out(JSON.stringify({ running: true, ...result }, null, 2));
-    return EXIT.ok;
-  }
-  const rows = [['ROLE', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'RSS', 'CPU']];
-  for (const p of result.processes) {
-    rows.push([p.role, String(p.pid), p.state, formatUptime(p.uptime), String(p.restarts), formatBytes(p.rss), `${p.cpu}%`]);
-  }
-  out(`${describe(instance)}: ${result.state}, ${result.url ?? 'no URL yet'}, env ${result.env}\n${table(rows)}`);
-  const tasks = result.tasks ?? [];
-  if (tasks.length > 0) {
-    const taskRows = [['TASK', 'TYPE', 'SCOPE', 'SCHEDULE', 'STATE', 'RUNS', 'FAILURES', 'SKIPS', 'LAST RUN', 'OUTCOME', 'MS', 'NEXT RUN']];
-    for (const t of tasks) {
-      const last = t.lastRun;
-      // off: switched off by `disable` or `env`; running: a run is under way now.
-      const state = !t.enabled ? 'off' : t.running ? 'running' : 'on';
-      taskRows.push([
-        t.name,
-        t.type,
-        t.scope,
-        t.schedule,
-        state,
-        String(t.runs),
-        String(t.failures),
-        String(t.skips),
-        last?.at ?? '-',
-        last?.outcome ?? '-',
-        last === null ? '-' : String(Math.round(last.ms)),
-        t.nextRun ?? '-',
-      ]);
-    }
-    out(`\n${table(taskRows)}`);
-  }
   return EXIT.ok;
 }
 
