@@ -55,7 +55,7 @@ test('start --daemon returns once ready; status --json; reload under load; stop;
     assert.equal(p.restarts, 0);
   }
   const human = await brood(['status', dir]);
-  assert.match(human.stdout, /ROLE\s+PID\s+STATE\s+UPTIME\s+RESTARTS\s+RSS\s+CPU/);
+  assert.match(human.stdout, /ROLE\s+PID\s+STATE\s+UPTIME\s+RESTARTS\s+CPU\s+RSS\s+HEAP\s+LAG/);
 
   const load = keepAliveLoad(`${url}/`, 8);
   await new Promise((resolve) => setTimeout(resolve, 200));

@@ -32,21 +32,32 @@ export class Heartbeat {
   readonly #router: Router;
   readonly #live: () => boolean;
   readonly #onTick: () => void;
+  readonly #onPong: (pid: number) => void;
   /** pid → `performance.now()` of its oldest unanswered ping. */
   readonly #waiting = new Map<number, number>();
   readonly #vitals = new Map<number, Vitals>();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(options: { table: ProcessTable; router: Router; period: number; live: () => boolean; onTick: () => void }) {
+  constructor(options: {
+    table: ProcessTable;
+    router: Router;
+    period: number;
+    live: () => boolean;
+    /** After each round of pings. */
+    onTick: () => void;
+    /** After each answer, with its figures recorded. */
+    onPong: (pid: number) => void;
+  }) {
     this.#table = options.table;
     this.#router = options.router;
     this.period = options.period;
     this.#live = options.live;
     this.#onTick = options.onTick;
+    this.#onPong = options.onPong;
   }
 
   start(): void {
-    this.#timer ??= setInterval(() => this.#tick(), this.period);
+    this.#timer ??= setInterval(() => this.tickNow(), this.period);
     // The master's life is its children's; the heartbeat alone never keeps it up.
     this.#timer.unref();
   }
@@ -61,6 +72,7 @@ export class Heartbeat {
     this.#waiting.delete(pid);
     const lag = sent === undefined ? (this.#vitals.get(pid)?.lag ?? 0) : performance.now() - sent;
     this.#vitals.set(pid, { rss: message.rss, heapUsed: message.heapUsed, heapTotal: message.heapTotal, lag: Math.round(lag * 10) / 10 });
+    this.#onPong(pid);
   }
 
   /** ms since the oldest ping the process has not answered; 0 when it answered them all. */
@@ -74,7 +86,8 @@ export class Heartbeat {
     return this.#vitals.get(pid);
   }
 
-  #tick(): void {
+  /** One round of pings, now: the timer's job, and a test's. */
+  tickNow(): void {
     const ping = envelope<PingMessage>({ type: 'process:ping', live: this.#live() });
     const now = performance.now();
     const present = new Set<number>();
