@@ -28,7 +28,8 @@ export interface GuardHost {
 }
 
 /**
- * `maxMemory` and `maxEventLoopBlock`, checked at every heartbeat:
+ * `maxMemory` and `maxEventLoopBlock`, checked at every heartbeat (memory
+ * at each answer, with its heap figures; event loops after each round):
  * - a worker whose resident memory (read from /proc, else from its last
  *   answer) is over `maxMemory` is replaced make-before-break: a new worker
  *   in its slot is ready before the old one is told to close and drains;
@@ -69,20 +70,33 @@ export class Guards {
     this.#host = options.host;
   }
 
-  /** Looks at every ready process once; called at each heartbeat. */
-  check(): void {
-    const { maxMemory, maxEventLoopBlock } = this.#settings.ops;
-    if (this.#host.state !== 'running' || this.#host.reloading || (maxMemory === null && maxEventLoopBlock === null)) return;
+  /** After each round of pings: a ready process silent for longer than `maxEventLoopBlock` is blocked. */
+  checkEventLoops(): void {
+    const limit = this.#settings.ops.maxEventLoopBlock;
+    if (limit === null || !this.#watching()) return;
     for (const proc of this.#table.all()) {
       if (proc.state !== 'ready' || this.#replacing.has(proc)) continue;
       const silent = this.#heartbeat.silentFor(proc.pid);
-      if (maxEventLoopBlock !== null && silent > maxEventLoopBlock) {
-        this.#blocked(proc, Math.round(silent), maxEventLoopBlock);
-        continue;
-      }
-      const rss = residentMemory(proc.pid) ?? this.#heartbeat.vitals(proc.pid)?.rss;
-      if (maxMemory !== null && rss !== undefined && rss > maxMemory) this.#overMemory(proc, rss, maxMemory);
+      if (silent > limit) this.#blocked(proc, Math.round(silent), limit);
     }
+  }
+
+  /**
+   * After each answer to the heartbeat, with its heap figures fresh: a
+   * process whose resident memory (from /proc, else from the answer) is over
+   * `maxMemory` is replaced.
+   */
+  checkMemory(pid: number): void {
+    const limit = this.#settings.ops.maxMemory;
+    const proc = this.#table.get(pid);
+    if (limit === null || proc === undefined || proc.state !== 'ready' || this.#replacing.has(proc) || !this.#watching()) return;
+    const rss = residentMemory(pid) ?? this.#heartbeat.vitals(pid)?.rss;
+    if (rss !== undefined && rss > limit) this.#overMemory(proc, rss, limit);
+  }
+
+  /** The guards act while the app runs, and wait while a reload replaces everything anyway. */
+  #watching(): boolean {
+    return this.#host.state === 'running' && !this.#host.reloading;
   }
 
   #overMemory(proc: SupervisedProcess, rss: number, maxMemory: number): void {

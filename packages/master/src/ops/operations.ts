@@ -55,8 +55,9 @@ export class Operations {
       live: () => this.health.live().ok,
       onTick: () => {
         this.cpu.sampleAll([process.pid, ...table.all().map((proc) => proc.pid)]);
-        guards?.check();
+        guards?.checkEventLoops();
       },
+      onPong: (pid) => guards?.checkMemory(pid),
     });
     const state = {
       get state() {
