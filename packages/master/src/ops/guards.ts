@@ -10,6 +10,15 @@ import type { SupervisedProcess } from '../supervised-process.js';
 import type { Supervisor } from '../supervisor.js';
 import type { Heartbeat } from './heartbeat.js';
 
+/** The master's parts that its operations (heartbeat, guards, health, metrics) work with. */
+export interface MasterParts {
+  settings: ResolvedOptions;
+  logger: Logger;
+  table: ProcessTable;
+  router: Router;
+  supervisor: Supervisor;
+}
+
 /** Why a guard replaced a process. */
 export type GuardReason = 'memory' | 'event-loop';
 
@@ -52,15 +61,7 @@ export class Guards {
   /** Processes being replaced, or left alone for a while after a failed replacement. */
   readonly #replacing = new Set<SupervisedProcess>();
 
-  constructor(options: {
-    settings: ResolvedOptions;
-    logger: Logger;
-    table: ProcessTable;
-    router: Router;
-    supervisor: Supervisor;
-    heartbeat: Heartbeat;
-    host: GuardHost;
-  }) {
+  constructor(options: MasterParts & { heartbeat: Heartbeat; host: GuardHost }) {
     this.#settings = options.settings;
     this.#logger = options.logger;
     this.#table = options.table;

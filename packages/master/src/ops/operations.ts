@@ -1,11 +1,9 @@
 import type { Logger } from '@brood/core';
-import type { PongMessage, Router, Sender } from '@brood/messenger';
+import type { PongMessage, Sender } from '@brood/messenger';
 import { CpuSampler } from '../control/cpu-sampler.js';
 import type { MasterState } from '../master-state.js';
 import type { ResolvedOptions } from '../options.js';
-import type { ProcessTable } from '../process-table.js';
-import type { Supervisor } from '../supervisor.js';
-import { Guards } from './guards.js';
+import { Guards, type MasterParts } from './guards.js';
 import { Heartbeat, heartbeatPeriod, type Vitals } from './heartbeat.js';
 import { InstanceHealth, WEDGED_MS } from './instance-health.js';
 import { ManagementServer } from './management-server.js';
@@ -33,14 +31,7 @@ export class Operations {
   readonly #logger: Logger;
   readonly #server: ManagementServer | undefined;
 
-  constructor(options: {
-    settings: ResolvedOptions;
-    logger: Logger;
-    table: ProcessTable;
-    router: Router;
-    supervisor: Supervisor;
-    host: OperationsHost;
-  }) {
+  constructor(options: MasterParts & { host: OperationsHost }) {
     const { settings, logger, table, router, supervisor, host } = options;
     const { ops } = settings;
     this.#settings = settings;
