@@ -58,6 +58,14 @@ test('an app folder without package.json gets every default', () => {
     sourceMaps: false,
     logLevel: 'info',
     unhandledRejection: 'exit',
+    ops: {
+      health: { liveness: '/healthz', readiness: '/readyz' },
+      readinessDrainDelay: 0,
+      management: null,
+      metricsPath: null,
+      maxMemory: null,
+      maxEventLoopBlock: null,
+    },
   });
 });
 
