@@ -10,6 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import { envFromNodeEnv, type MasterOptions, resolveOptions } from '@brood/master';
+import { resolveOperations } from '../src/ops/ops-options.js';
 
 const made: string[] = [];
 after(() => {
@@ -58,14 +59,8 @@ test('an app folder without package.json gets every default', () => {
     sourceMaps: false,
     logLevel: 'info',
     unhandledRejection: 'exit',
-    ops: {
-      health: { liveness: '/healthz', readiness: '/readyz' },
-      readinessDrainDelay: 0,
-      management: null,
-      metricsPath: null,
-      maxMemory: null,
-      maxEventLoopBlock: null,
-    },
+    // The operator's settings' own defaults: packages/master/test/ops-options.test.ts.
+    ops: resolveOperations(() => undefined),
   });
 });
 

@@ -38,7 +38,7 @@ export interface GuardHost {
 
 /**
  * `maxMemory` and `maxEventLoopBlock`, checked at every heartbeat (memory
- * at each answer, with its heap figures; event loops after each round):
+ * at each answer, with its heap figures; event loops at each round):
  * - a worker whose resident memory (read from /proc, else from its last
  *   answer) is over `maxMemory` is replaced make-before-break: a new worker
  *   in its slot is ready before the old one is told to close and drains;
@@ -71,7 +71,7 @@ export class Guards {
     this.#host = options.host;
   }
 
-  /** After each round of pings: a ready process silent for longer than `maxEventLoopBlock` is blocked. */
+  /** At each round of the heartbeat: a ready process silent for longer than `maxEventLoopBlock` is blocked. */
   checkEventLoops(): void {
     const limit = this.#settings.ops.maxEventLoopBlock;
     if (limit === null || !this.#watching()) return;

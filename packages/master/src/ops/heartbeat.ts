@@ -43,7 +43,7 @@ export class Heartbeat {
     router: Router;
     period: number;
     live: () => boolean;
-    /** After each round of pings. */
+    /** At each round, before the pings. */
     onTick: () => void;
     /** After each answer, with its figures recorded. */
     onPong: (pid: number) => void;
@@ -86,8 +86,13 @@ export class Heartbeat {
     return this.#vitals.get(pid);
   }
 
-  /** One round of pings, now: the timer's job, and a test's. */
+  /**
+   * One round, now (the timer's job, and a test's): first `onTick` (the
+   * guards take a process they replace out of the work, so the liveness the
+   * pings carry does not count it), then a ping to each ready process.
+   */
   tickNow(): void {
+    this.#onTick();
     const ping = envelope<PingMessage>({ type: 'process:ping', live: this.#live() });
     const now = performance.now();
     const present = new Set<number>();
@@ -100,6 +105,5 @@ export class Heartbeat {
     }
     for (const pid of this.#vitals.keys()) if (!present.has(pid)) this.#vitals.delete(pid);
     for (const pid of this.#waiting.keys()) if (!present.has(pid)) this.#waiting.delete(pid);
-    this.#onTick();
   }
 }
