@@ -86,3 +86,23 @@ test('maxEventLoopBlock: a worker that spins is logged with the request it began
     'the other worker was never touched',
   );
 });
+
+test('maxMemory: an agent that leaks is closed and forked again; messages for it wait and reach the new one', async () => {
+  const cluster = startBrood(opsApp({ maxMemory: '160MB' }));
+  const started = await cluster.started();
+  const leak = JSON.parse((await get(`${started.url}/agent-leak?mb=200`)).body) as { agent: number };
+  assert.equal(leak.agent, started.agent);
+  const guard = await cluster.waitFor((l) => l.event === 'guard' && l.pid === started.agent, 'the memory guard');
+  assert.equal(guard.reason, 'memory');
+  assert.match(guard.msg ?? '', /^agent \d+ uses \d+ MB of memory/);
+  await cluster.waitFor(
+    (l) => l.role === 'master' && /^agent \d+ ready$/.test(l.msg ?? ''),
+    'the new agent',
+    20_000,
+    cluster.lines.indexOf(guard),
+  );
+  await waitGone([started.agent], 5000);
+  const hello = JSON.parse((await get(`${started.url}/agent`)).body) as { agent: number };
+  assert.notEqual(hello.agent, started.agent, 'the new agent answers');
+  assert.ok(started.workers.every(isAlive), 'the workers were never touched');
+});

@@ -114,6 +114,24 @@ test('a management port: the master answers the probes for the instance, during 
   assert.equal(await probe(`${management}/healthz`), 'ECONNREFUSED', 'the management port closes with the master');
 });
 
+test('liveness on the management port fails while the master has lost its workers, and comes back when they are replaced', async () => {
+  const cluster = startBrood(opsApp({ managementPort: 0 }));
+  const started = await cluster.started();
+  const management = (cluster.lines.find((l) => l.event === 'management') as { url: string }).url;
+  assert.equal((await get(`${management}/healthz`)).status, 200);
+  for (const pid of started.workers) process.kill(pid, 'SIGKILL');
+  let failed: Reply | undefined;
+  const deadline = performance.now() + 10_000;
+  while (failed === undefined) {
+    assert.ok(performance.now() < deadline, 'liveness never failed');
+    const reply = await get(`${management}/healthz`);
+    if (reply.status === 503) failed = reply;
+  }
+  assert.equal(failed.body, 'no worker is ready\n');
+  await probeUntil(`${management}/healthz`, (answer) => answer === 200, 20_000);
+  assert.equal((await get(`${management}/readyz`)).status, 200, 'ready again with the new workers');
+});
+
 test('health: false switches the probes off; bad probe settings stop start-up with one line', async () => {
   const cluster = startBrood(opsApp({ health: false }));
   const started = await cluster.started();

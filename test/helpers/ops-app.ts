@@ -30,6 +30,9 @@ export default (router: Router, app: Application) => {
   router.get('/agent', async (ctx) => {
     ctx.body = await app.messenger.request('agent', 'ops:hello' as never, null as never);
   });
+  router.get('/agent-leak', async (ctx) => {
+    ctx.body = await app.messenger.request('agent', 'ops:leak' as never, Number(ctx.query.mb ?? 200) as never);
+  });
   router.get('/slow', async (ctx) => {
     const ms = Number(ctx.query.ms ?? 2000);
     app.logger.info({ event: 'test:slow-started', ms }, 'slow request started');
@@ -84,8 +87,14 @@ export default (app: Application) => ({
 const AGENT = `
 import type { Agent } from 'brood';
 
+const kept: Buffer[] = [];
+
 export default (agent: Agent) => {
   agent.messenger.on('ops:hello' as never, () => ({ agent: process.pid }) as never);
+  agent.messenger.on('ops:leak' as never, ((mb: number) => {
+    for (let i = 0; i < mb; i++) kept.push(Buffer.alloc(1 << 20, 1));
+    return { agent: process.pid };
+  }) as never);
 };
 `;
 
