@@ -126,6 +126,7 @@ test('liveness on the management port fails while the master has lost its worker
     assert.ok(performance.now() < deadline, 'liveness never failed');
     const reply = await get(`${management}/healthz`);
     if (reply.status === 503) failed = reply;
+    else await new Promise((resolve) => setTimeout(resolve, 10));
   }
   assert.equal(failed.body, 'no worker is ready\n');
   await probeUntil(`${management}/healthz`, (answer) => answer === 200, 20_000);
