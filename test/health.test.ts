@@ -133,7 +133,7 @@ test('liveness on the management port fails while the master has lost its worker
   assert.equal((await get(`${management}/readyz`)).status, 200, 'ready again with the new workers');
 });
 
-test('health: false switches the probes off; bad probe settings stop start-up with one line', async () => {
+test('health: false switches the probes off; bad probe settings and a management port in use stop start-up with one line', async () => {
   const cluster = startBrood(opsApp({ health: false }));
   const started = await cluster.started();
   assert.equal((await get(`${started.url}/readyz`)).body, 'the app');
@@ -145,4 +145,17 @@ test('health: false switches the probes off; bad probe settings stop start-up wi
   const badPath = startBrood(opsApp({ health: { liveness: 'healthz' } }));
   assert.equal((await badPath.exit()).code, 1);
   assert.match(badPath.stderr, /health\.liveness must be a path such as \/healthz, or false; got "healthz" \(ERR_BROOD_BAD_OPTION\)/);
+
+  // A management port in use stops start-up before anything is forked.
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, resolve));
+  const port = (taken.address() as { port: number }).port;
+  try {
+    const busy = startBrood(opsApp({ managementPort: port }));
+    assert.equal((await busy.exit()).code, 1);
+    assert.match(busy.stderr, new RegExp(`management port ${port} is already in use \\(ERR_BROOD_PORT_IN_USE\\)`));
+    assert.ok(!busy.lines.some((l) => l.role === 'agent' || l.role === 'worker'), 'nothing was forked');
+  } finally {
+    taken.close();
+  }
 });
