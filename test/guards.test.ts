@@ -76,7 +76,7 @@ test('maxEventLoopBlock: a worker that spins is logged with the request it began
   await waitGone([victim], 5000);
   assert.match(await spin, /socket hang up|ECONNRESET/, 'the request that spun is lost');
   const result = await load.stop();
-  // rr hands a busy worker at most one connection it has not taken yet: that one is the blocked worker's, lost with it.
+  // rr hands a blocked worker at most one connection it never confirms, and gives it to another worker once the blocked one is killed.
   assert.ok(result.errors.length <= 1, `requests failed: ${result.errors.join(', ')}`);
   assert.ok(result.ok > 0, 'the other worker kept serving');
   const after = await get(`${started.url}/`);

@@ -23,12 +23,13 @@ function freePort(): Promise<number> {
   });
 }
 
-/** A probe's status, or the error code of a connection nobody accepted. */
+/** A probe's status; the error code of a connection nobody accepted; `held` when no answer came within 2 s. */
 async function probe(url: string): Promise<number | string> {
   try {
     return (await get(url, { timeout: 2000 })).status;
   } catch (error) {
-    return (error as { code?: string }).code ?? String(error);
+    const code = (error as { code?: string }).code;
+    return code ?? (/timed out/.test(String(error)) ? 'held' : String(error));
   }
 }
 
@@ -45,15 +46,16 @@ async function probeUntil(url: string, done: (answer: number | string) => boolea
   }
 }
 
-test('on the app port: /readyz is refused or 503 during start-up and 200 once every worker is ready; /healthz is 200; the app never sees them', async () => {
+test('on the app port: /readyz is never 200 during start-up (refused, held by the master, or 503) and 200 once every worker is ready; /healthz is 200; the app never sees them', async () => {
   const port = await freePort();
   // The second worker boots 1.5 s later than the first: the first listens while the app is not ready.
   const cluster = startBrood(opsApp(), ['--port', String(port)], { TEST_SLOW_WORKER_MS: '1500' });
   const base = `http://127.0.0.1:${port}`;
   const answers = await probeUntil(`${base}/readyz`, (answer) => answer === 200);
   const before = answers.slice(0, -1);
+  // Refused before the master binds the port; held by the master until a worker is ready; then 503 until the app is.
   assert.ok(
-    before.every((answer) => answer === 503 || answer === 'ECONNREFUSED'),
+    before.every((answer) => answer === 503 || answer === 'ECONNREFUSED' || answer === 'held'),
     `before ready: ${[...new Set(before)].join(', ')}`,
   );
   assert.ok(before.includes(503), 'a listening worker answered 503 while the app was not ready');

@@ -1,6 +1,6 @@
 import { type StopResult, sendControl } from '@brood/master';
 import { describe, findInstance, isAlive } from './instance.js';
-import { explain, out, table } from './output.js';
+import { explain, out } from './output.js';
 
 /** Exit codes of the operating commands (docs/cli.md). */
 export const EXIT = { ok: 0, failed: 1, notRunning: 3 } as const;

@@ -1,6 +1,6 @@
 import { type ProcessStatus, type StatusResult, sendControl } from '@brood/master';
-import { EXIT, type TitleFlags } from './control-commands.js';
 import { clusterStatus } from './cluster-status.js';
+import { EXIT, type TitleFlags } from './control-commands.js';
 import { describe, findInstance } from './instance.js';
 import { explain, out, table } from './output.js';
 

@@ -138,7 +138,8 @@ export class Guards {
     }
     let label: string;
     try {
-      const next = this.#supervisor.spawnWorker(old.slot);
+      // A spare's replacement is a spare too.
+      const next = this.#supervisor.spawnWorker(old.slot, old.spare);
       next.restarts = old.restarts + 1;
       label = next.label;
       await this.#supervisor.tryOut(next);
