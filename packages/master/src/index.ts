@@ -18,7 +18,7 @@ export {
 } from './control/protocol.js';
 export { isListening, type PidFile, readPidFile } from './control/server.js';
 export { checkFolder, checkPidFile, checkSocketFile, checkSocketPath, wrongMaster } from './control/trust.js';
-export { Master, type MasterSetup, type StartedInfo } from './master.js';
+export { Master, type MasterSetup } from './master.js';
 export type { MasterState } from './master-state.js';
 export type { HealthOptions, OperationsOptions } from './ops/ops-options.js';
 export { envFromNodeEnv, type MasterOptions, type ResolvedOptions, resolveOptions, type SchedulingPolicy } from './options.js';
@@ -26,4 +26,5 @@ export type { Entries } from './process-factory.js';
 export type { ProcessTable } from './process-table.js';
 export type { ReloadResult } from './reload.js';
 export { handleSignals, STOP_SIGNALS } from './signals.js';
+export type { StartedInfo } from './started.js';
 export { SupervisedProcess } from './supervised-process.js';

@@ -19,18 +19,9 @@ import { buildApp, checkApp } from './prepare.js';
 import { type Entries, ProcessFactory } from './process-factory.js';
 import { ProcessTable } from './process-table.js';
 import { Reloader, type ReloadResult } from './reload.js';
+import { logStarted, type StartedInfo, startedInfo } from './started.js';
 import type { SupervisedProcess } from './supervised-process.js';
 import { closeBudget, Supervisor } from './supervisor.js';
-
-/** What the master reports once the application serves. */
-export interface StartedInfo {
-  url: string;
-  port: number;
-  workers: number[];
-  agent: number;
-  /** ms from the master's process start to every worker ready. */
-  ms: number;
-}
 
 /** How the master is made besides its options. */
 export interface MasterSetup {
@@ -193,10 +184,7 @@ export class Master {
         await stopAgentClock(this.table, this.router, this.logger);
         // New connections are refused from now on; those in flight finish.
         this.port.close();
-        const { shutdownTimeout } = this.settings;
-        await this.#supervisor.closeAll(this.table.workers, shutdownTimeout);
-        const agent = this.table.agentProcess;
-        if (agent !== undefined) await this.#supervisor.closeAll([agent], shutdownTimeout);
+        await this.#supervisor.closeInOrder(this.settings.shutdownTimeout);
         await this.#cluster?.close();
         this.#state = 'stopped';
         this.logger.info({ event: 'stopped' }, 'brood stopped');
@@ -259,22 +247,12 @@ export class Master {
     this.table.markServing();
     announceAppReady(this.table, this.router);
     this.#state = 'running';
-    const { workers } = this.settings;
-    const info: StartedInfo = {
-      url: this.port.url,
-      port: this.port.address?.port ?? this.settings.port,
-      workers: this.table.workers.filter((w) => !w.spare).map((w) => w.pid),
-      agent: this.table.agent() ?? 0,
-      ms: Math.round(performance.now()),
-    };
+    const info = startedInfo(this.port, this.table, this.settings.port);
     this.#info = info;
     this.#cluster?.update({ url: info.url, workers: info.workers.length });
     // The pid file names the URL before the started line says so: a script that waits for the line may read it.
     this.#control?.writePidFile(info.url);
-    this.logger.info(
-      { url: info.url, workers: info.workers, agent: info.agent, ms: info.ms, event: 'started' },
-      `brood started: ${info.url}, ${workers} worker${workers === 1 ? '' : 's'}, agent ${info.agent}, in ${info.ms} ms`,
-    );
+    logStarted(this.logger, info);
     codeCacheReady();
     return info;
   }
@@ -288,9 +266,7 @@ export class Master {
     // The message names the cause; a child that failed logged its own error, stack and all, already.
     this.logger.error({ code: codeOf(error) }, `brood failed to start: ${messageOf(error)}`);
     this.port.close();
-    await this.#supervisor.closeAll(this.table.workers, ABORT_CLOSE_MS);
-    const agent = this.table.agentProcess;
-    if (agent !== undefined) await this.#supervisor.closeAll([agent], ABORT_CLOSE_MS);
+    await this.#supervisor.closeInOrder(ABORT_CLOSE_MS);
     await this.#cluster?.close();
     this.#state = 'stopped';
     this.#ops.close();

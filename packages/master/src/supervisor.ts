@@ -115,6 +115,13 @@ export class Supervisor {
     }
   }
 
+  /** Closes every worker, then the agent, each within `timeout`: the order of a stop. */
+  async closeInOrder(timeout: number): Promise<void> {
+    await this.closeAll(this.#table.workers, timeout);
+    const agent = this.#table.agentProcess;
+    if (agent !== undefined) await this.closeAll([agent], timeout);
+  }
+
   /** Asks each process to close within `timeout`, then kills what is left; resolves when all are gone. */
   async closeAll(processes: SupervisedProcess[], timeout: number): Promise<void> {
     for (const proc of processes) {
