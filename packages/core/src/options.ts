@@ -51,6 +51,12 @@ export interface ProcessOptions {
   metrics?: boolean;
   /** The event-loop guard's limit in ms, when it is on: a worker's watchdog thread names the request that blocks it. */
   maxEventLoopBlock?: number;
+  /** Merged over the app's config files, as one more file would be (brood/testing's `config`). */
+  config?: Record<string, unknown>;
+  /** `false`: a worker builds its HTTP server but does not listen; requests reach it in process (brood/testing). */
+  listen?: boolean;
+  /** `false`: the agent's clock does not start; tasks run only when asked (brood/testing). */
+  schedule?: boolean;
 }
 
 /**

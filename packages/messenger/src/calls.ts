@@ -34,7 +34,8 @@ export interface RunResult {
   name: string;
   outcome: Outcome;
   ms: number;
-  error?: { code: string; message: string };
+  /** Why a failed run failed; `stack` is where the task threw, in whichever process ran it. */
+  error?: { code: string; message: string; stack?: string };
   /** The claim a cluster task ran under. */
   claim?: TaskClaim;
 }

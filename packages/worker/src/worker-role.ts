@@ -18,6 +18,9 @@ import { WorkerApplication } from './worker-application.js';
 type RouterFile = (router: WorkerApplication['router'], app: WorkerApplication) => void | Promise<void>;
 
 const servers = new WeakMap<WorkerApplication, GatedServer>();
+
+/** The address a worker reports when it does not listen (`listen: false`): its server is reached in process. */
+const UNBOUND: ListenAddress = { address: '', port: 0, family: '' };
 const taskRunners = new WeakMap<WorkerApplication, TaskRunner>();
 const fronts = new WeakMap<WorkerApplication, ReturnType<typeof builtins>>();
 
@@ -53,7 +56,7 @@ export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
     installContextLogger(koa, app.logger);
     fronts.set(app, builtins(koa, config as BuiltinOptions, { env: app.env, logger: app.logger }));
     app.controller = await loadControllers(baseDir, buildDir);
-    await loadServices(app.koa, baseDir, buildDir);
+    app.serviceClasses = await loadServices(app.koa, baseDir, buildDir);
     taskRunners.set(app, await installTaskRunner(app));
     for (const { middleware } of await loadAppMiddleware(app)) app.koa.use(middleware);
     await loadRoutes(app);
@@ -71,7 +74,8 @@ export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
     const gated = new GatedServer(fronts.get(app)?.handler() ?? app.koa.callback(), early);
     servers.set(app, gated);
     app.server = gated.server;
-    const { sharedPort, port, host } = app.processOptions;
+    const { sharedPort, port, host, listen } = app.processOptions;
+    if (listen === false) return UNBOUND;
     return sharedPort === true ? listenOnSharedPort(gated) : gated.listen(port, host);
   },
 
