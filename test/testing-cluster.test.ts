@@ -55,6 +55,24 @@ test('a real cluster: requests over a port, tasks, status, a worker killed and r
   await assert.rejects(cluster.runTask('fails'), { message: 'the task cannot reach the database' });
   await assert.rejects(cluster.runTask('nope'), { code: 'ERR_BROOD_TASK_UNKNOWN' });
 
+  await cluster.mockService('greeter', 'greet', function (name) {
+    return `${this.config.greeting} (mocked in every worker), ${name}`;
+  });
+  for (let i = 0; i < 4; i++) {
+    // Fresh connections: the master hands them to both workers in turn.
+    const mocked = await cluster.request().get('/').set('connection', 'close').expect(200);
+    assert.equal(mocked.body.greeting, 'hello from the test env (mocked in every worker), you');
+  }
+  await assert.rejects(
+    cluster.mockService('greeter', 'welcome' as 'greet', () => ''),
+    {
+      code: 'ERR_BROOD_MOCK_INVALID',
+      message: 'mockService: service greeter has no method welcome (it has: greet)',
+    },
+  );
+  await cluster.restoreMocks();
+  assert.deepEqual((await cluster.request().get('/').expect(200)).body, { greeting: 'hello from the test env, you' });
+
   const status = await cluster.status();
   assert.deepEqual(status.processes.map((p) => p.role).sort(), ['agent', 'master', 'worker', 'worker']);
   assert.equal(status.env, 'test');

@@ -25,6 +25,7 @@ export {
   type ProbePaths,
   type ProcessOptions,
   readProcessOptions,
+  TEST_CLUSTER_ENV,
   type UnhandledRejectionMode,
   WORKER_SLOT_ENV,
 } from './options.js';

@@ -75,6 +75,12 @@ export interface ProbePaths {
   readiness: string | null;
 }
 
+/**
+ * Set to `1` in the environment of a master brood/testing starts, and so of
+ * its agent and workers: its workers take the test's service mocks.
+ */
+export const TEST_CLUSTER_ENV = 'BROOD_TEST_CLUSTER';
+
 /** The environment variable with a worker's stable position, 1..N: a reforked worker takes its predecessor's. */
 export const WORKER_SLOT_ENV = 'BROOD_WORKER_SLOT';
 

@@ -10,6 +10,7 @@ import type { RunResult } from '@brood/messenger';
 import type { Agent as SupertestAgent } from 'supertest';
 import { LauncherLink } from './launcher-link.js';
 import type { LauncherOptions } from './launcher-protocol.js';
+import type { MethodMock, MethodName, ServiceName } from './mock-types.js';
 import { taskOutcome } from './task-outcome.js';
 
 /** Options of {@link startTestCluster}. */
@@ -52,6 +53,16 @@ export interface TestCluster {
   kill(target: ProcessTarget, signal?: NodeJS.Signals): Promise<number>;
   /** Runs a scheduled task now, where its type says; resolves with its result, rejects with its error. */
   runTask(name: string): Promise<RunResult>;
+  /**
+   * Replaces `method` of the service `name` with `fn` in every worker that
+   * runs now, until {@link restoreMocks}; resolves once they all have it.
+   * `fn` travels to the workers as its source: an arrow function or a
+   * function expression that uses its arguments and `this` (the service),
+   * not the variables of the test around it.
+   */
+  mockService<N extends ServiceName, M extends MethodName<N>>(name: N, method: M, fn: MethodMock<N, M>): Promise<void>;
+  /** Undoes every {@link mockService} in the workers. */
+  restoreMocks(): Promise<void>;
   /** Stops the cluster gracefully; resolves once every process of it is gone. */
   stop(): Promise<void>;
 }
@@ -149,6 +160,17 @@ class RunningCluster implements TestCluster {
 
   async runTask(name: string): Promise<RunResult> {
     return taskOutcome(await this.#link.command('run-task', { name }));
+  }
+
+  async mockService<N extends ServiceName, M extends MethodName<N>>(name: N, method: M, fn: MethodMock<N, M>): Promise<void> {
+    if (typeof fn !== 'function') {
+      throw broodError(ERR.MOCK_INVALID, `mockService: the mock of ${name}.${method} must be a function, got ${typeof fn}`);
+    }
+    await this.#link.mock({ type: 'mock-service', name, method, source: fn.toString() });
+  }
+
+  async restoreMocks(): Promise<void> {
+    await this.#link.mock({ type: 'restore-mocks' });
   }
 
   stop(): Promise<void> {

@@ -1,12 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { BroodError, broodError, ERR } from '@brood/errors';
 import type { ControlArgs, ControlCommand, ControlResponse, ControlResult } from '@brood/master';
-import type { LauncherNotice } from './launcher-protocol.js';
+import type { LauncherNotice, MockRequest } from './launcher-protocol.js';
 
 /** The control protocol's marker and version (CONTROL_VERSION of @brood/master, not loaded here). */
 const CONTROL_VERSION = 1;
 
 type Waiting = { resolve(value: unknown): void; reject(error: Error): void };
+
+/** Omit over each member of a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**
  * The test process's end of the IPC channel to a launcher: its notice
@@ -60,12 +63,22 @@ export class LauncherLink {
 
   /** Sends one control command and resolves with its result, or rejects with the master's error. */
   command<C extends ControlCommand>(command: C, args: ControlArgs<C>): Promise<ControlResult<C>> {
+    return this.#ask((id) => JSON.stringify({ brood: CONTROL_VERSION, id, command, args })) as Promise<ControlResult<C>>;
+  }
+
+  /** Sends a mock for the workers; resolves once every ready worker has it. */
+  mock(request: DistributiveOmit<MockRequest, 'id'>): Promise<unknown> {
+    return this.#ask((id) => ({ ...request, id }));
+  }
+
+  /** Sends what `build` makes with a fresh id, and resolves with the answer of that id. */
+  #ask(build: (id: number) => unknown): Promise<unknown> {
     if (this.#gone !== undefined) return Promise.reject(this.#gone);
     const id = ++this.#id;
-    const reply = new Promise<ControlResult<C>>((resolve, reject) => {
-      this.#waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+    const reply = new Promise<unknown>((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
     });
-    this.#child.send(JSON.stringify({ brood: CONTROL_VERSION, id, command, args }));
+    this.#child.send(build(id) as object);
     return this.#hold(reply);
   }
 

@@ -18,3 +18,8 @@ export interface LauncherOptions {
 export type LauncherNotice =
   | { type: 'started'; info: StartedInfo }
   | { type: 'failed'; error: { code: string; message: string; stack?: string } };
+
+/** A mock for the workers of the cluster: one of Brood's mock calls, made by the master to each ready worker. */
+export type MockRequest =
+  | { type: 'mock-service'; id: number; name: string; method: string; source: string }
+  | { type: 'restore-mocks'; id: number };

@@ -7,11 +7,12 @@
  * {@link ORPHAN_STOP_MS}, kills what is left and exits. Its agent and
  * workers follow it by the orphan rule.
  */
-import { settlesWithin } from '@brood/core';
+import { settlesWithin, TEST_CLUSTER_ENV } from '@brood/core';
 import { codeOf, ERR, messageOf } from '@brood/errors';
-import { answerControl, controlCommands, handleSignals, type Master } from '@brood/master';
+import { answerControl, CONTROL_VERSION, controlCommands, handleSignals, type Master } from '@brood/master';
+import { toWireError } from '@brood/messenger';
 import { createMaster } from '../create-master.js';
-import type { LauncherNotice, LauncherOptions } from './launcher-protocol.js';
+import type { LauncherNotice, LauncherOptions, MockRequest } from './launcher-protocol.js';
 
 /**
  * How long the app of a test process that is gone may take to stop gracefully
@@ -19,6 +20,8 @@ import type { LauncherNotice, LauncherOptions } from './launcher-protocol.js';
  * cluster is gone about a second after the test process.
  */
 const ORPHAN_STOP_MS = 1000;
+/** How long a worker may take to answer a mock call. */
+const MOCK_CALL_MS = 5000;
 
 let master: Master | undefined;
 
@@ -40,8 +43,31 @@ process.once('disconnect', () => {
   })();
 });
 
+/** Makes the mock call of `request` to every ready worker; resolves when all have answered. */
+async function mock(running: Master, request: MockRequest): Promise<unknown> {
+  const workers = running.table.readyWorkers();
+  if (request.type === 'restore-mocks') {
+    const counts = await Promise.all(workers.map((pid) => running.router.call(pid, 'mock:restore', null, MOCK_CALL_MS)));
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+  const { name, method, source } = request;
+  await Promise.all(workers.map((pid) => running.router.call(pid, 'mock:service', { name, method, source }, MOCK_CALL_MS)));
+  return true;
+}
+
+async function answerMock(running: Master, request: MockRequest): Promise<object> {
+  try {
+    return { brood: CONTROL_VERSION, id: request.id, ok: true, result: await mock(running, request) };
+  } catch (error) {
+    const { code, message } = toWireError(error);
+    return { brood: CONTROL_VERSION, id: request.id, ok: false, error: { code, message } };
+  }
+}
+
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as LauncherOptions;
+  // The workers of this master take the test's service mocks.
+  process.env[TEST_CLUSTER_ENV] = '1';
   try {
     master = await createMaster(
       {
@@ -67,8 +93,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const commands = controlCommands(master);
-  process.on('message', (line: unknown) => {
-    if (typeof line === 'string') void answerControl(commands, line).then(tell);
+  const running = master;
+  process.on('message', (message: unknown) => {
+    if (typeof message === 'string') void answerControl(commands, message).then(tell);
+    else void answerMock(running, message as MockRequest).then(tell);
   });
   process.exit(await master.done.promise);
 }
