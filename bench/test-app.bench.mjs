@@ -75,8 +75,14 @@ const lines = [
   '| | median | p90 |',
   '| --- | --- | --- |',
   `| first boot, compiling the app (one run) | ${ms(first.boots[0])} | |`,
-  row('fresh process, compiled app cached: `createTestApp()`', fresh.map((r) => r.boots[0])),
-  row('fresh process, from its start to the app ready', fresh.map((r) => r.ready)),
+  row(
+    'fresh process, compiled app cached: `createTestApp()`',
+    fresh.map((r) => r.boots[0]),
+  ),
+  row(
+    'fresh process, from its start to the app ready',
+    fresh.map((r) => r.ready),
+  ),
   row('same process, each boot after the first', same),
   row('`node -e 0` (the machine)', nodes),
 ];

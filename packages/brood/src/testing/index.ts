@@ -7,6 +7,8 @@
  * in-process runtime (the agent's and the worker's code) only when
  * `createTestApp` is called.
  */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { TestApp, TestAppOptions } from './test-app.js';
 
 export { type ProcessTarget, startTestCluster, type TestCluster, type TestClusterOptions } from './cluster.js';
@@ -23,6 +25,20 @@ export type { TestApp, TestAppOptions };
  * ```
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { createTestApp: create } = await import('./test-app.js');
-  return create(options);
+  return inProcess().createTestApp(options);
+}
+
+/**
+ * The in-process runtime, loaded at the first call from its bundle with a
+ * code cache, as the agent and the workers of a cluster load theirs: loading
+ * Brood's, koa's and pino's modules one by one is most of what a fresh test
+ * process pays for its first app (measured: bench/test-app.bench.mjs).
+ */
+let loaded: { createTestApp: typeof import('./test-app.js').createTestApp } | undefined;
+function inProcess(): NonNullable<typeof loaded> {
+  if (loaded !== undefined) return loaded;
+  const require = createRequire(import.meta.url);
+  const { runBundle } = require('@brood/core/run-bundle') as { runBundle(file: string): unknown };
+  loaded = runBundle(fileURLToPath(new URL('./in-process.bundle.cjs', import.meta.url))) as NonNullable<typeof loaded>;
+  return loaded;
 }
