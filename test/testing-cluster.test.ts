@@ -132,10 +132,10 @@ for (const how of ['SIGKILL', 'exit'] as const) {
     };
     const pids = [line.master, line.agent, ...line.workers];
     assert.ok(pids.every(isAlive));
-    if (how === 'SIGKILL') process.kill(line.pid, 'SIGKILL');
+    process.kill(line.pid, how === 'SIGKILL' ? 'SIGKILL' : 'SIGUSR2');
     const exit = await script.exit(10_000);
     // The master stops the app within a second of its test process, then kills what is left.
-    const ms = await waitGone(pids, 3000, script.exitedAt);
+    const ms = await waitGone(pids, 5000, script.exitedAt);
     t.diagnostic(
       `master, agent and ${line.workers.length} workers gone ${ms.toFixed(0)} ms after the test process (${exit.signal ?? exit.code})`,
     );
