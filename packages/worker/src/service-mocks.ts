@@ -62,7 +62,7 @@ export function answerMockCalls(app: WorkerApplication): void {
   const undo: Array<() => void> = [];
   app.messenger.handle('mock:service', ({ name, method, source }) => {
     undo.push(mockServiceMethod(app, name, method, functionFromSource(source, `${name}.${method}`)));
-    return true;
+    return true as const;
   });
   app.messenger.handle('mock:restore', () => {
     const count = undo.length;
