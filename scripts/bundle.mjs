@@ -24,6 +24,8 @@ const entries = [
   ['packages/brood/dist/cli.js', 'packages/brood/dist/cli.bundle.cjs'],
   ['packages/agent/dist/main.js', 'packages/agent/dist/main.bundle.cjs'],
   ['packages/worker/dist/main.js', 'packages/worker/dist/main.bundle.cjs'],
+  // brood/testing's createTestApp: the agent and a worker in the test process.
+  ['packages/brood/dist/testing/test-app.js', 'packages/brood/dist/testing/in-process.bundle.cjs'],
 ];
 
 await Promise.all(
@@ -39,8 +41,8 @@ await Promise.all(
       // Loaded only when needed: pino-pretty (brood dev), pino-roll (log files),
       // @koa/bodyparser (the first request with a body), esbuild (the master, to compile apps),
       // @brood/cluster with ioredis (cluster mode: ~200 kB that a single-host app never parses),
-      // prom-client (metrics on, or app.metrics read).
-      external: ['pino-pretty', 'pino-roll', 'esbuild', '@koa/bodyparser', '@brood/cluster', 'prom-client'],
+      // prom-client (metrics on, or app.metrics read), supertest (brood/testing's first request).
+      external: ['pino-pretty', 'pino-roll', 'esbuild', '@koa/bodyparser', '@brood/cluster', 'prom-client', 'supertest'],
       // The packages are ES modules that find files beside them through import.meta.url.
       define: { 'import.meta.url': '__broodBundleUrl' },
       banner: { js: "var __broodBundleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -39,6 +39,7 @@ test('brood create writes an app that installs, tests and starts with npm alone'
     'config/config.local.ts',
     'config/config.prod.ts',
     'test/app.test.ts',
+    'test/cluster.test.ts',
   ]) {
     assert.ok(existsSync(join(dir, file)), `${file} written`);
   }
@@ -60,7 +61,8 @@ test('brood create writes an app that installs, tests and starts with npm alone'
   assert.equal(install.status, 0, `npm install failed:\n${install.stdout}\n${install.stderr}`);
   const tested = npm(['test'], dir);
   assert.equal(tested.status, 0, `npm test failed:\n${tested.stdout}\n${tested.stderr}`);
-  assert.match(tested.stdout, /# pass 3/);
+  assert.match(tested.stdout, /# pass 8/);
+  assert.match(tested.stdout, /# fail 0/);
 
   const started = new Cluster('npm', ['start', '--', '--port', '0', '--workers', '2'], {}, dir);
   const line = await started.started(30_000);

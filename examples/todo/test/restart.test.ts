@@ -4,41 +4,38 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { call, type RunningApp, startApp } from './app.js';
+import { fileURLToPath } from 'node:url';
+import { startTestCluster, type TestCluster } from 'brood/testing';
 
-let app: RunningApp;
+let cluster: TestCluster;
 
 // The quote is pushed once, right after start-up (immediate), and not again for an hour.
 before(async () => {
-  app = await startApp({ TODO_QUOTE_INTERVAL: '1h' });
+  process.env.TODO_QUOTE_INTERVAL = '1h';
+  cluster = await startTestCluster({ baseDir: fileURLToPath(new URL('..', import.meta.url)), workers: 2 });
 });
-
-after(() => app.stop());
+after(() => cluster.stop());
 
 type QuoteReply = { quote: { text: string } | null; worker: number };
 
 test('a worker that replaces a crashed one serves the quote pushed before it started', async () => {
-  // The immediate run pushes the quote right after app-ready: wait until a worker serves it.
-  let first = (await call(app.url, 'GET', '/quote')).json as QuoteReply;
-  for (let i = 0; i < 100 && first.quote === null; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    first = (await call(app.url, 'GET', '/quote')).json as QuoteReply;
-  }
-  assert.notEqual(first.quote, null, 'the immediate run pushed a quote');
-  const [victim] = app.workers;
-  process.kill(victim as number, 'SIGKILL');
-  // Fresh connections reach both workers; wait for one from the replacement.
+  // The immediate run pushes the quote right after app-ready; running it again here pushes the next one.
+  await cluster.runTask('refresh-quote');
+  const first = (await cluster.request().get('/quote').expect(200)).body as QuoteReply;
+  assert.notEqual(first.quote, null, 'the run pushed a quote');
+  const victim = await cluster.kill('worker');
+  // Wait for the replacement, then ask until a fresh connection reaches it.
   const deadline = Date.now() + 15_000;
   let fresh: QuoteReply | undefined;
   while (fresh === undefined && Date.now() < deadline) {
-    try {
-      const reply = (await call(app.url, 'GET', '/quote')).json as QuoteReply;
-      if (!app.workers.includes(reply.worker)) fresh = reply;
-    } catch {
-      // the connection reached the worker that was killed
+    const { processes } = await cluster.status();
+    const replacement = processes.find((p) => p.role === 'worker' && p.state === 'ready' && !cluster.info.workers.includes(p.pid));
+    if (replacement !== undefined) {
+      const reply = (await cluster.request().get('/quote').set('connection', 'close').expect(200)).body as QuoteReply;
+      if (reply.worker === replacement.pid) fresh = reply;
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  assert.ok(fresh !== undefined, `no answer from a new worker within 15 s:\n${app.stdout.join('').slice(-3000)}`);
-  assert.deepEqual(fresh.quote?.text, first.quote?.text);
+  assert.ok(fresh !== undefined, `no answer from the worker that replaced ${victim} within 15 s`);
+  assert.equal(fresh.quote?.text, first.quote?.text);
 });

@@ -42,8 +42,9 @@ export const agentRole: ChildRole<AgentApplication, undefined> = {
       return true as const;
     });
     // Ticks and the leader start once every worker serves; ticks stop as soon as the app begins to stop.
+    // The clock stays still when the master says so: brood/testing runs tasks when asked.
     agent.on('app-ready', () => {
-      scheduler.start();
+      if (agent.processOptions.schedule !== false) scheduler.start();
       agent.leader.start().catch((error: unknown) => agent.logger.error({ err: error }, `leader: ${messageOf(error)}`));
     });
     agent.on('app-stopping', () => scheduler.stop());

@@ -209,7 +209,7 @@ export class Scheduler {
         name,
         outcome: 'failed',
         ms: performance.now() - started,
-        error: { code: codeOf(error) ?? ERR.UNKNOWN, message: error.message },
+        error: { code: codeOf(error) ?? ERR.UNKNOWN, message: error.message, ...(error.stack === undefined ? {} : { stack: error.stack }) },
       };
       stats.failures += 1;
       this.#logger.error(

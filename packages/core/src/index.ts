@@ -2,10 +2,19 @@ export { configEnvs, findAppMarker, listSources } from './app-files.js';
 export { propertyName, scanTree, type TreeFile } from './app-tree.js';
 export { type ApplicationInit, BaseApplication, type ProcessHealth } from './application.js';
 export { bootStage, inStage } from './boot-stage.js';
-export { type ChildRole, ORPHAN_CLOSE_BUDGET_MS, runChild } from './child/index.js';
+export {
+  type ChildHost,
+  type ChildRole,
+  type ChildRuntime,
+  hostChild,
+  type MasterChannel,
+  ORPHAN_CLOSE_BUDGET_MS,
+  runChild,
+} from './child/index.js';
 export { codeCacheReady } from './code-cache.js';
 export { type CompileResult, compileApp } from './compile.js';
 export { type AppInfo, deepMerge, loadConfig } from './config.js';
+export { Deferred } from './deferred.js';
 export { type BootExport, HOOK_ORDER, type HookName, isClass, Lifecycle, type LifecycleHooks } from './lifecycle.js';
 export { importAppFile, importAppStem, importPackage } from './load-module.js';
 export { createLogger, type Logger, type LoggerOptions, type LogRotate, logFileName, openLogFile } from './logger.js';
@@ -16,8 +25,10 @@ export {
   type ProbePaths,
   type ProcessOptions,
   readProcessOptions,
+  TEST_CLUSTER_ENV,
   type UnhandledRejectionMode,
   WORKER_SLOT_ENV,
 } from './options.js';
+export { buildApp, requireApp, warnOfMissingEnvConfig } from './prepare-app.js';
 export { defineTask, loadTasks, parseDuration, type ScheduleOptions, type TaskDefinition, type TaskScope, type TaskType } from './tasks.js';
 export { delay, settlesWithin, withTimeout } from './timeout.js';

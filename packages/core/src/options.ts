@@ -51,6 +51,12 @@ export interface ProcessOptions {
   metrics?: boolean;
   /** The event-loop guard's limit in ms, when it is on: a worker's watchdog thread names the request that blocks it. */
   maxEventLoopBlock?: number;
+  /** Merged over the app's config files, as one more file would be (brood/testing's `config`). */
+  config?: Record<string, unknown>;
+  /** `false`: a worker builds its HTTP server but does not listen; requests reach it in process (brood/testing). */
+  listen?: boolean;
+  /** `false`: the agent's clock does not start; tasks run only when asked (brood/testing). */
+  schedule?: boolean;
 }
 
 /**
@@ -68,6 +74,12 @@ export interface ProbePaths {
   liveness: string | null;
   readiness: string | null;
 }
+
+/**
+ * Set to `1` in the environment of a master brood/testing starts, and so of
+ * its agent and workers: its workers take the test's service mocks.
+ */
+export const TEST_CLUSTER_ENV = 'BROOD_TEST_CLUSTER';
 
 /** The environment variable with a worker's stable position, 1..N: a reforked worker takes its predecessor's. */
 export const WORKER_SLOT_ENV = 'BROOD_WORKER_SLOT';

@@ -92,6 +92,10 @@ export const ERR = {
   /** An option has a value the master cannot use. */
   BAD_OPTION: 'ERR_BROOD_BAD_OPTION',
 
+  // brood/testing.
+  /** A test's mock names a service or a method that does not exist, or is not a function or an object. */
+  MOCK_INVALID: 'ERR_BROOD_MOCK_INVALID',
+
   // The control socket and the CLI.
   /** A control-socket request was not understood. */
   BAD_CONTROL_REQUEST: 'ERR_BROOD_BAD_CONTROL_REQUEST',

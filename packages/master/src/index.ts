@@ -1,5 +1,6 @@
 export { clusterAsked } from './cluster-link.js';
 export { sendControl } from './control/client.js';
+export { answerControl, type CommandTable, controlCommands } from './control/commands.js';
 export { processMetrics } from './control/metrics.js';
 export { checkTitle, DEFAULT_TITLE, type RunPaths, runPaths } from './control/paths.js';
 export {

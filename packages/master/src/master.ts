@@ -1,4 +1,4 @@
-import { codeCacheReady, type Logger } from '@brood/core';
+import { codeCacheReady, Deferred, type Logger } from '@brood/core';
 import { broodError, codeOf, ERR, messageOf } from '@brood/errors';
 import { type AppStoppingMessage, envelope, type PongMessage, Router, type RunResult } from '@brood/messenger';
 import { AGENT_CLOCK_STOP_MS, stopAgentClock } from './agent-clock.js';
@@ -9,7 +9,6 @@ import { runPaths } from './control/paths.js';
 import type { ClusterStatusResult, StatusResult } from './control/protocol.js';
 import { ControlServer } from './control/server.js';
 import { collectStatus } from './control/status.js';
-import { Deferred } from './deferred.js';
 import { masterLogger, openMasterLog } from './master-logger.js';
 import type { MasterState } from './master-state.js';
 import { Operations } from './ops/operations.js';

@@ -1,8 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:cluster';
-import { settlesWithin } from '@brood/core';
+import { Deferred, settlesWithin } from '@brood/core';
 import type { Envelope, ListenAddress } from '@brood/messenger';
-import { Deferred } from './deferred.js';
 
 /** The send callback: a closed channel is reported here instead of as an 'error' event; the exit handler deals with it. */
 const ignore = (): void => {};

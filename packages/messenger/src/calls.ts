@@ -34,7 +34,8 @@ export interface RunResult {
   name: string;
   outcome: Outcome;
   ms: number;
-  error?: { code: string; message: string };
+  /** Why a failed run failed; `stack` is where the task threw, in whichever process ran it. */
+  error?: { code: string; message: string; stack?: string };
   /** The claim a cluster task ran under. */
   claim?: TaskClaim;
 }
@@ -84,6 +85,13 @@ export interface Calls {
   'cluster:request-leader': { args: { action: string; data: unknown; timeout: number }; result: unknown };
   /** Master → agent or worker: this process's metrics (`metrics` on), labelled with its role and slot. */
   'metrics:collect': { args: null; result: MetricSnapshot[] };
+  /**
+   * Master → worker, in a cluster brood/testing started: replace a method of a
+   * service with the function whose source is `source`, until `mock:restore`.
+   */
+  'mock:service': { args: { name: string; method: string; source: string }; result: true };
+  /** Master → worker, in a cluster brood/testing started: undo every mock; answers how many there were. */
+  'mock:restore': { args: null; result: number };
 }
 
 /** The name of a call. */
@@ -105,4 +113,6 @@ export const CALL_METHODS: ReadonlySet<string> = new Set<CallMethod>([
   'cluster:send-leader',
   'cluster:request-leader',
   'metrics:collect',
+  'mock:service',
+  'mock:restore',
 ]);

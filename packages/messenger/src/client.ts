@@ -36,6 +36,8 @@ export interface MessengerLog {
 /** Options of {@link Messenger}. */
 export interface MessengerOptions {
   role: Exclude<Role, 'master'>;
+  /** The pid this messenger signs with. Default `process.pid`; brood/testing runs agent and worker in one process under two. */
+  pid?: number;
   transport: Transport;
   log: MessengerLog;
   /** Default `request` timeout in ms. */
@@ -69,7 +71,7 @@ export class Messenger<A = Record<never, never>> {
   #peers: Peers = { agent: null, workers: [] };
 
   constructor(options: MessengerOptions) {
-    this.#self = { role: options.role, pid: process.pid };
+    this.#self = { role: options.role, pid: options.pid ?? process.pid };
     this.#log = options.log;
     this.#timeout = options.requestTimeout ?? 5000;
     this.#onControl = options.onControl ?? (() => {});

@@ -3,7 +3,7 @@ import { broodError, ERR } from '@brood/errors';
 import type Koa from 'koa';
 
 /** A service class: constructed with the request's context. */
-type ServiceClass = new (ctx: Koa.Context) => object;
+export type ServiceClass = new (ctx: Koa.Context) => object;
 
 /** A tree of service classes mirroring `app/service/**`. */
 type ServiceTree = { [name: string]: ServiceTree | ServiceClass };
@@ -35,11 +35,12 @@ function containerPrototype(tree: ServiceTree): (ctx: Koa.Context) => object {
 /**
  * Loads `app/service/**` and defines `ctx.service`: `app/service/user.ts`
  * is `ctx.service.user`, an instance of its default-exported class made on
- * first use in each request.
+ * first use in each request. Resolves with each class by its dotted name
+ * (`admin.user` for `app/service/admin/user.ts`).
  */
-export async function loadServices(koa: Koa, baseDir: string, buildDir: string): Promise<string[]> {
+export async function loadServices(koa: Koa, baseDir: string, buildDir: string): Promise<Map<string, ServiceClass>> {
   const tree: ServiceTree = {};
-  const names: string[] = [];
+  const classes = new Map<string, ServiceClass>();
   for (const file of scanTree(baseDir, 'app/service')) {
     const module = (await importAppFile(buildDir, file.source)) ?? {};
     const exported = module.default;
@@ -52,7 +53,7 @@ export async function loadServices(koa: Koa, baseDir: string, buildDir: string):
       node = node[segment] as ServiceTree;
     }
     node[file.path.at(-1) as string] = exported;
-    names.push(file.path.join('.'));
+    classes.set(file.path.join('.'), exported);
   }
   const create = containerPrototype(tree);
   const cache = Symbol('brood.services');
@@ -63,5 +64,5 @@ export async function loadServices(koa: Koa, baseDir: string, buildDir: string):
       return this[cache];
     },
   });
-  return names;
+  return classes;
 }

@@ -4,6 +4,7 @@ import { messageOf } from '@brood/errors';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { ControllerTree } from './load-controllers.js';
+import type { ServiceClass } from './load-services.js';
 
 /**
  * The key under which a request's context holds its WorkerApplication:
@@ -25,7 +26,9 @@ export class WorkerApplication extends BaseApplication {
   readonly router: Router;
   /** `app/controller/**` by name: `app.controller.admin.user.list`. */
   controller: ControllerTree = {};
-  /** The HTTP server, once the worker listens. */
+  /** `app/service/**`: each class by its dotted name (`admin.user`), as `ctx.service` makes them. */
+  serviceClasses: ReadonlyMap<string, ServiceClass> = new Map();
+  /** The HTTP server, once the worker serves. */
   server: Server | undefined;
 
   constructor(init: ApplicationInit) {

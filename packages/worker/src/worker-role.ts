@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { type ChildRole, importAppStem, inStage } from '@brood/core';
+import { type ChildRole, importAppStem, inStage, TEST_CLUSTER_ENV } from '@brood/core';
 import { broodError, codeOf, ERR, isErrorCode, messageOf } from '@brood/errors';
 import { envelope, type ListenAddress, type WorkerReadyMessage } from '@brood/messenger';
 import { httpMetrics } from './builtin/http-metrics.js';
@@ -10,6 +10,7 @@ import { loadControllers } from './load-controllers.js';
 import { loadAppMiddleware } from './load-middleware.js';
 import { loadServices } from './load-services.js';
 import { installTaskRunner, type TaskRunner } from './run-task.js';
+import { answerMockCalls } from './service-mocks.js';
 import { listenOnSharedPort } from './shared-port.js';
 import { Watchdog } from './watchdog.js';
 import { WorkerApplication } from './worker-application.js';
@@ -18,6 +19,9 @@ import { WorkerApplication } from './worker-application.js';
 type RouterFile = (router: WorkerApplication['router'], app: WorkerApplication) => void | Promise<void>;
 
 const servers = new WeakMap<WorkerApplication, GatedServer>();
+
+/** The address a worker reports when it does not listen (`listen: false`): its server is reached in process. */
+const UNBOUND: ListenAddress = { address: '', port: 0, family: '' };
 const taskRunners = new WeakMap<WorkerApplication, TaskRunner>();
 const fronts = new WeakMap<WorkerApplication, ReturnType<typeof builtins>>();
 
@@ -53,7 +57,8 @@ export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
     installContextLogger(koa, app.logger);
     fronts.set(app, builtins(koa, config as BuiltinOptions, { env: app.env, logger: app.logger }));
     app.controller = await loadControllers(baseDir, buildDir);
-    await loadServices(app.koa, baseDir, buildDir);
+    app.serviceClasses = await loadServices(app.koa, baseDir, buildDir);
+    if (process.env[TEST_CLUSTER_ENV] === '1') answerMockCalls(app);
     taskRunners.set(app, await installTaskRunner(app));
     for (const { middleware } of await loadAppMiddleware(app)) app.koa.use(middleware);
     await loadRoutes(app);
@@ -71,7 +76,8 @@ export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
     const gated = new GatedServer(fronts.get(app)?.handler() ?? app.koa.callback(), early);
     servers.set(app, gated);
     app.server = gated.server;
-    const { sharedPort, port, host } = app.processOptions;
+    const { sharedPort, port, host, listen } = app.processOptions;
+    if (listen === false) return UNBOUND;
     return sharedPort === true ? listenOnSharedPort(gated) : gated.listen(port, host);
   },
 

@@ -59,7 +59,7 @@ export function create(dir: string, flags: { force?: boolean }): number {
   cd ${shown}
   npm install
   npm run dev     # develop: reloads on every change
-  npm test        # type-check and test it for real
+  npm test        # type-check, then test it in process and as a real cluster
   npm start       # production`);
   return 0;
 }

@@ -2,7 +2,7 @@ import { broodError, ERR, messageOf } from '@brood/errors';
 import type { BaseApplication } from '../application.js';
 import { bootStage } from '../boot-stage.js';
 import { codeCacheReady } from '../code-cache.js';
-import { loadConfig } from '../config.js';
+import { deepMerge, loadConfig } from '../config.js';
 import { importAppStem } from '../load-module.js';
 import type { ChildRuntime } from './runtime.js';
 
@@ -31,7 +31,8 @@ export async function boot<App extends BaseApplication, Served>(runtime: ChildRu
   }, options.startTimeout);
 
   try {
-    const config = await loadConfig(options.buildDir, { baseDir: options.baseDir, env: options.env, name: spec.role });
+    const loaded = await loadConfig(options.buildDir, { baseDir: options.baseDir, env: options.env, name: spec.role });
+    const config = options.config === undefined ? loaded : deepMerge(loaded, options.config);
     const app = spec.create({ options, logger, messenger, config });
     runtime.app = app;
     const bootFile = await importAppStem(options.buildDir, options.baseDir, spec.bootFile);

@@ -40,7 +40,9 @@ const CONTROL: Table = {
     // Listeners learn first, so app code serving the requests that waited sees a ready app.
     app.emit('app-ready', message.peers);
     spec.open?.(app);
-    lifecycle.run('serverDidReady').catch((error: unknown) => logger.error({ err: error }, messageOf(error)));
+    const hook = lifecycle.run('serverDidReady');
+    hook.catch((error: unknown) => logger.error({ err: error }, messageOf(error)));
+    runtime.startServing(hook);
   },
   'app:stopping'(runtime) {
     // Readiness probes answer 503 from now on, before anything closes.

@@ -2,6 +2,7 @@ import { ERR } from '@brood/errors';
 import { type BootFailedMessage, type DrainedMessage, type ExitingMessage, envelope, type Messenger, toWireError } from '@brood/messenger';
 import { delay } from '../timeout.js';
 import type { MasterChannel } from './channel.js';
+import type { ChildHost } from './host.js';
 
 /** How long a closed process waits for the master to confirm it read everything before it exits anyway. */
 const DRAIN_ACK_MS = 500;
@@ -20,11 +21,13 @@ const FAILED_WRITE_MS = 500;
  */
 export class ExitProtocol {
   readonly #channel: MasterChannel;
+  readonly #exit: ChildHost['exit'];
   readonly #messenger: Messenger<unknown>;
   #acknowledge: (() => void) | undefined;
 
-  constructor(channel: MasterChannel, messenger: Messenger<unknown>) {
-    this.#channel = channel;
+  constructor(host: ChildHost, messenger: Messenger<unknown>) {
+    this.#channel = host.channel;
+    this.#exit = host.exit;
     this.#messenger = messenger;
   }
 
@@ -36,10 +39,13 @@ export class ExitProtocol {
   /** Exits with `code` once the master has read everything this process sent. */
   exit(code: number): void {
     this.#messenger.flush();
-    if (!this.#channel.connected()) process.exit(code);
+    if (!this.#channel.connected()) {
+      this.#exit(code);
+      return;
+    }
     void this.#drained().then(() => {
-      this.#channel.sendThen(envelope<ExitingMessage>({ type: 'process:exiting', code }), () => process.exit(code));
-      delay(LAST_WRITE_MS).then(() => process.exit(code));
+      this.#channel.sendThen(envelope<ExitingMessage>({ type: 'process:exiting', code }), () => this.#exit(code));
+      delay(LAST_WRITE_MS).then(() => this.#exit(code));
     });
   }
 
@@ -47,8 +53,8 @@ export class ExitProtocol {
   failBoot(error: unknown): void {
     this.#messenger.flush();
     const failed = envelope<BootFailedMessage>({ type: 'boot:failed', error: toWireError(error, ERR.LOAD_FAILED) });
-    this.#channel.sendThen(failed, () => process.exit(1));
-    delay(FAILED_WRITE_MS).then(() => process.exit(1));
+    this.#channel.sendThen(failed, () => this.#exit(1, error));
+    delay(FAILED_WRITE_MS).then(() => this.#exit(1, error));
   }
 
   #drained(): Promise<void> {

@@ -3,6 +3,7 @@ import type { BaseApplication } from '../application.js';
 import { type ProcessOptions, readProcessOptions } from '../options.js';
 import { boot } from './boot.js';
 import { childLogger } from './child-logger.js';
+import type { ChildHost } from './host.js';
 import { handleProcessEvents } from './process-events.js';
 import type { ChildRole } from './role.js';
 import { ChildRuntime } from './runtime.js';
@@ -24,4 +25,21 @@ export async function runChild<App extends BaseApplication, Served>(spec: ChildR
   const runtime = new ChildRuntime(spec, options, await childLogger(spec.role, options));
   handleProcessEvents(runtime as unknown as ChildRuntime);
   await boot(runtime);
+}
+
+/**
+ * Runs the agent or a worker on `host` instead of a process of its own
+ * (brood/testing runs both in the test process): the same runtime and the
+ * same boot, without the process's signals and exit. Resolves with the
+ * runtime once it is built; the boot goes on, and reports to the master
+ * through the host's channel as it would from a process.
+ */
+export async function hostChild<App extends BaseApplication, Served>(
+  spec: ChildRole<App, Served>,
+  options: ProcessOptions,
+  host: ChildHost,
+): Promise<ChildRuntime<App, Served>> {
+  const runtime = new ChildRuntime(spec, options, await childLogger(spec.role, options), host);
+  void boot(runtime);
+  return runtime;
 }

@@ -5,9 +5,10 @@ import type { Logger } from '../logger.js';
 import { enableProcessMetrics, MessengerMetrics, processRegistry } from '../metrics/process-metrics.js';
 import { type ProcessOptions, WORKER_SLOT_ENV } from '../options.js';
 import { settlesWithin } from '../timeout.js';
-import { type MasterChannel, masterChannel } from './channel.js';
+import type { MasterChannel } from './channel.js';
 import { dispatchControl } from './control-table.js';
 import { ExitProtocol } from './exit.js';
+import { type ChildHost, processHost } from './host.js';
 import type { ChildRole } from './role.js';
 
 /**
@@ -26,16 +27,25 @@ export class ChildRuntime<App extends BaseApplication = BaseApplication, Served 
   readonly lifecycle: Lifecycle;
   /** The application, once config is loaded. */
   app: App | undefined;
+  /**
+   * Settles as the `serverDidReady` hook does, once the master's `app:ready`
+   * has come: brood/testing waits for it; a process only logs its failure.
+   */
+  readonly serving: Promise<void>;
+  /** Called by the control table on `app:ready` with the running `serverDidReady` hook. */
+  readonly startServing: (hook: Promise<void>) => void;
   #closing: Promise<void> | undefined;
 
-  constructor(spec: ChildRole<App, Served>, options: ProcessOptions, logger: Logger) {
+  /** `host`: the process itself, unless the runtime runs inside another program (brood/testing). */
+  constructor(spec: ChildRole<App, Served>, options: ProcessOptions, logger: Logger, host: ChildHost = processHost()) {
     this.spec = spec;
     this.options = options;
     this.logger = logger;
-    this.channel = masterChannel();
+    this.channel = host.channel;
     const metrics = options.metrics === true ? new MessengerMetrics(processRegistry()) : undefined;
     this.messenger = new Messenger({
       role: spec.role,
+      pid: host.pid,
       transport: metrics?.transport(this.channel) ?? this.channel,
       log: logger,
       requestTimeout: options.requestTimeout,
@@ -43,7 +53,14 @@ export class ChildRuntime<App extends BaseApplication = BaseApplication, Served 
       ...(metrics === undefined ? {} : { observeRequest: metrics.observe }),
     });
     if (metrics !== undefined) enableProcessMetrics(spec.role, Number(process.env[WORKER_SLOT_ENV] ?? 0), this.messenger);
-    this.exits = new ExitProtocol(this.channel, this.messenger);
+    this.exits = new ExitProtocol(host, this.messenger);
+    let start: (hook: Promise<void>) => void = () => {};
+    this.serving = new Promise<void>((resolve, reject) => {
+      start = (hook) => hook.then(resolve, reject);
+    });
+    // Whoever does not wait for it has the failure in the log already.
+    this.serving.catch(() => {});
+    this.startServing = start;
     this.lifecycle = new Lifecycle(`${spec.bootFile}.ts`);
   }
 

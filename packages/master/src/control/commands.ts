@@ -1,6 +1,18 @@
-import type { RunResult } from '@brood/messenger';
+import { ERR } from '@brood/errors';
+import { type RunResult, toWireError } from '@brood/messenger';
 import type { ReloadResult } from '../reload.js';
-import type { ClusterStatusResult, ControlArgs, ControlCommand, ControlResult, StatusResult, StopResult } from './protocol.js';
+import {
+  type ClusterStatusResult,
+  CONTROL_VERSION,
+  type ControlArgs,
+  type ControlCommand,
+  type ControlRequest,
+  type ControlResponse,
+  type ControlResult,
+  parseRequest,
+  type StatusResult,
+  type StopResult,
+} from './protocol.js';
 
 /** What the control commands need of the master. */
 export interface Commanded {
@@ -32,4 +44,32 @@ export function controlCommands(master: Commanded): CommandTable {
     'run-task': ({ name, timeout }) => master.runTask(name, timeout ?? null),
     'cluster-status': () => master.clusterStatus(),
   };
+}
+
+/**
+ * Answers one request line with `commands`: the result, the command's
+ * error, or `ERR_BROOD_BAD_CONTROL_REQUEST` for a line that is not a
+ * request. Never throws. The control socket answers each line with it, and
+ * so does the master brood/testing starts, over its IPC channel.
+ */
+export async function answerControl(
+  commands: CommandTable,
+  line: string,
+  log: (request: ControlRequest) => void = () => {},
+): Promise<ControlResponse> {
+  const parsed = parseRequest(line);
+  if (!parsed.ok) {
+    const error = { code: ERR.BAD_CONTROL_REQUEST, message: `bad control request: ${parsed.reason}` };
+    return { brood: CONTROL_VERSION, id: parsed.id, ok: false, error };
+  }
+  const { request } = parsed;
+  log(request);
+  try {
+    // The table is typed per command; parseRequest checked that the arguments fit this one.
+    const run = commands[request.command] as (args: unknown) => Promise<ControlResult<ControlCommand>>;
+    return { brood: CONTROL_VERSION, id: request.id, ok: true, result: await run(request.args) };
+  } catch (error) {
+    const wire = toWireError(error);
+    return { brood: CONTROL_VERSION, id: request.id, ok: false, error: { code: wire.code, message: wire.message } };
+  }
 }

@@ -3,17 +3,9 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { broodError, ERR } from '@brood/errors';
-import { toWireError } from '@brood/messenger';
-import type { CommandTable } from './commands.js';
+import { answerControl, type CommandTable } from './commands.js';
 import { privateSocketDir, type RunPaths, runDir } from './paths.js';
-import {
-  CONTROL_VERSION,
-  type ControlCommand,
-  type ControlRequest,
-  type ControlResponse,
-  type ControlResult,
-  parseRequest,
-} from './protocol.js';
+import { CONTROL_VERSION } from './protocol.js';
 import { checkSocketFile } from './trust.js';
 
 /** The longest control request line accepted, in bytes. */
@@ -177,30 +169,9 @@ export class ControlServer {
   }
 
   async #answer(client: Socket, line: string): Promise<void> {
-    const parsed = parseRequest(line);
-    let response: ControlResponse;
-    if (!parsed.ok) {
-      response = {
-        brood: CONTROL_VERSION,
-        id: parsed.id,
-        ok: false,
-        error: { code: ERR.BAD_CONTROL_REQUEST, message: `bad control request: ${parsed.reason}` },
-      };
-    } else {
-      try {
-        response = { brood: CONTROL_VERSION, id: parsed.request.id, ok: true, result: await this.#run(parsed.request) };
-      } catch (error) {
-        const wire = toWireError(error);
-        response = { brood: CONTROL_VERSION, id: parsed.request.id, ok: false, error: { code: wire.code, message: wire.message } };
-      }
-    }
+    const response = await answerControl(this.#commands, line, (request) =>
+      this.#logger.info({ command: request.command, args: request.args }, `control: ${request.command}`),
+    );
     if (!client.destroyed) client.write(`${JSON.stringify(response)}\n`);
-  }
-
-  #run(request: ControlRequest): Promise<ControlResult<ControlCommand>> {
-    this.#logger.info({ command: request.command, args: request.args }, `control: ${request.command}`);
-    // The table is typed per command; parseRequest checked that the arguments fit this one.
-    const run = this.#commands[request.command] as (args: unknown) => Promise<ControlResult<ControlCommand>>;
-    return run(request.args);
   }
 }

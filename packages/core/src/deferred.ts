@@ -10,7 +10,7 @@ export class Deferred<T> {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    // A rejection nobody awaits yet must not crash the master.
+    // A rejection nobody awaits yet must not crash the process.
     this.promise.catch(() => {});
   }
 

@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { broodError, ERR, messageOf } from '@brood/errors';
+import { configEnvs, findAppMarker } from './app-files.js';
+import { compileApp } from './compile.js';
+import type { Logger } from './logger.js';
+import { writeTypings } from './typings.js';
+
+/** Throws `ERR_BROOD_APP_NOT_FOUND` unless `baseDir` holds a Brood app. */
+export function requireApp(baseDir: string): void {
+  if (findAppMarker(baseDir) === undefined) {
+    throw broodError(ERR.APP_NOT_FOUND, `no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts`);
+  }
+}
+
+/**
+ * An app with config files for some envs but none for this one: most
+ * often a misspelt env, which would otherwise run on the defaults
+ * without a word.
+ */
+export function warnOfMissingEnvConfig(baseDir: string, env: string, logger: Logger): void {
+  const envs = configEnvs(baseDir);
+  if (envs.length === 0 || envs.includes(env)) return;
+  logger.warn(
+    { env, envs },
+    `env ${env} has no config/config.${env}.ts (this app has config for ${envs.join(', ')}): it runs on config/config.default.ts alone`,
+  );
+}
+
+/**
+ * Compiles the app as it is now (unchanged sources reuse their build) and
+ * keeps typings/brood.d.ts in step; resolves with the build folder. The
+ * master does it before it forks anything, brood/testing before it boots
+ * an app in the test process.
+ */
+export async function buildApp(baseDir: string, logger: Logger): Promise<string> {
+  writeAppTypings(baseDir, logger);
+  const compiled = await compileApp(baseDir, join(baseDir, '.brood', 'build'));
+  logger.debug({ files: compiled.files, cached: compiled.cached, ms: Math.round(compiled.ms) }, 'app compiled');
+  return compiled.dir;
+}
+
+/** Writes typings/brood.d.ts; a read-only app folder only loses the typings. */
+function writeAppTypings(baseDir: string, logger: Logger): void {
+  try {
+    const { file, changed } = writeTypings(baseDir);
+    if (changed) logger.info({ file }, `typings written to ${file}`);
+  } catch (error) {
+    logger.warn({ err: error }, `cannot write typings: ${messageOf(error)}`);
+  }
+}
