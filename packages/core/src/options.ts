@@ -38,6 +38,8 @@ export interface ProcessOptions {
   shutdownTimeout: number;
   /** Default timeout of `messenger.request`, in ms. */
   requestTimeout: number;
+  /** What may wait to be written to the master, in bytes (the `maxPendingBytes` option); 64 MB when absent. */
+  maxPendingBytes?: number;
   /** Where each process also writes its log file; no files when absent. */
   logDir?: string;
   logRotate?: LogRotate;

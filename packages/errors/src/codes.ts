@@ -57,6 +57,8 @@ export const ERR = {
   NO_HANDLER: 'ERR_BROOD_NO_HANDLER',
   /** The handler of a request threw; the reply carries its message. */
   HANDLER_FAILED: 'ERR_BROOD_HANDLER_FAILED',
+  /** A request was refused at once: what already waits for its target (or for the master) reached `maxPendingBytes`. */
+  TARGET_BUSY: 'ERR_BROOD_TARGET_BUSY',
   /** The messenger was closed while a request was pending, or used after close. */
   MESSENGER_CLOSED: 'ERR_BROOD_MESSENGER_CLOSED',
   /** A request was addressed to a group (app, all); requests go to one process. */

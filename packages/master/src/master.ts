@@ -66,6 +66,7 @@ export class Master {
     this.logger = masterLogger(this.settings);
     this.router = new Router({
       log: this.logger,
+      maxPendingBytes: this.settings.maxPendingBytes,
       directory: this.table,
       onControl: (from, message) =>
         message.type === 'process:pong' ? this.#ops.pong(from, message as PongMessage) : this.#supervisor.fromChild(from, message),
@@ -190,6 +191,7 @@ export class Master {
       }
       this.#ops.close();
       this.#control?.close();
+      this.router.flushLog();
       this.done.resolve(exitCode);
     })();
     return this.#stopping;

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { ClusterOptions } from '@brood/cluster';
 import type { LogRotate, UnhandledRejectionMode } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
-import type { SchedulingPolicy } from '@brood/messenger';
+import { DEFAULT_MAX_PENDING_BYTES, type SchedulingPolicy } from '@brood/messenger';
 import { checkTitle, DEFAULT_TITLE } from './control/paths.js';
 import { type OperationsOptions, type OperationsSettings, resolveOperations } from './ops/ops-options.js';
 
@@ -66,11 +66,19 @@ export interface MasterOptions extends OperationsOptions {
    * URL; `false` keeps it off. Off by default.
    */
   cluster?: ClusterOptions | string | false;
+  /**
+   * What may wait for one process, in bytes: in the master for each child
+   * (and for the workers before app-ready, the agent while it restarts), and
+   * in each child for the master. A number, or `'64mb'`, `'512kb'`, `'1gb'`.
+   * Past it requests are refused with ERR_BROOD_TARGET_BUSY and other
+   * messages dropped. Default 64 MB.
+   */
+  maxPendingBytes?: number | string;
 }
 
 /** Every option settled; the operator's settings (probes, metrics, guards) under `ops`. */
-export type ResolvedOptions = Required<Omit<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster' | keyof OperationsOptions>> &
-  Pick<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster'> & { ops: OperationsSettings };
+export type ResolvedOptions = Required<Omit<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster' | 'maxPendingBytes' | keyof OperationsOptions>> &
+  Pick<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster'> & { maxPendingBytes: number; ops: OperationsSettings };
 
 /** Maps `NODE_ENV` to an app environment when `BROOD_ENV` is not set. */
 export function envFromNodeEnv(nodeEnv: string | undefined, fallback: string): string {
@@ -102,6 +110,19 @@ function positiveInt(name: string, value: unknown, allowZero = false): number {
     throw broodError(ERR.BAD_OPTION, `${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}`);
   }
   return value;
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
+
+/** A size in bytes: a positive integer, or a string such as `'64mb'`, `'512kb'`, `'1gb'`. */
+export function byteSize(name: string, value: unknown): number {
+  if (typeof value === 'number') return positiveInt(name, value);
+  const match = typeof value === 'string' ? /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value) : null;
+  const unit = match === null ? undefined : UNITS[(match[2] as string).toLowerCase()];
+  if (match === null || unit === undefined || Number(match[1]) === 0) {
+    throw broodError(ERR.BAD_OPTION, `${name} must be a positive number of bytes or a size such as '64mb', got ${JSON.stringify(value)}`);
+  }
+  return Number(match[1]) * unit;
 }
 
 /**
@@ -145,6 +166,7 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
     title: pick('title') ?? DEFAULT_TITLE,
     control: pick('control') ?? true,
     sourceMaps: pick('sourceMaps') ?? false,
+    maxPendingBytes: byteSize('maxPendingBytes', pick('maxPendingBytes') ?? DEFAULT_MAX_PENDING_BYTES),
     logLevel: pick('logLevel') ?? 'info',
     unhandledRejection,
     ops: resolveOperations(pick),

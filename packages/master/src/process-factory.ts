@@ -78,7 +78,7 @@ export class ProcessFactory {
     buildDir: string,
     role: { sharedPort?: true; cluster?: ClusterProcessOptions | undefined },
   ): string {
-    const { baseDir, env, host, pretty, logLevel, shutdownTimeout, requestTimeout, logDir, logRotate, unhandledRejection, ops } =
+    const { baseDir, env, host, pretty, logLevel, shutdownTimeout, requestTimeout, maxPendingBytes, logDir, logRotate, unhandledRejection, ops } =
       this.#settings;
     const { sharedPort, cluster } = role;
     // The probes are the workers' to answer on the app port, unless the master answers them on a port of its own.
@@ -96,6 +96,7 @@ export class ProcessFactory {
       shutdownTimeout,
       requestTimeout,
       unhandledRejection,
+      maxPendingBytes,
       ...(host === undefined ? {} : { host }),
       ...(logDir === undefined ? {} : { logDir }),
       ...(logRotate === undefined ? {} : { logRotate }),

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:cluster';
 import { Deferred, settlesWithin } from '@brood/core';
-import type { Envelope, ListenAddress } from '@brood/messenger';
+import type { Envelope, ListenAddress, WriteResult } from '@brood/messenger';
 
 /** The send callback: a closed channel is reported here instead of as an 'error' event; the exit handler deals with it. */
 const ignore = (): void => {};
@@ -70,9 +70,17 @@ export class SupervisedProcess {
 
   /** Writes an envelope to the process; false when its channel is closed. */
   write(message: Envelope): boolean {
-    if (!this.child.connected) return false;
-    this.child.send(message, undefined, {}, ignore);
-    return true;
+    return this.send(message, ignore) !== 'closed';
+  }
+
+  /**
+   * Writes an envelope for the router's outbox: `written` runs once Node has
+   * handed it to the kernel; `full` when Node's buffer for this channel is
+   * past its high-water mark (`send()` returned false).
+   */
+  send(message: Envelope, written: () => void): WriteResult {
+    if (!this.child.connected) return 'closed';
+    return this.child.send(message, undefined, {}, () => written()) ? 'sent' : 'full';
   }
 
   /** Sends SIGKILL unless the process has already exited. */

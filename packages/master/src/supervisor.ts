@@ -152,7 +152,7 @@ export class Supervisor {
   /** Wires a new child: the table, its channel and messages, its start timeout, its exit. */
   #watch(proc: SupervisedProcess, timeout: number, timeoutCode: ErrorCode, failCode: ErrorCode): SupervisedProcess {
     this.#table.add(proc);
-    this.router.open({ role: proc.role, pid: proc.pid }, (message) => proc.write(message));
+    this.router.open({ role: proc.role, pid: proc.pid }, (message, written) => proc.send(message, written));
     proc.child.on('message', (raw: unknown) => this.router.receive(proc.pid, raw));
     // A closed channel while the master itself is exiting is no news.
     proc.child.on('error', (error) => this.logger.debug({ err: error }, `${proc.label} channel error`));

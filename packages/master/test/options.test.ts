@@ -61,6 +61,7 @@ test('an app folder without package.json gets every default', () => {
     unhandledRejection: 'exit',
     // The operator's settings' own defaults: packages/master/test/ops-options.test.ts.
     ops: resolveOperations(() => undefined),
+    maxPendingBytes: 64 * 1024 * 1024,
   });
 });
 
@@ -149,6 +150,20 @@ test('the restart options and spareWorkers may be 0 (at once, never, give up at 
     assert.equal(resolveIn({ baseDir: appDir(), [name]: 0 })[name], 0);
     assert.equal(resolveIn({ baseDir: appDir({ [name]: 7 }) })[name], 7);
   }
+});
+
+test('maxPendingBytes: a number of bytes, or a size with a unit, from the options or package.json', () => {
+  assert.equal(resolveIn({ baseDir: appDir(), maxPendingBytes: 1000 }).maxPendingBytes, 1000);
+  assert.equal(resolveIn({ baseDir: appDir({ maxPendingBytes: '16mb' }) }).maxPendingBytes, 16 * 1024 * 1024);
+  assert.equal(resolveIn({ baseDir: appDir(), maxPendingBytes: '512KB' }).maxPendingBytes, 512 * 1024);
+  assert.equal(resolveIn({ baseDir: appDir(), maxPendingBytes: '1g' }).maxPendingBytes, 1024 ** 3);
+  for (const bad of ['lots', '10 parsecs', '0mb', '-1mb', '1.5mb']) {
+    refused(
+      { baseDir: appDir(), maxPendingBytes: bad },
+      `maxPendingBytes must be a positive number of bytes or a size such as '64mb', got "${bad}"`,
+    );
+  }
+  refused({ baseDir: appDir(), maxPendingBytes: 0 }, 'maxPendingBytes must be a positive integer, got 0');
 });
 
 test('a title that could not name a file is refused', () => {

@@ -1,7 +1,7 @@
 import { broodError, ERR, messageOf } from '@brood/errors';
 import type { ActionName, DataOf, Handler, MessageMeta, ReplyOf } from './actions.js';
 import type { CallArgs, CallHandler, CallMethod, CallResult } from './calls.js';
-import { Outbox, unpack } from './outbox.js';
+import { unpack, type WriteResult } from './outbox.js';
 import {
   type ActionMessage,
   type CallMessage,
@@ -15,7 +15,8 @@ import {
   type Target,
 } from './protocol.js';
 import { type RequestObserver, Requests } from './requests.js';
-import { check, preview } from './validate.js';
+import { Uplink } from './uplink.js';
+import { check } from './validate.js';
 import { toWireError } from './wire-error.js';
 
 /** How much longer a worker waits for a leader request than the agent that carries it. */
@@ -23,7 +24,8 @@ const LEADER_REPLY_MARGIN_MS = 1000;
 
 /** The channel to the master: `process.send` and `process.on('message')` in a child. */
 export interface Transport {
-  send(message: Envelope): boolean;
+  /** Writes one envelope; `written` runs once it has left this process (see {@link Write}). */
+  send(message: Envelope, written: () => void): WriteResult;
   onMessage(listener: (raw: unknown) => void): void;
 }
 
@@ -42,6 +44,8 @@ export interface MessengerOptions {
   log: MessengerLog;
   /** Default `request` timeout in ms. */
   requestTimeout?: number;
+  /** What may wait to be written to the master, in estimated bytes; past it sends are dropped and requests refused. Default 64 MB. */
+  maxPendingBytes?: number;
   /** Receives the master's control envelopes (handshake, peers, close). */
   onControl?: (message: Envelope) => void;
   /** Times every request and call (metrics on). */
@@ -58,7 +62,7 @@ export interface MessengerOptions {
  */
 export class Messenger<A = Record<never, never>> {
   readonly #self: Sender;
-  readonly #outbox: Outbox;
+  readonly #uplink: Uplink;
   readonly #log: MessengerLog;
   readonly #handlers = new Map<string, Set<Handler<A, ActionName<A>>>>();
   /** Brood's own call handlers, by method: a table apart from the app's actions. */
@@ -76,7 +80,7 @@ export class Messenger<A = Record<never, never>> {
     this.#timeout = options.requestTimeout ?? 5000;
     this.#onControl = options.onControl ?? (() => {});
     this.#requests = new Requests(options.observeRequest);
-    this.#outbox = new Outbox((message) => options.transport.send(message));
+    this.#uplink = new Uplink((message, written) => options.transport.send(message, written), options.log, options.maxPendingBytes);
     options.transport.onMessage((raw) => this.#receive(raw));
   }
 
@@ -141,11 +145,13 @@ export class Messenger<A = Record<never, never>> {
   /**
    * Sends an action to one process and resolves with what its handler returns.
    * Rejects with `ERR_BROOD_REQUEST_TIMEOUT` after `timeout` ms, with
-   * `ERR_BROOD_TARGET_GONE` when the target exits first, and with the
-   * handler's error when it throws. `'leader'` asks the agent that leads the
-   * application, on whichever host (docs/messenger.md); it also rejects with
-   * `ERR_BROOD_NO_LEADER` during an election and `ERR_BROOD_CLUSTER_UNREACHABLE`
-   * while Redis is lost.
+   * `ERR_BROOD_TARGET_GONE` when the target exits first, with
+   * `ERR_BROOD_TARGET_BUSY` at once when what waits for the target (or for
+   * the master) reached `maxPendingBytes`, and with the handler's error when
+   * it throws. Exactly one of these happens. `'leader'` asks the agent that
+   * leads the application, on whichever host (docs/messenger.md); it also
+   * rejects with `ERR_BROOD_NO_LEADER` during an election and
+   * `ERR_BROOD_CLUSTER_UNREACHABLE` while Redis is lost.
    */
   request<K extends ActionName<A>>(
     target: RequestTarget | 'leader',
@@ -161,8 +167,9 @@ export class Messenger<A = Record<never, never>> {
       const reply = this.call('agent', 'cluster:request-leader', { action, data, timeout }, { timeout: timeout + LEADER_REPLY_MARGIN_MS });
       return reply as Promise<ReplyOf<A, K>>;
     }
-    const { seq, reply } = this.#requests.open(`request ${action} to ${String(target)}`, timeout);
-    this.#outbox.push(envelope<ActionMessage>({ type: 'action', action, data, from: this.#self, to: target, seq }));
+    const what = `request ${action} to ${String(target)}`;
+    const { seq, reply } = this.#requests.open(what, timeout);
+    this.#ask(envelope<ActionMessage>({ type: 'action', action, data, from: this.#self, to: target, seq }), what);
     return reply as Promise<ReplyOf<A, K>>;
   }
 
@@ -178,8 +185,9 @@ export class Messenger<A = Record<never, never>> {
   ): Promise<CallResult<M>> {
     if (this.#closed) return this.#refuse(method);
     const timeout = options.timeout === undefined ? this.#timeout : options.timeout;
-    const { seq, reply } = this.#requests.open(`call ${method} to ${String(target)}`, timeout);
-    this.#outbox.push(envelope<CallMessage<M>>({ type: 'call', method, args, from: this.#self, to: target, seq }));
+    const what = `call ${method} to ${String(target)}`;
+    const { seq, reply } = this.#requests.open(what, timeout);
+    this.#ask(envelope<CallMessage<M>>({ type: 'call', method, args, from: this.#self, to: target, seq }), what);
     return reply as Promise<CallResult<M>>;
   }
 
@@ -223,16 +231,22 @@ export class Messenger<A = Record<never, never>> {
     for (const message of held ?? []) this.#dispatch(message);
   }
 
-  /** Writes whatever this tick queued now: before an exit, so nothing is lost. */
+  /** Writes everything queued now, whatever the channel's buffer holds: before an exit, so nothing is left behind. */
   flush(): void {
-    this.#outbox.flush();
+    this.#uplink.drain();
+  }
+
+  /** Messages this process dropped since it started: refused past `maxPendingBytes`, sent after close, malformed from the master. */
+  get dropped(): number {
+    return this.#uplink.drops.total;
   }
 
   /** Fails every pending request; later requests reject at once. */
   close(): void {
     this.#closed = true;
-    this.#outbox.flush();
+    this.#uplink.drain();
     this.#requests.failAll(broodError(ERR.MESSENGER_CLOSED, 'the messenger closed before a reply came'));
+    this.#uplink.drops.flush();
   }
 
   #refuse(what: string): Promise<never> {
@@ -241,16 +255,22 @@ export class Messenger<A = Record<never, never>> {
 
   #send(to: Target, action: string, data: unknown): void {
     if (this.#closed) {
-      this.#log.warn({ action, to }, `message ${action} not sent: the messenger is closed`);
+      this.#uplink.drops.undelivered('message', action, 'the messenger is closed');
       return;
     }
-    this.#outbox.push(envelope<ActionMessage>({ type: 'action', action, data, from: this.#self, to }));
+    this.#uplink.send(envelope<ActionMessage>({ type: 'action', action, data, from: this.#self, to }));
+  }
+
+  /** Queues a request or a call; one the bound refuses fails at once. `what` names it in the error. */
+  #ask(message: ActionMessage | CallMessage, what: string): void {
+    const refused = this.#uplink.ask(message, what);
+    if (refused !== undefined) this.#requests.fail(message.seq as number, refused);
   }
 
   #receive(raw: unknown): void {
     const checked = check(raw);
     if (!checked.ok) {
-      this.#log.warn({ reason: checked.reason, message: preview(raw) }, `malformed message from master dropped: ${checked.reason}`);
+      this.#uplink.drops.malformed('the master', checked.reason, raw);
       return;
     }
     unpack(checked.envelope, (message) => {
@@ -340,6 +360,6 @@ export class Messenger<A = Record<never, never>> {
     });
     if (ok) reply.data = data;
     else reply.error = toWireError(error, ERR.HANDLER_FAILED);
-    this.#outbox.push(reply);
+    this.#uplink.reply(reply, message.type === 'action' ? message.action : message.method);
   }
 }

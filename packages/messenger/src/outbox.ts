@@ -1,7 +1,23 @@
 import { type BatchMessage, type Envelope, envelope } from './protocol.js';
+import { envelopeSize } from './size.js';
 
-/** Writes one envelope to a peer; returns false when the peer can no longer be written to. */
-export type Write = (message: Envelope) => boolean;
+/**
+ * What a write did: the message is on its way (`sent`); it is on its way but
+ * the channel's buffer is past its high-water mark, so write no more until
+ * the writes in flight complete (`full`: Node's `send()` returned false); or
+ * the peer can no longer be written to (`closed`).
+ */
+export type WriteResult = 'sent' | 'full' | 'closed';
+
+/**
+ * Writes one envelope to a peer. `written` runs once the write has left this
+ * process — Node's send callback: the bytes are in the kernel's socket
+ * buffer — and never before `Write` returns.
+ */
+export type Write = (message: Envelope, written: () => void) => WriteResult;
+
+/** What became of a message given to the outbox: queued, refused past the bound (`busy`), or refused because the peer is gone. */
+export type Pushed = 'queued' | 'busy' | 'closed';
 
 /**
  * Most envelopes per IPC write. One write costs a serialisation and a syscall
@@ -13,44 +29,198 @@ export type Write = (message: Envelope) => boolean;
 export const MAX_BATCH = 512;
 
 /**
- * Collects what one tick sends to one peer and writes it at the end of the
- * tick, as one envelope when alone or as a `batch` when several.
- * A lone message therefore costs no extra latency: the flush runs as a
- * microtask, before the event loop goes back to I/O.
+ * Most bytes (estimated) per IPC write, one larger message aside. A write is
+ * serialised whole into one string, copied into one buffer and parsed whole
+ * on the other side: 200 messages of 1 MB sent in one tick were one 200 MB
+ * write, and the master grew by 0.9 GB carrying it.
+ */
+export const MAX_BATCH_BYTES = 1 << 20;
+
+/** Default of the `maxPendingBytes` option: what one process may hold for one peer. */
+export const DEFAULT_MAX_PENDING_BYTES = 64 * 1024 * 1024;
+
+/** Queued messages the head may run ahead of before the array is compacted. */
+const COMPACT_AFTER = 1024;
+
+/** Messages the peer's process would have handed to the application: actions, calls and replies. */
+const isRouted = (message: Envelope): boolean => message.type === 'action' || message.type === 'call' || message.type === 'reply';
+
+/**
+ * What one process sends to one peer, in order, in as few writes as it can,
+ * with a bound on what it holds.
+ *
+ * What one tick sends leaves at the end of the tick, as one envelope when
+ * alone or as a `batch` when several, so a lone message costs no latency:
+ * the flush runs as a microtask, before the event loop goes back to I/O.
+ *
+ * Backpressure: when the channel's buffer is past its high-water mark
+ * (`send()` returned false: the peer reads slower than we write), no more
+ * is written until every write in flight has completed; meanwhile messages
+ * wait here. Pending bytes — waiting here plus written but not completed,
+ * as estimated by {@link envelopeSize} — are bounded by `maxPendingBytes`:
+ * past it {@link push} refuses (`busy`), and the caller decides what a
+ * refusal means. A single message larger than the bound is taken when
+ * nothing else is pending, so the bound limits what piles up, not the
+ * size of a message.
  */
 export class Outbox {
   #queue: Envelope[] = [];
+  #sizes: number[] = [];
+  /** Index of the first message not yet written. */
+  #head = 0;
+  #queuedBytes = 0;
+  #inFlightBytes = 0;
+  #inFlightWrites = 0;
+  /** Actions, calls and replies in writes not yet completed. */
+  #inFlightRouted = 0;
   #scheduled = false;
+  /** The channel said its buffer is full: write nothing until the writes in flight complete. */
+  #full = false;
+  #closed = false;
   readonly #write: Write;
-  readonly #onFailed: (lost: Envelope[]) => void;
+  readonly #maxPendingBytes: number;
 
-  constructor(write: Write, onFailed: (lost: Envelope[]) => void = () => {}) {
+  constructor(write: Write, maxPendingBytes = DEFAULT_MAX_PENDING_BYTES) {
     this.#write = write;
-    this.#onFailed = onFailed;
+    this.#maxPendingBytes = maxPendingBytes;
   }
 
-  /** Queues an envelope for the end of this tick. */
-  push(message: Envelope): void {
+  /** Bytes (estimated) queued here or written and not yet completed. */
+  get pendingBytes(): number {
+    return this.#queuedBytes + this.#inFlightBytes;
+  }
+
+  /** The bound on {@link pendingBytes}. */
+  get maxPendingBytes(): number {
+    return this.#maxPendingBytes;
+  }
+
+  /** True once a write found the peer gone, or {@link discard} ran. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Queues an envelope for the end of this tick, unless the bound refuses it or the peer is gone. */
+  push(message: Envelope, size = envelopeSize(message)): Pushed {
+    if (this.#closed) return 'closed';
+    const pending = this.pendingBytes;
+    if (pending > 0 && pending + size > this.#maxPendingBytes) return 'busy';
+    this.#enqueue(message, size);
+    return 'queued';
+  }
+
+  /** Queues an envelope whatever the bound: the master's control envelopes, and the small failure replies that refusals send. */
+  force(message: Envelope, size = envelopeSize(message)): Pushed {
+    if (this.#closed) return 'closed';
+    this.#enqueue(message, size);
+    return 'queued';
+  }
+
+  /** Writes what the channel takes now; the rest waits until the writes in flight complete. */
+  flush(): void {
+    this.#scheduled = false;
+    this.#writeQueued(false);
+  }
+
+  /** Writes everything queued, whatever the channel's buffer holds: before an exit, so nothing is left behind. */
+  drain(): void {
+    this.#scheduled = false;
+    this.#writeQueued(true);
+  }
+
+  /**
+   * Forgets everything, for a peer that exited. Returns the messages never
+   * written and the number of actions, calls and replies in writes that had
+   * not completed: both are lost.
+   */
+  discard(): { unwritten: Envelope[]; inFlight: number } {
+    const unwritten = this.#queue.slice(this.#head);
+    const inFlight = this.#inFlightRouted;
+    this.#closed = true;
+    this.#queue = [];
+    this.#sizes = [];
+    this.#head = 0;
+    this.#queuedBytes = 0;
+    this.#inFlightBytes = 0;
+    this.#inFlightWrites = 0;
+    this.#inFlightRouted = 0;
+    return { unwritten, inFlight };
+  }
+
+  #enqueue(message: Envelope, size: number): void {
     this.#queue.push(message);
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      queueMicrotask(() => this.flush());
+    this.#sizes.push(size);
+    this.#queuedBytes += size;
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  #writeQueued(evenIfFull: boolean): void {
+    const queue = this.#queue;
+    const sizes = this.#sizes;
+    while (this.#head < queue.length && !this.#closed && (evenIfFull || !this.#full)) {
+      const start = this.#head;
+      let end = start + 1;
+      let bytes = sizes[start] as number;
+      while (end < queue.length && end - start < MAX_BATCH && bytes + (sizes[end] as number) <= MAX_BATCH_BYTES) {
+        bytes += sizes[end] as number;
+        end++;
+      }
+      const message: Envelope =
+        end - start === 1 ? (queue[start] as Envelope) : envelope<BatchMessage>({ type: 'batch', messages: queue.slice(start, end) });
+      let routed = 0;
+      for (let i = start; i < end; i++) if (isRouted(queue[i] as Envelope)) routed++;
+      this.#head = end;
+      this.#queuedBytes -= bytes;
+      let result: WriteResult;
+      try {
+        result = this.#write(message, () => this.#completed(bytes, routed));
+      } catch (error) {
+        // A payload Node cannot serialise (a cycle, a BigInt): that write is lost, the queue stays consistent.
+        this.#compact();
+        throw error;
+      }
+      if (result === 'closed') {
+        // Nothing was written: the chunk stays with the rest, for discard() to report.
+        this.#head = start;
+        this.#queuedBytes += bytes;
+        this.#closed = true;
+        break;
+      }
+      this.#inFlightBytes += bytes;
+      this.#inFlightWrites++;
+      this.#inFlightRouted += routed;
+      if (result === 'full') this.#full = true;
+    }
+    this.#compact();
+  }
+
+  #completed(bytes: number, routed: number): void {
+    if (this.#closed) return;
+    this.#inFlightBytes -= bytes;
+    this.#inFlightWrites--;
+    this.#inFlightRouted -= routed;
+    if (this.#full && this.#inFlightWrites === 0) {
+      // Node's buffer for this channel is empty: what waits here may go.
+      this.#full = false;
+      if (this.#head < this.#queue.length) this.#schedule();
     }
   }
 
-  /** Writes everything queued now. */
-  flush(): void {
-    this.#scheduled = false;
-    const queue = this.#queue;
-    if (queue.length === 0) return;
-    this.#queue = [];
-    for (let i = 0; i < queue.length; i += MAX_BATCH) {
-      const chunk = queue.slice(i, i + MAX_BATCH);
-      const message: Envelope = chunk.length === 1 ? (chunk[0] as Envelope) : envelope<BatchMessage>({ type: 'batch', messages: chunk });
-      if (!this.#write(message)) {
-        this.#onFailed(queue.slice(i));
-        return;
-      }
+  #compact(): void {
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#sizes = [];
+      this.#head = 0;
+    } else if (this.#head > COMPACT_AFTER && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#sizes = this.#sizes.slice(this.#head);
+      this.#head = 0;
     }
   }
 }

@@ -1,6 +1,8 @@
 import { broodError, ERR, type ErrorCode } from '@brood/errors';
 import type { CallArgs, CallMethod, CallResult } from './calls.js';
-import { Outbox, unpack, type Write } from './outbox.js';
+import { bytesText, Drops } from './drops.js';
+import { Held, MAX_HELD } from './held.js';
+import { DEFAULT_MAX_PENDING_BYTES, Outbox, unpack, type Write } from './outbox.js';
 import {
   type ActionMessage,
   type CallMessage,
@@ -12,7 +14,8 @@ import {
   type Sender,
 } from './protocol.js';
 import { Requests } from './requests.js';
-import { check, preview } from './validate.js';
+import { envelopeSize } from './size.js';
+import { check } from './validate.js';
 
 /** Where the router reports what it drops. */
 export interface RouterLog {
@@ -37,6 +40,8 @@ export interface Directory {
 interface Channel {
   sender: Sender;
   outbox: Outbox;
+  /** Messages for this child that the router dropped or refused. */
+  dropped: number;
 }
 
 /** A request on its way: who asked, and which process must answer. */
@@ -46,14 +51,25 @@ interface Pending {
   target: number;
 }
 
-/** Most messages held for a group that has no members yet (before app-ready, while the agent restarts). */
-const MAX_HELD = 100_000;
+/** Options of {@link Router}. */
+export interface RouterOptions {
+  log: RouterLog;
+  directory: Directory;
+  onControl: (from: Sender, message: Envelope) => void;
+  /** What the router may hold for one process (and for a group not ready yet), in estimated bytes. Default 64 MB. */
+  maxPendingBytes?: number;
+}
 
 /**
  * The master's routing table. It delivers user actions and Brood's calls by
  * target, holds messages for workers until the application is ready (and
  * for the agent while it restarts), answers requests whose target dies, and
  * hands every other envelope to the master.
+ *
+ * What it holds for one process is bounded (`maxPendingBytes`): past the
+ * bound a request is refused at once with `ERR_BROOD_TARGET_BUSY` and any
+ * other message is dropped and counted; drops and malformed messages are
+ * logged as one line per kind per interval, with a count (see Tally).
  *
  * It owns no process: the master opens a channel when it forks a child and
  * closes it when the child exits, and its process table says who is ready,
@@ -62,29 +78,40 @@ const MAX_HELD = 100_000;
 export class Router {
   readonly #channels = new Map<number, Channel>();
   readonly #pending = new Map<string, Pending>();
-  readonly #log: RouterLog;
   readonly #directory: Directory;
   readonly #onControl: (from: Sender, message: Envelope) => void;
+  readonly #maxPendingBytes: number;
   /** Messages for workers sent before app-ready. */
-  #heldForApp: ActionMessage[] = [];
+  readonly #heldForApp: Held<ActionMessage>;
   /** Messages for the agent sent while no agent takes them. */
-  #heldForAgent: Array<ActionMessage | CallMessage> = [];
+  readonly #heldForAgent: Held<ActionMessage | CallMessage>;
   readonly #self: Sender = { role: 'master', pid: process.pid };
   /** Calls the master itself made. */
   readonly #own = new Requests();
+  readonly #drops: Drops;
 
-  constructor(options: { log: RouterLog; directory: Directory; onControl: (from: Sender, message: Envelope) => void }) {
-    this.#log = options.log;
+  constructor(options: RouterOptions) {
     this.#directory = options.directory;
     this.#onControl = options.onControl;
+    this.#maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
+    this.#heldForApp = new Held(this.#maxPendingBytes);
+    this.#heldForAgent = new Held(this.#maxPendingBytes);
+    this.#drops = new Drops(options.log);
+  }
+
+  /** Every message the router dropped since it started: refused past the bound, undeliverable, malformed, or lost with a process that exited. */
+  get dropped(): number {
+    return this.#drops.total;
+  }
+
+  /** Messages for process `pid` that the router dropped or refused (0 for a pid it has no channel for). */
+  droppedFor(pid: number): number {
+    return this.#channels.get(pid)?.dropped ?? 0;
   }
 
   /** Opens the channel of a new child: messages can be addressed to its pid from now on. */
   open(sender: Sender, write: Write): void {
-    const outbox = new Outbox(write, (lost) => {
-      for (const message of lost) this.#undeliverable(message, `process ${sender.pid} cannot be written to`);
-    });
-    this.#channels.set(sender.pid, { sender, outbox });
+    this.#channels.set(sender.pid, { sender, outbox: new Outbox(write, this.#maxPendingBytes), dropped: 0 });
   }
 
   /**
@@ -93,25 +120,32 @@ export class Router {
    * the process table changes; does nothing when nothing can go.
    */
   release(): void {
-    const agent = this.#directory.agent();
-    if (agent !== undefined && this.#heldForAgent.length > 0) {
-      const held = this.#heldForAgent;
-      this.#heldForAgent = [];
-      for (const message of held) this.#toAgent(message);
+    if (this.#directory.agent() !== undefined && this.#heldForAgent.length > 0) {
+      const { messages, sizes } = this.#heldForAgent.take();
+      for (let i = 0; i < messages.length; i++) this.#toAgent(messages[i] as ActionMessage, sizes[i] as number);
     }
     if (this.#directory.appReady() && this.#heldForApp.length > 0) {
-      const held = this.#heldForApp;
-      this.#heldForApp = [];
-      for (const message of held) this.#route(message);
+      const { messages, sizes } = this.#heldForApp.take();
+      for (let i = 0; i < messages.length; i++) this.#route(messages[i] as ActionMessage, sizes[i] as number);
     }
   }
 
-  /** Closes the channel of a child that exited; requests it had not answered fail at once. */
+  /**
+   * Closes the channel of a child that exited. Requests it had not answered
+   * fail at once; what the master had not yet written to it is lost, counted
+   * and logged in one line.
+   */
   close(pid: number): void {
     const channel = this.#channels.get(pid);
     if (channel === undefined) return;
-    channel.outbox.flush();
     this.#channels.delete(pid);
+    const { unwritten, inFlight } = channel.outbox.discard();
+    let lost = inFlight;
+    for (const message of unwritten) if (message.type === 'action' || message.type === 'call' || message.type === 'reply') lost++;
+    if (lost > 0) {
+      const text = `${label(channel.sender)} exited before the master could write ${lost} message${lost === 1 ? '' : 's'} to it: lost`;
+      this.#drops.lost(lost, { to: channel.sender }, text);
+    }
     for (const [key, pending] of this.#pending) {
       if (pending.target === pid) {
         this.#pending.delete(key);
@@ -122,9 +156,14 @@ export class Router {
     }
   }
 
-  /** Sends a master envelope (handshake, close) to one child. */
+  /** Sends a master envelope (handshake, close) to one child, whatever the bound. */
   send(pid: number, message: Envelope): void {
-    this.#channels.get(pid)?.outbox.push(message);
+    this.#channels.get(pid)?.outbox.force(message);
+  }
+
+  /** Writes the counts of drops and malformed messages gathered since their last line: before the master exits. */
+  flushLog(): void {
+    this.#drops.flush();
   }
 
   /** Takes whatever arrived on the channel of child `pid`. */
@@ -132,10 +171,7 @@ export class Router {
     const sender = this.#channels.get(pid)?.sender ?? { role: 'worker', pid };
     const checked = check(raw);
     if (!checked.ok) {
-      this.#log.warn(
-        { from: sender, reason: checked.reason, message: preview(raw) },
-        `malformed message from ${sender.role} ${pid} dropped: ${checked.reason}`,
-      );
+      this.#drops.malformed(label(sender), checked.reason, raw, sender);
       return;
     }
     unpack(checked.envelope, (message) => {
@@ -162,25 +198,26 @@ export class Router {
     return reply as Promise<CallResult<M>>;
   }
 
-  #route(message: ActionMessage | CallMessage): void {
+  #route(message: ActionMessage | CallMessage, size = envelopeSize(message)): void {
     const { to } = message;
     if (message.type === 'action' && message.seq !== undefined && (to === 'app' || to === 'all')) {
       this.#fail(message.from.pid, message.seq, ERR.BAD_REQUEST_TARGET, `a request goes to one process, not to ${to}`);
       return;
     }
     if (to === 'agent') {
-      this.#toAgent(message);
+      this.#toAgent(message, size);
       return;
     }
     if (typeof to === 'number') {
       const channel = this.#channels.get(to);
       if (channel === undefined) this.#undeliverable(message, `no process with pid ${to}`);
-      else this.#deliver(channel, message);
+      else this.#deliver(channel, message, size);
       return;
     }
     if (!this.#directory.appReady()) {
-      if (this.#heldForApp.length < MAX_HELD) this.#heldForApp.push(message as ActionMessage);
-      else this.#undeliverable(message, 'too many messages held before app-ready');
+      if (!this.#heldForApp.add(message as ActionMessage, size)) {
+        this.#undeliverable(message, this.#heldText(this.#heldForApp), ERR.TARGET_BUSY, 'the workers before app-ready');
+      }
       return;
     }
     const workers = this.#directory.readyWorkers();
@@ -188,34 +225,44 @@ export class Router {
       const chosen = workers[Math.floor(Math.random() * workers.length)];
       const channel = chosen === undefined ? undefined : this.#channels.get(chosen);
       if (channel === undefined) this.#undeliverable(message, 'no ready worker');
-      else this.#deliver(channel, message);
+      else this.#deliver(channel, message, size);
       return;
     }
-    if (to === 'all') this.#toAgent(message);
-    for (const pid of workers) this.#channels.get(pid)?.outbox.push(message);
+    if (to === 'all') this.#toAgent(message, size);
+    for (const pid of workers) {
+      const channel = this.#channels.get(pid);
+      if (channel !== undefined) this.#deliver(channel, message, size);
+    }
   }
 
-  #toAgent(message: ActionMessage | CallMessage): void {
+  #toAgent(message: ActionMessage | CallMessage, size: number): void {
     const agent = this.#directory.agent();
     const channel = agent === undefined ? undefined : this.#channels.get(agent);
     if (channel !== undefined) {
-      this.#deliver(channel, message);
-    } else if (this.#heldForAgent.length < MAX_HELD) {
-      this.#heldForAgent.push(message);
-    } else {
-      this.#undeliverable(message, 'too many messages held while the agent is down');
+      this.#deliver(channel, message, size);
+    } else if (!this.#heldForAgent.add(message, size)) {
+      this.#undeliverable(message, this.#heldText(this.#heldForAgent), ERR.TARGET_BUSY, 'the agent while it is down');
     }
   }
 
-  #deliver(channel: Channel, message: ActionMessage | CallMessage): void {
-    if (message.seq !== undefined) {
-      this.#pending.set(`${message.from.pid}:${message.seq}`, {
-        requester: message.from.pid,
-        seq: message.seq,
-        target: channel.sender.pid,
-      });
+  #deliver(channel: Channel, message: ActionMessage | CallMessage, size: number): void {
+    const pushed = channel.outbox.push(message, size);
+    if (pushed === 'queued') {
+      if (message.seq !== undefined) {
+        this.#pending.set(`${message.from.pid}:${message.seq}`, {
+          requester: message.from.pid,
+          seq: message.seq,
+          target: channel.sender.pid,
+        });
+      }
+      return;
     }
-    channel.outbox.push(message);
+    if (pushed === 'closed') {
+      this.#undeliverable(message, `process ${channel.sender.pid} cannot be written to`);
+      return;
+    }
+    channel.dropped++;
+    this.#undeliverable(message, this.#busyText(channel), ERR.TARGET_BUSY, label(channel.sender));
   }
 
   #reply(message: ReplyMessage): void {
@@ -226,20 +273,39 @@ export class Router {
     }
     const channel = this.#channels.get(message.to);
     if (channel === undefined) {
-      this.#log.warn({ from: message.from, to: message.to }, `reply to process ${message.to} dropped: it exited`);
+      this.#drops.undelivered('reply', `from ${label(message.from)}`, 'the requester exited', `for process ${message.to}`);
       return;
     }
-    channel.outbox.push(message);
+    if (channel.outbox.push(message) !== 'busy') return;
+    // The requester does not read its replies: this one is replaced by a small failure, so its request still ends.
+    channel.dropped++;
+    const reason = this.#busyText(channel);
+    this.#fail(message.to, message.ack, ERR.TARGET_BUSY, `the reply from ${label(message.from)} was dropped: ${reason}`);
+    this.#drops.undelivered('reply', `from ${label(message.from)}`, reason, `for ${label(channel.sender)}`);
   }
 
-  #undeliverable(message: Envelope, reason: string): void {
+  /** Why a hold refuses: how much it holds already. */
+  #heldText(held: Held<unknown>): string {
+    return `${held.length} messages (${bytesText(held.bytes)}) are held already (at most ${MAX_HELD}, maxPendingBytes ${bytesText(this.#maxPendingBytes)})`;
+  }
+
+  /** Why a channel refuses: how much already waits for it. */
+  #busyText(channel: Channel): string {
+    return `${bytesText(channel.outbox.pendingBytes)} already wait for it (maxPendingBytes ${bytesText(this.#maxPendingBytes)})`;
+  }
+
+  /**
+   * A message that cannot go where it was sent. A request is answered with a
+   * failure (`code`); anything else is dropped, counted and logged through
+   * the tally. `to` names the target in the log line.
+   */
+  #undeliverable(message: ActionMessage | CallMessage, reason: string, code: ErrorCode = ERR.NO_TARGET, to?: string): void {
+    const what = message.type === 'action' ? message.action : message.method;
     if (isRequest(message)) {
-      const what = message.type === 'action' ? message.action : message.method;
-      this.#fail(message.from.pid, message.seq, ERR.NO_TARGET, `${what}: ${reason}`);
-      return;
+      const text = to === undefined ? `${what}: ${reason}` : `request ${what} to ${to} refused: ${reason}`;
+      this.#fail(message.from.pid, message.seq, code, text);
     }
-    const action = message.type === 'action' ? message.action : message.type;
-    this.#log.warn({ action, reason }, `message ${action} not delivered: ${reason}`);
+    this.#drops.undelivered(isRequest(message) ? 'request' : 'message', what, reason, to === undefined ? undefined : `for ${to}`);
   }
 
   #fail(requester: number, seq: number, code: ErrorCode, text: string): void {
@@ -249,11 +315,14 @@ export class Router {
     }
     this.#channels
       .get(requester)
-      ?.outbox.push(
+      ?.outbox.force(
         envelope<ReplyMessage>({ type: 'reply', ack: seq, from: this.#self, to: requester, ok: false, error: { code, message: text } }),
       );
   }
 }
+
+/** `agent 4242`, `worker 4243`. */
+const label = (sender: Sender): string => `${sender.role} ${sender.pid}`;
 
 /** True for a message that waits for a reply. */
 function isRequest(message: Envelope): message is RequestMessage {

@@ -1,10 +1,11 @@
 /**
  * The messenger client of the agent and the workers in one process, over a
- * fake transport: batching, replies, and the messages held until open().
+ * fake transport: batching, replies, the messages held until open(), and
+ * the bound on what waits for a master that does not read.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type ActionMessage, type Envelope, envelope, Messenger, type ReplyMessage, type Transport } from '@brood/messenger';
+import { type ActionMessage, type Envelope, envelope, Messenger, type ReplyMessage, type Transport, unpack } from '@brood/messenger';
 
 const AGENT = 101;
 const W1 = 201;
@@ -13,9 +14,10 @@ test('a client batches what one tick sends into one write, and request resolves 
   const writes: Envelope[] = [];
   let deliver: (raw: unknown) => void = () => {};
   const transport: Transport = {
-    send: (m) => {
+    send: (m, written) => {
       writes.push(m);
-      return true;
+      queueMicrotask(written);
+      return 'sent';
     },
     onMessage: (listener) => {
       deliver = listener;
@@ -38,7 +40,7 @@ test('a client batches what one tick sends into one write, and request resolves 
 
 test('a client holds the actions that arrive before open() and dispatches them in order after', async () => {
   let deliver: (raw: unknown) => void = () => {};
-  const transport: Transport = { send: () => true, onMessage: (listener) => (deliver = listener) };
+  const transport: Transport = { send: () => 'sent', onMessage: (listener) => (deliver = listener) };
   const messenger = new Messenger({ role: 'worker', transport, log: { warn() {}, error() {} } });
   const seen: unknown[] = [];
   deliver(envelope<ActionMessage>({ type: 'action', action: 'early', data: 1, from: { role: 'agent', pid: AGENT }, to: 'app' }));
@@ -52,4 +54,81 @@ test('a client holds the actions that arrive before open() and dispatches them i
   assert.deepEqual(seen, [1, 2]);
   deliver(envelope<ActionMessage>({ type: 'action', action: 'early', data: 3, from: { role: 'agent', pid: AGENT }, to: 'app' }));
   assert.deepEqual(seen, [1, 2, 3]);
+});
+
+/** A messenger over a channel to a master that reads nothing: every write says full, none completes. */
+function stalledMaster(maxPendingBytes = 10_000) {
+  const writes: Envelope[] = [];
+  const warnings: string[] = [];
+  let deliver: (raw: unknown) => void = () => {};
+  const transport: Transport = {
+    send: (m) => {
+      writes.push(m);
+      return 'full';
+    },
+    onMessage: (listener) => {
+      deliver = listener;
+    },
+  };
+  const log = { warn: (_f: Record<string, unknown>, m: string) => warnings.push(m), error() {} };
+  const messenger = new Messenger({ role: 'worker', transport, log, maxPendingBytes });
+  return { messenger, writes, warnings, deliver: (raw: unknown) => deliver(raw) };
+}
+
+const payload = 'x'.repeat(1000);
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+test('a master that does not read: sends past the bound are dropped and counted, requests refused at once', async () => {
+  const { messenger, warnings } = stalledMaster();
+  for (let i = 0; i < 50; i++) messenger.sendToAgent('blob', payload);
+  const dropped = messenger.dropped;
+  assert.ok(dropped >= 40 && dropped < 50, `${dropped} dropped`);
+  await assert.rejects(messenger.request('agent', 'ask', payload), {
+    code: 'ERR_BROOD_TARGET_BUSY',
+    message: /^request ask to agent refused: \d+\.\d kB already wait to be written to the master \(maxPendingBytes 9\.8 kB\)$/,
+  });
+  assert.deepEqual(
+    warnings.map((w) => w.replace(/\d+\.\d kB/g, 'N kB')),
+    [
+      'message blob on the way to the master dropped: N kB already wait to be written to the master (maxPendingBytes N kB)',
+      'request ask on the way to the master refused: N kB already wait to be written to the master (maxPendingBytes N kB)',
+    ],
+  );
+  messenger.close();
+  assert.match(warnings[2] as string, new RegExp(`^dropped ${dropped - 1} messages on the way to the master: `));
+});
+
+test('a reply that does not fit is replaced by a small failure, written whatever the bound', async () => {
+  const { messenger, writes, deliver } = stalledMaster();
+  messenger.on('ask', () => payload.repeat(20));
+  messenger.open();
+  for (let i = 0; i < 9; i++) messenger.sendToAgent('fill', payload);
+  deliver(envelope<ActionMessage>({ type: 'action', action: 'ask', data: null, from: { role: 'agent', pid: AGENT }, to: W1, seq: 4 }));
+  messenger.flush();
+  const replies: ReplyMessage[] = [];
+  for (const write of writes) unpack(write, (m) => m.type === 'reply' && replies.push(m));
+  assert.equal(replies.length, 1);
+  assert.equal(replies[0]?.ok, false);
+  assert.equal(replies[0]?.error?.code, 'ERR_BROOD_TARGET_BUSY');
+  assert.match(replies[0]?.error?.message ?? '', /^the reply to ask was dropped: /);
+});
+
+test('flush() before an exit writes everything queued, even to a channel that says it is full', async () => {
+  const { messenger, writes } = stalledMaster(1024 * 1024);
+  messenger.sendToAgent('first', null);
+  await tick();
+  for (let i = 0; i < 3; i++) messenger.sendToAgent('later', i);
+  await tick();
+  assert.equal(writes.length, 1, 'a full channel gets nothing more');
+  messenger.flush();
+  assert.equal(writes.length, 2);
+});
+
+test('malformed messages from the master: counted, and logged as two lines however many', () => {
+  const { messenger, warnings, deliver } = stalledMaster();
+  for (let i = 0; i < 10_000; i++) deliver({ nonsense: i });
+  assert.deepEqual(warnings, ['malformed message from the master dropped: no brood marker']);
+  messenger.close();
+  assert.deepEqual(warnings.slice(1), ['dropped 9999 malformed messages from the master: no brood marker']);
+  assert.equal(messenger.dropped, 10_000);
 });

@@ -5,78 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type ActionMessage, type Directory, type Envelope, envelope, Router, unpack } from '@brood/messenger';
+import { envelope } from '@brood/messenger';
+import { action, PIDS, setup } from './fake-cluster.js';
 
-const AGENT = 101;
-const W1 = 201;
-const W2 = 202;
-
-/**
- * A process table of the smallest kind: who is ready, and whether the app
- * serves. The router reads it, as it reads the master's.
- */
-class Table implements Directory {
-  readonly ready = new Set<number>();
-  serving = false;
-  router: Router | undefined;
-  agent(): number | undefined {
-    return this.ready.has(AGENT) ? AGENT : undefined;
-  }
-  readyWorkers(): number[] {
-    return [W1, W2].filter((pid) => this.ready.has(pid));
-  }
-  appReady(): boolean {
-    return this.serving;
-  }
-  markReady(pid: number): void {
-    this.ready.add(pid);
-    this.router?.release();
-  }
-  markClosing(pid: number): void {
-    this.ready.delete(pid);
-    this.router?.release();
-  }
-  markAppReady(): void {
-    this.serving = true;
-    this.router?.release();
-  }
-}
-
-function setup() {
-  const inbox = new Map<number, Envelope[]>([
-    [AGENT, []],
-    [W1, []],
-    [W2, []],
-  ]);
-  const warnings: string[] = [];
-  const controls: Envelope[] = [];
-  const table = new Table();
-  const router = new Router({ log: { warn: (_f, m) => warnings.push(m) }, directory: table, onControl: (_from, m) => controls.push(m) });
-  table.router = router;
-  for (const [pid, role] of [
-    [AGENT, 'agent'],
-    [W1, 'worker'],
-    [W2, 'worker'],
-  ] as const) {
-    router.open({ role, pid }, (m) => {
-      unpack(m, (inner) => inbox.get(pid)?.push(inner));
-      return true;
-    });
-  }
-  const tick = () => new Promise((resolve) => setImmediate(resolve));
-  const actions = (pid: number) => (inbox.get(pid) ?? []).filter((m) => m.type === 'action').map((m) => (m as { action: string }).action);
-  return { router, table, inbox, warnings, controls, tick, actions };
-}
-
-const action = (from: number, role: 'agent' | 'worker', to: 'agent' | 'app' | 'all' | 'random' | number, name: string, seq?: number) =>
-  envelope<ActionMessage>({
-    type: 'action',
-    action: name,
-    data: null,
-    from: { role, pid: from },
-    to,
-    ...(seq === undefined ? {} : { seq }),
-  });
+const { AGENT, W1, W2 } = PIDS;
 
 test('messages for workers are held until app-ready, then delivered', async () => {
   const { router, table, tick, actions } = setup();

@@ -49,6 +49,7 @@ export class ChildRuntime<App extends BaseApplication = BaseApplication, Served 
       transport: metrics?.transport(this.channel) ?? this.channel,
       log: logger,
       requestTimeout: options.requestTimeout,
+      ...(options.maxPendingBytes === undefined ? {} : { maxPendingBytes: options.maxPendingBytes }),
       onControl: (message: Envelope) => dispatchControl(this, message),
       ...(metrics === undefined ? {} : { observeRequest: metrics.observe }),
     });
