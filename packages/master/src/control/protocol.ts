@@ -20,6 +20,13 @@ export interface ProcessStatus {
   uptime: number;
   /** Times this role (or this worker's slot) was restarted. */
   restarts: number;
+  /**
+   * Messages the master dropped: for a child, those meant for it that it
+   * refused past `maxPendingBytes`; for the master, every message it dropped
+   * since it started (refused, undeliverable, malformed, or lost with a
+   * process that exited). See docs/messenger.md.
+   */
+  dropped: number;
   /** Resident memory in bytes. */
   rss: number;
   /** CPU used over the last five seconds (over its life, for a process younger than a heartbeat), in percent of one core. */
