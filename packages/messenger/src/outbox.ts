@@ -64,7 +64,8 @@ const isRouted = (message: Envelope): boolean => message.type === 'action' || me
  * size of a message.
  */
 export class Outbox {
-  #queue: Envelope[] = [];
+  /** Messages in order; those before the head are written and cleared, so that nothing keeps their payloads alive. */
+  #queue: Array<Envelope | undefined> = [];
   #sizes: number[] = [];
   /** Index of the first message not yet written. */
   #head = 0;
@@ -134,7 +135,7 @@ export class Outbox {
    * not completed: both are lost.
    */
   discard(): { unwritten: Envelope[]; inFlight: number } {
-    const unwritten = this.#queue.slice(this.#head);
+    const unwritten = this.#queue.slice(this.#head) as Envelope[];
     const inFlight = this.#inFlightRouted;
     this.#closed = true;
     this.#queue = [];
@@ -172,7 +173,9 @@ export class Outbox {
         end++;
       }
       const message: Envelope =
-        end - start === 1 ? (queue[start] as Envelope) : envelope<BatchMessage>({ type: 'batch', messages: queue.slice(start, end) });
+        end - start === 1
+          ? (queue[start] as Envelope)
+          : envelope<BatchMessage>({ type: 'batch', messages: queue.slice(start, end) as Envelope[] });
       let routed = 0;
       for (let i = start; i < end; i++) if (isRouted(queue[i] as Envelope)) routed++;
       this.#head = end;
@@ -182,6 +185,7 @@ export class Outbox {
         result = this.#write(message, () => this.#completed(bytes, routed));
       } catch (error) {
         // A payload Node cannot serialise (a cycle, a BigInt): that write is lost, the queue stays consistent.
+        queue.fill(undefined, start, end);
         this.#compact();
         throw error;
       }
@@ -192,6 +196,8 @@ export class Outbox {
         this.#closed = true;
         break;
       }
+      // Node holds the serialised bytes now: the objects are no longer needed here.
+      queue.fill(undefined, start, end);
       this.#inFlightBytes += bytes;
       this.#inFlightWrites++;
       this.#inFlightRouted += routed;
