@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { isAlive, killAll, startBrood, waitGone } from '../helpers/cluster.js';
 import { getJson } from '../helpers/http.js';
 import { figuresFile } from './helpers/figures.js';
-import { awaiting } from './helpers/pending.js';
 import { masterLogRead } from './helpers/procs.js';
 
 afterEach(killAll);
@@ -111,8 +110,7 @@ test('bytes that are not JSON, written on the IPC descriptor itself, crash no pr
   assert.equal((await cluster.exit()).code, 0);
 });
 
-// Depends on the rate-limited log of bad messages (issue 9 item 2): today one line per bad message.
-test('bad messages are logged rate-limited: a few lines per kind, not one per message', { skip: awaiting('bounds') }, () => {
+test('bad messages are logged rate-limited: a few lines per kind, not one per message', () => {
   for (const [kind, figures] of Object.entries(byKind)) {
     assert.ok(figures.malformedLogLines <= 20, `${kind}: ${figures.malformedLogLines} lines for ${figures.sent} messages`);
   }

@@ -58,11 +58,11 @@ const FROM_CHILD: Table = {
   },
 };
 
-/** Runs the entry of the table for `message`; anything else from a child is logged and ignored. */
+/** Runs the entry of the table for `message`; anything else from a child is dropped, counted and logged as the router logs drops. */
 export function dispatchChildMessage(supervisor: Supervisor, proc: SupervisedProcess, message: Envelope): void {
   const handler = Object.hasOwn(FROM_CHILD, message.type) ? FROM_CHILD[message.type as FromChild['type']] : undefined;
   if (handler === undefined) {
-    supervisor.logger.warn({ type: message.type }, `unexpected ${message.type} from ${proc.label} ignored`);
+    supervisor.router.unexpected({ role: proc.role, pid: proc.pid }, message);
     return;
   }
   (handler as (supervisor: Supervisor, proc: SupervisedProcess, message: Envelope) => void)(supervisor, proc, message);

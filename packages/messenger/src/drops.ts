@@ -1,5 +1,5 @@
 import { Tally } from './tally.js';
-import { preview } from './validate.js';
+import { kindOf, preview } from './validate.js';
 
 /** Where drops are logged. */
 export interface DropLog {
@@ -43,17 +43,19 @@ export class Drops {
   }
 
   /**
-   * A value received on a channel that is no Brood envelope. `who` names the
-   * sender in the line (`worker 4243`, `the master`); `from`, when given, is
-   * the sender's `{ role, pid }` for the line's fields.
+   * A value received on a channel that is no Brood envelope — or, `unexpected`,
+   * an envelope that may not come from there. `who` names the sender in the
+   * line (`worker 4243`, `the master`); `from`, when given, is the sender's
+   * `{ role, pid }` for the line's fields.
    */
-  malformed(who: string, reason: string, raw: unknown, from?: unknown): void {
+  malformed(who: string, reason: string, raw: unknown, from?: unknown, adjective: 'malformed' | 'unexpected' = 'malformed'): void {
     this.#total++;
     const sender = from ?? who;
-    this.#tally.add(`malformed:${who}:${reason}`, (count, first) =>
+    const kind = kindOf(reason);
+    this.#tally.add(`${adjective}:${who}:${kind}`, (count, first) =>
       first
-        ? { fields: { from: sender, reason, message: preview(raw) }, message: `malformed message from ${who} dropped: ${reason}` }
-        : { fields: { from: sender, reason, count }, message: `dropped ${count} malformed messages from ${who}: ${reason}` },
+        ? { fields: { from: sender, reason, message: preview(raw) }, message: `${adjective} message from ${who} dropped: ${reason}` }
+        : { fields: { from: sender, reason: kind, count }, message: `dropped ${count} ${adjective} messages from ${who}: ${kind}` },
     );
   }
 
@@ -67,10 +69,12 @@ export class Drops {
     const at = where === undefined ? '' : ` ${where}`;
     // A refused request was answered with an error; a message or a reply is gone.
     const [done, plural] = kind === 'request' ? ['refused', 'requests'] : ['dropped', kind === 'reply' ? 'replies' : 'messages'];
-    this.#tally.add(`${kind}:${where ?? reason}`, (count, first) =>
+    // Without a place, the reason is the kind, its numbers aside: `no process with pid N`.
+    const kindReason = where === undefined ? reason.replace(/\d+/g, 'N') : reason;
+    this.#tally.add(`${kind}:${where ?? kindReason}`, (count, first) =>
       first
         ? { fields: { action: what, reason }, message: `${kind} ${what}${at} ${done}: ${reason}` }
-        : { fields: { reason, count }, message: `${done} ${count} ${plural}${at}: ${reason}` },
+        : { fields: { reason: kindReason, count }, message: `${done} ${count} ${plural}${at}: ${kindReason}` },
     );
   }
 

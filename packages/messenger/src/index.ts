@@ -18,5 +18,5 @@ export { type RequestObserver, Requests } from './requests.js';
 export { type Directory, Router, type RouterLog, type RouterOptions } from './router.js';
 export { envelopeSize, jsonSize } from './size.js';
 export { type Describe, MAX_KINDS, TALLY_INTERVAL_MS, Tally, type TallyLine } from './tally.js';
-export { type Checked, check, preview } from './validate.js';
+export { type Checked, check, kindOf, preview } from './validate.js';
 export { fromWireError, toWireError } from './wire-error.js';

@@ -161,6 +161,11 @@ export class Router {
     this.#channels.get(pid)?.outbox.force(message);
   }
 
+  /** A well-formed envelope a child may not send the master (an `app:ready`, say): dropped, counted and logged as malformed ones are. */
+  unexpected(from: Sender, message: Envelope): void {
+    this.#drops.malformed(label(from), `${message.type} does not go from a child to the master`, message, from, 'unexpected');
+  }
+
   /** Writes the counts of drops and malformed messages gathered since their last line: before the master exits. */
   flushLog(): void {
     this.#drops.flush();

@@ -85,6 +85,21 @@ function problem(m: Record<string, unknown>): string | undefined {
   }
 }
 
+/** Reasons that quote the value they refuse: the words before it name their kind. */
+const QUOTING = ['protocol version', 'unknown type', 'unknown call'];
+
+/**
+ * The kind of a reason, without the value it quotes: `unknown type` for
+ * `unknown type "x"`. Drops are counted per kind, and a sender chooses the
+ * values, so counting per reason would let it choose the number of log lines.
+ */
+export function kindOf(reason: string): string {
+  const batched = reason.startsWith('batched message: ') ? 'batched message: ' : '';
+  const inner = reason.slice(batched.length);
+  const quoting = QUOTING.find((prefix) => inner.startsWith(prefix));
+  return quoting === undefined ? reason : batched + quoting;
+}
+
 /**
  * Checks that a value received on an IPC channel is a Brood envelope of this
  * protocol version. Never throws: a malformed value yields the reason.

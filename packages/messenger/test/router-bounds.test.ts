@@ -139,3 +139,23 @@ test('100,000 malformed messages from one worker: one line at once, one counted 
   assert.equal(logged[1]?.count, 99_999);
   assert.equal(router.dropped, 100_000);
 });
+
+test('what a sender chooses does not choose the number of lines: types, pids and misdirected envelopes are counted per kind', () => {
+  const { router, warnings } = running();
+  for (let i = 0; i < 1000; i++) router.receive(W2, { brood: 1, type: `t${i}` });
+  for (let i = 0; i < 100; i++) router.receive(W1, action(W1, 'worker', 900_000 + i, 'lost'));
+  for (let i = 0; i < 10; i++)
+    router.unexpected({ role: 'worker', pid: W1 }, envelope({ type: 'app:ready', peers: { agent: null, workers: [] } }));
+  assert.deepEqual(warnings, [
+    'malformed message from worker 202 dropped: unknown type "t0"',
+    'message lost dropped: no process with pid 900000',
+    'unexpected message from worker 201 dropped: app:ready does not go from a child to the master',
+  ]);
+  router.flushLog();
+  assert.deepEqual(warnings.slice(3), [
+    'dropped 999 malformed messages from worker 202: unknown type',
+    'dropped 99 messages: no process with pid N',
+    'dropped 9 unexpected messages from worker 201: app:ready does not go from a child to the master',
+  ]);
+  assert.equal(router.dropped, 1110);
+});

@@ -5,8 +5,7 @@
  * Once a fix is merged, its entry goes, and so does the skip.
  */
 const FIXES = {
-  /** Issue 9 items 1 and 2: the master's memory bounded in bytes; bad messages logged rate-limited. */
-  bounds: 'awaits the bounded master (issue 9 items 1-2): memory held per target bounded in bytes, bad messages logged rate-limited',
+  // None waits now: the fixes of issue 9 are in.
 } as const;
 
 /** The skip reason of an assertion that waits for `fix`; false (run it) under BROOD_CHAOS_STRICT=1. */
