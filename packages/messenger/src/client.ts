@@ -1,6 +1,7 @@
 import { broodError, ERR, messageOf } from '@brood/errors';
-import type { ActionName, DataOf, Handler, MessageMeta, ReplyOf } from './actions.js';
+import type { ActionName, DataOf, Handler, ReplyOf } from './actions.js';
 import type { CallArgs, CallHandler, CallMethod, CallResult } from './calls.js';
+import { Handlers } from './handlers.js';
 import { unpack, type WriteResult } from './outbox.js';
 import {
   type ActionMessage,
@@ -8,7 +9,6 @@ import {
   type Envelope,
   envelope,
   type Peers,
-  type ReplyMessage,
   type RequestTarget,
   type Role,
   type Sender,
@@ -17,7 +17,6 @@ import {
 import { type RequestObserver, Requests } from './requests.js';
 import { Uplink } from './uplink.js';
 import { check } from './validate.js';
-import { toWireError } from './wire-error.js';
 
 /** How much longer a worker waits for a leader request than the agent that carries it. */
 const LEADER_REPLY_MARGIN_MS = 1000;
@@ -64,9 +63,7 @@ export class Messenger<A = Record<never, never>> {
   readonly #self: Sender;
   readonly #uplink: Uplink;
   readonly #log: MessengerLog;
-  readonly #handlers = new Map<string, Set<Handler<A, ActionName<A>>>>();
-  /** Brood's own call handlers, by method: a table apart from the app's actions. */
-  readonly #calls = new Map<CallMethod, CallHandler<CallMethod>>();
+  readonly #handlers: Handlers<A>;
   readonly #requests: Requests;
   readonly #timeout: number;
   readonly #onControl: (message: Envelope) => void;
@@ -81,6 +78,7 @@ export class Messenger<A = Record<never, never>> {
     this.#onControl = options.onControl ?? (() => {});
     this.#requests = new Requests(options.observeRequest);
     this.#uplink = new Uplink((message, written) => options.transport.send(message, written), options.log, options.maxPendingBytes);
+    this.#handlers = new Handlers(this.#self, this.#uplink, options.log);
     options.transport.onMessage((raw) => this.#receive(raw));
   }
 
@@ -193,18 +191,13 @@ export class Messenger<A = Record<never, never>> {
 
   /** @internal Answers one of Brood's own calls in this process. */
   handle<M extends CallMethod>(method: M, handler: CallHandler<M>): this {
-    this.#calls.set(method, handler as unknown as CallHandler<CallMethod>);
+    this.#handlers.handle(method, handler);
     return this;
   }
 
   /** Registers a handler for an action. */
   on<K extends ActionName<A>>(action: K, handler: Handler<A, K>): this {
-    let set = this.#handlers.get(action);
-    if (set === undefined) {
-      set = new Set();
-      this.#handlers.set(action, set);
-    }
-    set.add(handler as unknown as Handler<A, ActionName<A>>);
+    this.#handlers.on(action, handler);
     return this;
   }
 
@@ -219,8 +212,7 @@ export class Messenger<A = Record<never, never>> {
 
   /** Removes a handler, or every handler of the action when none is given. */
   off<K extends ActionName<A>>(action: K, handler?: Handler<A, K>): this {
-    if (handler === undefined) this.#handlers.delete(action);
-    else this.#handlers.get(action)?.delete(handler as unknown as Handler<A, ActionName<A>>);
+    this.#handlers.off(action, handler);
     return this;
   }
 
@@ -228,7 +220,7 @@ export class Messenger<A = Record<never, never>> {
   open(): void {
     const held = this.#held;
     this.#held = null;
-    for (const message of held ?? []) this.#dispatch(message);
+    for (const message of held ?? []) this.#handlers.dispatch(message);
   }
 
   /** Writes everything queued now, whatever the channel's buffer holds: before an exit, so nothing is left behind. */
@@ -275,7 +267,7 @@ export class Messenger<A = Record<never, never>> {
     }
     unpack(checked.envelope, (message) => {
       if (message.type === 'action' || message.type === 'call') {
-        if (this.#held === null) this.#dispatch(message);
+        if (this.#held === null) this.#handlers.dispatch(message);
         else this.#held.push(message);
       } else if (message.type === 'reply') {
         this.#requests.settle(message);
@@ -283,83 +275,5 @@ export class Messenger<A = Record<never, never>> {
         this.#onControl(message);
       }
     });
-  }
-
-  #dispatch(message: ActionMessage | CallMessage): void {
-    if (message.type === 'call') {
-      this.#answerCall(message);
-      return;
-    }
-    const handlers = this.#handlers.get(message.action);
-    const meta: MessageMeta = { action: message.action, from: message.from };
-    if (handlers === undefined || handlers.size === 0) {
-      if (message.seq !== undefined) {
-        this.#answer(
-          message,
-          false,
-          undefined,
-          broodError(ERR.NO_HANDLER, `${this.#self.role} ${this.#self.pid} has no handler for ${message.action}`),
-        );
-      }
-      return;
-    }
-    let first = true;
-    for (const handler of [...handlers]) {
-      const answers = first && message.seq !== undefined;
-      first = false;
-      let result: unknown;
-      try {
-        result = handler(message.data as never, meta);
-      } catch (error) {
-        this.#failed(message, error, answers);
-        continue;
-      }
-      if (result instanceof Promise) {
-        result.then(
-          (value) => answers && this.#answer(message, true, value),
-          (error: unknown) => this.#failed(message, error, answers),
-        );
-      } else if (answers) {
-        this.#answer(message, true, result);
-      }
-    }
-  }
-
-  #answerCall(message: CallMessage): void {
-    const handler = this.#calls.get(message.method);
-    if (handler === undefined) {
-      const error = broodError(ERR.NO_HANDLER, `${this.#self.role} ${this.#self.pid} does not answer ${message.method}`);
-      this.#answer(message, false, undefined, error);
-      return;
-    }
-    // A handler that throws synchronously rejects the same way as one whose promise rejects.
-    Promise.resolve()
-      .then(() => handler(message.args))
-      .then(
-        (result) => this.#answer(message, true, result),
-        (error: unknown) => this.#answer(message, false, undefined, error),
-      );
-  }
-
-  #failed(message: ActionMessage, error: unknown, answers: boolean): void {
-    if (answers) {
-      this.#answer(message, false, undefined, error);
-    } else {
-      this.#log.error({ err: error, action: message.action, from: message.from }, `handler of ${message.action} threw`);
-    }
-  }
-
-  #answer(message: ActionMessage | CallMessage, ok: boolean, data: unknown, error?: unknown): void {
-    if (message.seq === undefined) return;
-    const reply = envelope<ReplyMessage>({
-      type: 'reply',
-      ack: message.seq,
-      from: this.#self,
-      to: message.from.pid,
-      ok,
-    });
-    if (ok) reply.data = data;
-    else reply.error = toWireError(error, ERR.HANDLER_FAILED);
-    this.#uplink.reply(reply, message.type === 'action' ? message.action : message.method);
   }
 }
