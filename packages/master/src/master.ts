@@ -1,6 +1,6 @@
 import { codeCacheReady, Deferred, type Logger } from '@brood/core';
 import { broodError, codeOf, ERR, messageOf } from '@brood/errors';
-import { type AppStoppingMessage, envelope, type PongMessage, Router, type RunResult } from '@brood/messenger';
+import { type AppStoppingMessage, envelope, type PongMessage, type Router, type RunResult } from '@brood/messenger';
 import { AGENT_CLOCK_STOP_MS, stopAgentClock } from './agent-clock.js';
 import { AppPort } from './app-port.js';
 import { ClusterLink, type ClusterPart } from './cluster-link.js';
@@ -10,6 +10,7 @@ import type { ClusterStatusResult, StatusResult } from './control/protocol.js';
 import { ControlServer } from './control/server.js';
 import { collectStatus } from './control/status.js';
 import { masterLogger, openMasterLog } from './master-logger.js';
+import { masterRouter } from './master-router.js';
 import type { MasterState } from './master-state.js';
 import { Operations } from './ops/operations.js';
 import { type MasterOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -64,13 +65,9 @@ export class Master {
   constructor(options: MasterOptions, setup: MasterSetup) {
     this.settings = resolveOptions(options, process.env, setup.defaultEnv);
     this.logger = masterLogger(this.settings);
-    this.router = new Router({
-      log: this.logger,
-      maxPendingBytes: this.settings.maxPendingBytes,
-      directory: this.table,
-      onControl: (from, message) =>
-        message.type === 'process:pong' ? this.#ops.pong(from, message as PongMessage) : this.#supervisor.fromChild(from, message),
-    });
+    this.router = masterRouter(this.settings, this.logger, this.table, (from, message) =>
+      message.type === 'process:pong' ? this.#ops.pong(from, message as PongMessage) : this.#supervisor.fromChild(from, message),
+    );
     this.port = new AppPort(this.settings, this.logger, this.table);
     this.table.onChange(() => {
       this.router.release();

@@ -6,7 +6,7 @@ import type { LogRotate, UnhandledRejectionMode } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
 import { DEFAULT_MAX_PENDING_BYTES, type SchedulingPolicy } from '@brood/messenger';
 import { checkTitle, DEFAULT_TITLE } from './control/paths.js';
-import { type OperationsOptions, type OperationsSettings, resolveOperations } from './ops/ops-options.js';
+import { type OperationsOptions, type OperationsSettings, parseBytes, resolveOperations } from './ops/ops-options.js';
 
 /** How connections are shared between workers (see docs/cluster.md). */
 export type { SchedulingPolicy };
@@ -77,7 +77,9 @@ export interface MasterOptions extends OperationsOptions {
 }
 
 /** Every option settled; the operator's settings (probes, metrics, guards) under `ops`. */
-export type ResolvedOptions = Required<Omit<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster' | 'maxPendingBytes' | keyof OperationsOptions>> &
+export type ResolvedOptions = Required<
+  Omit<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster' | 'maxPendingBytes' | keyof OperationsOptions>
+> &
   Pick<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster'> & { maxPendingBytes: number; ops: OperationsSettings };
 
 /** Maps `NODE_ENV` to an app environment when `BROOD_ENV` is not set. */
@@ -110,19 +112,6 @@ function positiveInt(name: string, value: unknown, allowZero = false): number {
     throw broodError(ERR.BAD_OPTION, `${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}`);
   }
   return value;
-}
-
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
-
-/** A size in bytes: a positive integer, or a string such as `'64mb'`, `'512kb'`, `'1gb'`. */
-export function byteSize(name: string, value: unknown): number {
-  if (typeof value === 'number') return positiveInt(name, value);
-  const match = typeof value === 'string' ? /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value) : null;
-  const unit = match === null ? undefined : UNITS[(match[2] as string).toLowerCase()];
-  if (match === null || unit === undefined || Number(match[1]) === 0) {
-    throw broodError(ERR.BAD_OPTION, `${name} must be a positive number of bytes or a size such as '64mb', got ${JSON.stringify(value)}`);
-  }
-  return Number(match[1]) * unit;
 }
 
 /**
@@ -166,7 +155,7 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
     title: pick('title') ?? DEFAULT_TITLE,
     control: pick('control') ?? true,
     sourceMaps: pick('sourceMaps') ?? false,
-    maxPendingBytes: byteSize('maxPendingBytes', pick('maxPendingBytes') ?? DEFAULT_MAX_PENDING_BYTES),
+    maxPendingBytes: parseBytes('maxPendingBytes', pick('maxPendingBytes') ?? DEFAULT_MAX_PENDING_BYTES),
     logLevel: pick('logLevel') ?? 'info',
     unhandledRejection,
     ops: resolveOperations(pick),

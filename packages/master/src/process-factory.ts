@@ -78,8 +78,20 @@ export class ProcessFactory {
     buildDir: string,
     role: { sharedPort?: true; cluster?: ClusterProcessOptions | undefined },
   ): string {
-    const { baseDir, env, host, pretty, logLevel, shutdownTimeout, requestTimeout, maxPendingBytes, logDir, logRotate, unhandledRejection, ops } =
-      this.#settings;
+    const {
+      baseDir,
+      env,
+      host,
+      pretty,
+      logLevel,
+      shutdownTimeout,
+      requestTimeout,
+      maxPendingBytes,
+      logDir,
+      logRotate,
+      unhandledRejection,
+      ops,
+    } = this.#settings;
     const { sharedPort, cluster } = role;
     // The probes are the workers' to answer on the app port, unless the master answers them on a port of its own.
     const probes = ops.management === null && (ops.health.liveness !== null || ops.health.readiness !== null) ? ops.health : undefined;

@@ -157,13 +157,12 @@ test('maxPendingBytes: a number of bytes, or a size with a unit, from the option
   assert.equal(resolveIn({ baseDir: appDir({ maxPendingBytes: '16mb' }) }).maxPendingBytes, 16 * 1024 * 1024);
   assert.equal(resolveIn({ baseDir: appDir(), maxPendingBytes: '512KB' }).maxPendingBytes, 512 * 1024);
   assert.equal(resolveIn({ baseDir: appDir(), maxPendingBytes: '1g' }).maxPendingBytes, 1024 ** 3);
-  for (const bad of ['lots', '10 parsecs', '0mb', '-1mb', '1.5mb']) {
+  for (const bad of ['lots', '10 parsecs', '0mb', '-1mb', 0, -5, 1.5]) {
     refused(
       { baseDir: appDir(), maxPendingBytes: bad },
-      `maxPendingBytes must be a positive number of bytes or a size such as '64mb', got "${bad}"`,
+      `maxPendingBytes must be a number of bytes or a size such as '512MB', got ${JSON.stringify(bad)}`,
     );
   }
-  refused({ baseDir: appDir(), maxPendingBytes: 0 }, 'maxPendingBytes must be a positive integer, got 0');
 });
 
 test('a title that could not name a file is refused', () => {

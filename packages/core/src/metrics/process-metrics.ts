@@ -76,9 +76,9 @@ export class MessengerMetrics {
   /** The channel, counting what crosses it. */
   transport(inner: Transport): Transport {
     return {
-      send: (message) => {
+      send: (message, written) => {
         this.#sent += messagesIn(message);
-        return inner.send(message);
+        return inner.send(message, written);
       },
       onMessage: (listener) =>
         inner.onMessage((raw) => {
