@@ -1,5 +1,5 @@
 import type { MasterChannel } from '@brood/core';
-import type { Envelope, Router, Sender } from '@brood/messenger';
+import type { Envelope, Router, Sender, WriteResult } from '@brood/messenger';
 
 /**
  * A copy of `message` as it would arrive through Node's IPC, which
@@ -26,19 +26,24 @@ export interface InProcessLink {
 export function linkInProcess(router: Router, sender: Sender): InProcessLink {
   let open = true;
   let listener: ((raw: unknown) => void) | undefined;
-  router.open(sender, (message) => {
-    if (!open) return false;
+  // Each write completes once it is delivered, as Node's send callback runs once the kernel has the bytes.
+  router.open(sender, (message, written) => {
+    if (!open) return 'closed';
     const copy = overTheWire(message);
     setImmediate(() => {
       if (open) listener?.(copy);
+      written();
     });
-    return true;
+    return 'sent';
   });
-  const send = (message: Envelope): boolean => {
-    if (!open) return false;
+  const send = (message: Envelope, written: () => void = () => {}): WriteResult => {
+    if (!open) return 'closed';
     const copy = overTheWire(message);
-    setImmediate(() => router.receive(sender.pid, copy));
-    return true;
+    setImmediate(() => {
+      router.receive(sender.pid, copy);
+      written();
+    });
+    return 'sent';
   };
   const channel: MasterChannel = {
     connected: () => open,
