@@ -63,6 +63,8 @@ export const ERR = {
   MESSENGER_CLOSED: 'ERR_BROOD_MESSENGER_CLOSED',
   /** A request was addressed to a group (app, all); requests go to one process. */
   BAD_REQUEST_TARGET: 'ERR_BROOD_BAD_REQUEST_TARGET',
+  /** A message's data cannot cross a process boundary: JSON cannot carry it (a cycle, a BigInt). */
+  UNSENDABLE_DATA: 'ERR_BROOD_UNSENDABLE_DATA',
   /** A thrown value that carried no code of its own crossed a process boundary. */
   UNKNOWN: 'ERR_BROOD_UNKNOWN',
 

@@ -77,7 +77,12 @@ export class Messenger<A = Record<never, never>> {
     this.#timeout = options.requestTimeout ?? 5000;
     this.#onControl = options.onControl ?? (() => {});
     this.#requests = new Requests(options.observeRequest);
-    this.#uplink = new Uplink((message, written) => options.transport.send(message, written), options.log, options.maxPendingBytes);
+    this.#uplink = new Uplink(
+      (message, written) => options.transport.send(message, written),
+      options.log,
+      options.maxPendingBytes,
+      (seq, error) => this.#requests.fail(seq, error),
+    );
     this.#handlers = new Handlers(this.#self, this.#uplink, options.log);
     options.transport.onMessage((raw) => this.#receive(raw));
   }

@@ -16,6 +16,9 @@ export type WriteResult = 'sent' | 'full' | 'closed';
  */
 export type Write = (message: Envelope, written: () => void) => WriteResult;
 
+/** Told of a message Node could not serialise (a cycle, a BigInt): it was not written, and the rest went on. */
+export type Unsendable = (message: Envelope, error: unknown) => void;
+
 /** What became of a message given to the outbox: queued, refused past the bound (`busy`), or refused because the peer is gone. */
 export type Pushed = 'queued' | 'busy' | 'closed';
 
@@ -80,10 +83,14 @@ export class Outbox {
   #closed = false;
   readonly #write: Write;
   readonly #maxPendingBytes: number;
+  readonly #unsendable: Unsendable;
+  /** After a batch Node could not serialise, its messages go one a write, up to this index, to find the culprit. */
+  #singlyUntil = 0;
 
-  constructor(write: Write, maxPendingBytes = DEFAULT_MAX_PENDING_BYTES) {
+  constructor(write: Write, maxPendingBytes = DEFAULT_MAX_PENDING_BYTES, unsendable: Unsendable = () => {}) {
     this.#write = write;
     this.#maxPendingBytes = maxPendingBytes;
+    this.#unsendable = unsendable;
   }
 
   /** Bytes (estimated) queued here or written and not yet completed. */
@@ -168,7 +175,12 @@ export class Outbox {
       const start = this.#head;
       let end = start + 1;
       let bytes = sizes[start] as number;
-      while (end < queue.length && end - start < MAX_BATCH && bytes + (sizes[end] as number) <= MAX_BATCH_BYTES) {
+      while (
+        end < queue.length &&
+        end > this.#singlyUntil &&
+        end - start < MAX_BATCH &&
+        bytes + (sizes[end] as number) <= MAX_BATCH_BYTES
+      ) {
         bytes += sizes[end] as number;
         end++;
       }
@@ -184,10 +196,17 @@ export class Outbox {
       try {
         result = this.#write(message, () => this.#completed(bytes, routed));
       } catch (error) {
-        // A payload Node cannot serialise (a cycle, a BigInt): that write is lost, the queue stays consistent.
-        queue.fill(undefined, start, end);
-        this.#compact();
-        throw error;
+        // Node could not serialise the write (a cycle, a BigInt in some payload): nothing of it left.
+        if (end - start > 1) {
+          // A batch: its messages go again one a write, so that only the culprit is refused.
+          this.#head = start;
+          this.#queuedBytes += bytes;
+          this.#singlyUntil = end;
+          continue;
+        }
+        queue[start] = undefined;
+        this.#unsendable(message, error);
+        continue;
       }
       if (result === 'closed') {
         // Nothing was written: the chunk stays with the rest, for discard() to report.
@@ -223,9 +242,11 @@ export class Outbox {
       this.#queue = [];
       this.#sizes = [];
       this.#head = 0;
+      this.#singlyUntil = 0;
     } else if (this.#head > COMPACT_AFTER && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);
       this.#sizes = this.#sizes.slice(this.#head);
+      this.#singlyUntil = Math.max(0, this.#singlyUntil - this.#head);
       this.#head = 0;
     }
   }

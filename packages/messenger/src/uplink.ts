@@ -1,4 +1,4 @@
-import { type BroodError, broodError, ERR } from '@brood/errors';
+import { type BroodError, broodError, ERR, messageOf } from '@brood/errors';
 import { bytesText, type DropKind, type DropLog, Drops } from './drops.js';
 import { Outbox, type Pushed, type Write } from './outbox.js';
 import { type ActionMessage, type CallMessage, envelope, type ReplyMessage } from './protocol.js';
@@ -14,9 +14,27 @@ export class Uplink {
   readonly drops: Drops;
   readonly #outbox: Outbox;
 
-  constructor(write: Write, log: DropLog, maxPendingBytes?: number) {
-    this.#outbox = new Outbox(write, maxPendingBytes);
+  /**
+   * `failRequest` ends the request of a seq at once: used when its data
+   * cannot be serialised, which Node finds only as the message is written.
+   */
+  constructor(write: Write, log: DropLog, maxPendingBytes: number | undefined, failRequest: (seq: number, error: BroodError) => void) {
     this.drops = new Drops(log);
+    this.#outbox = new Outbox(write, maxPendingBytes, (message, error) => {
+      // Never an uncaught exception in the flush: the one message is refused, the request it was fails, the rest goes on.
+      const reason = `its data cannot be serialised: ${messageOf(error)}`;
+      if (message.type === 'reply') {
+        const wire = { code: ERR.UNSENDABLE_DATA, message: `the reply ${reason}` };
+        this.#outbox.force(
+          envelope<ReplyMessage>({ type: 'reply', ack: message.ack, from: message.from, to: message.to, ok: false, error: wire }),
+        );
+        return;
+      }
+      if (message.type !== 'action' && message.type !== 'call') return;
+      const what = message.type === 'action' ? message.action : message.method;
+      if (message.seq === undefined) this.drops.undelivered('message', what, reason);
+      else failRequest(message.seq, broodError(ERR.UNSENDABLE_DATA, `request ${what} not sent: ${reason}`));
+    });
   }
 
   /** A fire-and-forget message: dropped and counted when the bound refuses it. */

@@ -132,3 +132,39 @@ test('malformed messages from the master: counted, and logged as two lines howev
   assert.deepEqual(warnings.slice(1), ['dropped 9999 malformed messages from the master: no brood marker']);
   assert.equal(messenger.dropped, 10_000);
 });
+
+test('data JSON cannot carry fails its own request and drops its own send; the rest of the tick is written', async () => {
+  const written: Envelope[] = [];
+  const warnings: string[] = [];
+  // Node serialises a write as it is made, and throws on a cycle: so does this channel.
+  const transport: Transport = {
+    send: (m, done) => {
+      JSON.stringify(m);
+      unpack(m, (inner) => written.push(inner));
+      queueMicrotask(done);
+      return 'sent';
+    },
+    onMessage() {},
+  };
+  const messenger = new Messenger({ role: 'worker', transport, log: { warn: (_f, m) => warnings.push(m), error() {} } });
+  const cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+  messenger.sendToAgent('before', 1);
+  messenger.sendToAgent('cyclic', cycle);
+  const asked = messenger.request('agent', 'cyclic-request', cycle);
+  messenger.sendToAgent('after', 2);
+  await assert.rejects(asked, {
+    code: 'ERR_BROOD_UNSENDABLE_DATA',
+    message: /request cyclic-request not sent: its data cannot be serialised/,
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(
+    written.map((m) => (m as ActionMessage).action),
+    ['before', 'after'],
+  );
+  assert.equal(messenger.dropped, 1, 'the cyclic send is counted as dropped');
+  assert.ok(
+    warnings.some((w) => /cyclic/.test(w) && /cannot be serialised/.test(w)),
+    warnings.join('\n'),
+  );
+});
