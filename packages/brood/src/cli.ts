@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { ERR } from '@brood/errors';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { build, typings } from './commands/build.js';
 import { reload, runTask, stop } from './commands/control-commands.js';
 import { create } from './commands/create.js';
 import { explain, out } from './commands/output.js';
@@ -52,7 +51,7 @@ export function createProgram(argv: string[] = process.argv): Command {
     .option('-d, --daemon', 'run in the background; return once the app is ready (exit 0) or failed (exit 1)')
     .option('--timeout <ms>', 'with --daemon: how long to wait for the app to be ready', integer)
     .action(async (dir: string | undefined, flags: StartFlags) => {
-      if (flags.daemon) process.exit(await runDaemon(dir, flags, argv.slice(1)));
+      if (flags.daemon) await exitWith(() => runDaemon(dir, flags, argv.slice(1)))();
       await runForeground(dir, flags, 'prod');
     });
 
@@ -110,20 +109,13 @@ export function createProgram(argv: string[] = process.argv): Command {
     .command('typings')
     .description('write typings/brood.d.ts: types for app.config, app.controller and ctx.service')
     .argument('[dir]', 'the app folder (default: the current folder)')
-    .action((dir: string | undefined) =>
-      exitWith(async () => {
-        const baseDir = resolve(dir ?? process.cwd());
-        const { findAppMarker } = await import('@brood/core');
-        if (findAppMarker(baseDir) === undefined) {
-          out(`brood: no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts (${ERR.APP_NOT_FOUND})`, true);
-          return 1;
-        }
-        const { writeTypings } = await import('@brood/core/typings');
-        const { file, changed } = writeTypings(baseDir);
-        out(`${changed ? 'wrote' : 'up to date:'} ${file}`);
-        return 0;
-      })(),
-    );
+    .action((dir: string | undefined) => exitWith(() => typings(dir))());
+
+  program
+    .command('build')
+    .description('compile the app ahead of time (and write its typings): an app folder its user cannot write then starts as is')
+    .argument('[dir]', 'the app folder (default: the current folder)')
+    .action((dir: string | undefined) => exitWith(() => build(dir))());
 
   return program;
 }

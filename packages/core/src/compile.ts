@@ -58,13 +58,17 @@ function prune(buildsDir: string, keep: string): void {
  * Types are not checked here (that is `tsc`'s job); syntax errors stop
  * start-up with the file and line.
  */
-export async function compileApp(baseDir: string, cacheDir: string): Promise<CompileResult> {
+export async function compileApp(baseDir: string, cacheDir: string): Promise<CompileResult>;
+/** With `readOnly`, only an existing build is looked up: undefined when there is none of these sources. */
+export async function compileApp(baseDir: string, cacheDir: string, options: { readOnly: boolean }): Promise<CompileResult | undefined>;
+export async function compileApp(baseDir: string, cacheDir: string, options?: { readOnly: boolean }): Promise<CompileResult | undefined> {
   const started = performance.now();
   const sources = listSources(baseDir);
   const id = digest(baseDir, sources);
   const dir = join(cacheDir, id);
   const done = (cached: boolean): CompileResult => ({ dir, files: sources.length, cached, ms: performance.now() - started });
   if (existsSync(join(dir, 'package.json'))) return done(true);
+  if (options?.readOnly === true) return undefined;
 
   mkdirSync(cacheDir, { recursive: true });
   const scratch = join(cacheDir, `.tmp-${process.pid}-${Date.now()}`);

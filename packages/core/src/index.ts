@@ -17,7 +17,7 @@ export { type AppInfo, deepMerge, loadConfig } from './config.js';
 export { Deferred } from './deferred.js';
 export { type BootExport, HOOK_ORDER, type HookName, isClass, Lifecycle, type LifecycleHooks } from './lifecycle.js';
 export { importAppFile, importAppStem, importPackage } from './load-module.js';
-export { createLogger, type Logger, type LoggerOptions, type LogRotate, logFileName, openLogFile } from './logger.js';
+export { createLogger, type LogFile, type Logger, type LoggerOptions, type LogRotate, logFileName, openLogFile } from './logger.js';
 export { DURATION_BUCKETS, processRegistry, promClient } from './metrics/process-metrics.js';
 export {
   type ClusterProcessOptions,
@@ -29,6 +29,6 @@ export {
   type UnhandledRejectionMode,
   WORKER_SLOT_ENV,
 } from './options.js';
-export { buildApp, requireApp, warnOfMissingEnvConfig } from './prepare-app.js';
+export { type BuildPlace, buildApp, requireApp, warnOfMissingEnvConfig } from './prepare-app.js';
 export { defineTask, loadTasks, parseDuration, type ScheduleOptions, type TaskDefinition, type TaskScope, type TaskType } from './tasks.js';
 export { delay, settlesWithin, withTimeout } from './timeout.js';

@@ -26,10 +26,22 @@ export interface LoggerOptions {
   /** Where lines go; stdout when absent. */
   destination?: DestinationStream;
   /** Also write every line to this file (its folder is created), rotated. */
-  file?: { path: string; rotate?: LogRotate };
+  file?: LogFile;
 }
 
-const multistreams = new WeakMap<Logger, MultiStreamRes<string>>();
+/** A process's log file. */
+export interface LogFile {
+  path: string;
+  rotate?: LogRotate;
+  /**
+   * Once the file is open, lines go to it alone, not to stdout as well: a
+   * daemon's stdout is a file already, and a line is written once.
+   */
+  only?: boolean;
+}
+
+/** The streams of a logger made with a file, and the id of its stdout stream among them. */
+const multistreams = new WeakMap<Logger, { streams: MultiStreamRes<string>; stdoutId: number }>();
 
 /**
  * Creates the pino logger of one process. Every line carries `role` and
@@ -51,18 +63,21 @@ export function createLogger(options: LoggerOptions): Logger {
   // Both streams take every line the logger lets through; the logger's level decides.
   const streams = pino.multistream([{ stream: stdout, level: 'trace' }]);
   const logger = pino(settings, streams);
-  multistreams.set(logger, streams);
+  // pino numbers each stream it holds (`id`, not in its types): the one to remove for `only`.
+  multistreams.set(logger, { streams, stdoutId: (streams.streams[0] as { id?: number } | undefined)?.id ?? 1 });
   return logger;
 }
 
 /**
  * Opens the rotated log file of a logger made with `file` and adds it to
- * the logger's streams. Lines written before it opens reach stdout only.
- * What is still buffered is written when the process exits.
+ * the logger's streams (with `only`, in place of stdout). Lines written
+ * before it opens reach stdout only. What is still buffered is written
+ * when the process exits.
  */
-export async function openLogFile(logger: Logger, file: { path: string; rotate?: LogRotate }): Promise<void> {
-  const streams = multistreams.get(logger);
-  if (streams === undefined) return;
+export async function openLogFile(logger: Logger, file: LogFile): Promise<void> {
+  const entry = multistreams.get(logger);
+  if (entry === undefined) return;
+  const { streams, stdoutId } = entry;
   const dir = join(file.path, '..');
   mkdirSync(dir, { recursive: true });
   // Loaded only when a log folder is configured.
@@ -83,6 +98,7 @@ export async function openLogFile(logger: Logger, file: { path: string; rotate?:
     }
   });
   streams.add({ stream, level: 'trace' });
+  if (file.only === true) streams.remove(stdoutId);
 }
 
 function prettyStream(): DestinationStream {

@@ -43,6 +43,8 @@ export interface ProcessOptions {
   /** Where each process also writes its log file; no files when absent. */
   logDir?: string;
   logRotate?: LogRotate;
+  /** With `logDir`: lines go to the file alone, not to stdout too (a daemon's stdout is a file already). */
+  logFileOnly?: boolean;
   /** What a rejection nobody handled does; `exit` when absent. */
   unhandledRejection?: UnhandledRejectionMode;
   /** Cluster mode (the agent only): this instance's id and the settings the master validated and connected with. */

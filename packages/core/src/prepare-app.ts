@@ -26,15 +26,36 @@ export function warnOfMissingEnvConfig(baseDir: string, env: string, logger: Log
   );
 }
 
+/** Where a build goes. */
+export interface BuildPlace {
+  /** The build folder: `.brood/build` in the app folder unless moved. */
+  dir: string;
+  /** True when this user cannot write `dir`: a build there is read as it is, none is written. */
+  readOnly?: boolean;
+  /** The folder to compile into when `dir` is read-only and holds no build of these sources. */
+  fallback?: () => string;
+}
+
 /**
  * Compiles the app as it is now (unchanged sources reuse their build) and
  * keeps typings/brood.d.ts in step; resolves with the build folder. The
  * master does it before it forks anything, brood/testing before it boots
- * an app in the test process.
+ * an app in the test process. A read-only build folder (a container image
+ * built with `brood build`) is read where it is; when it holds no build of
+ * these sources, the app is compiled into the fallback, and a line says so.
  */
-export async function buildApp(baseDir: string, logger: Logger): Promise<string> {
+export async function buildApp(baseDir: string, logger: Logger, place?: BuildPlace): Promise<string> {
   writeAppTypings(baseDir, logger);
-  const compiled = await compileApp(baseDir, join(baseDir, '.brood', 'build'));
+  const dir = place?.dir ?? join(baseDir, '.brood', 'build');
+  let compiled = await compileApp(baseDir, dir, { readOnly: place?.readOnly === true && place.fallback !== undefined });
+  if (compiled === undefined) {
+    const fallback = (place?.fallback as () => string)();
+    compiled = await compileApp(baseDir, fallback);
+    logger.info(
+      { buildDir: dir, fallback },
+      `${dir} holds no build of these sources and is not writable (run brood build): compiled into ${fallback}`,
+    );
+  }
   logger.debug({ files: compiled.files, cached: compiled.cached, ms: Math.round(compiled.ms) }, 'app compiled');
   return compiled.dir;
 }

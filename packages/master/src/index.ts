@@ -19,10 +19,19 @@ export {
 } from './control/protocol.js';
 export { isListening, type PidFile, readPidFile } from './control/server.js';
 export { checkFolder, checkPidFile, checkSocketFile, checkSocketPath, wrongMaster } from './control/trust.js';
+export { canWrite, type FolderOptions, type Folders, makePrivateDir, outputDir, privateAppDir } from './folders.js';
 export { Master, type MasterSetup } from './master.js';
 export type { MasterState } from './master-state.js';
 export type { HealthOptions, OperationsOptions } from './ops/ops-options.js';
-export { envFromNodeEnv, type MasterOptions, type ResolvedOptions, resolveOptions, type SchedulingPolicy } from './options.js';
+export {
+  appFolders,
+  type DaemonOutput,
+  envFromNodeEnv,
+  type MasterOptions,
+  type ResolvedOptions,
+  resolveOptions,
+  type SchedulingPolicy,
+} from './options.js';
 export type { Entries } from './process-factory.js';
 export type { ProcessTable } from './process-table.js';
 export type { ReloadResult } from './reload.js';

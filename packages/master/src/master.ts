@@ -5,7 +5,6 @@ import { AGENT_CLOCK_STOP_MS, stopAgentClock } from './agent-clock.js';
 import { AppPort } from './app-port.js';
 import { ClusterLink, type ClusterPart } from './cluster-link.js';
 import { controlCommands } from './control/commands.js';
-import { runPaths } from './control/paths.js';
 import type { ClusterStatusResult, StatusResult } from './control/protocol.js';
 import { ControlServer } from './control/server.js';
 import { collectStatus } from './control/status.js';
@@ -236,8 +235,7 @@ export class Master {
 
   async #openControl(): Promise<void> {
     if (!this.settings.control) return;
-    const { baseDir, title } = this.settings;
-    this.#control = new ControlServer(controlCommands(this), this.logger, runPaths(baseDir, title), title, baseDir);
+    this.#control = new ControlServer(controlCommands(this), this.logger, this.settings);
     await this.#control.listen();
   }
 

@@ -6,18 +6,19 @@ import type { LogRotate, UnhandledRejectionMode } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
 import { DEFAULT_MAX_PENDING_BYTES, type SchedulingPolicy } from '@brood/messenger';
 import { checkTitle, DEFAULT_TITLE } from './control/paths.js';
+import { type FolderOptions, type Folders, resolveFolders } from './folders.js';
 import { type OperationsOptions, type OperationsSettings, parseBytes, resolveOperations } from './ops/ops-options.js';
 
 /** How connections are shared between workers (see docs/cluster.md). */
 export type { SchedulingPolicy };
 
 /** What `brood start` and `startMaster()` accept. Unset fields come from package.json `brood`, the environment, then defaults. */
-export interface MasterOptions extends OperationsOptions {
+export interface MasterOptions extends OperationsOptions, FolderOptions {
   /** The app folder. Default: the current directory. */
   baseDir?: string;
-  /** Default 7001; 0 picks a free port. */
+  /** Default `PORT` from the environment, else 7001; 0 picks a free port. */
   port?: number;
-  /** Default: all interfaces. */
+  /** Default `HOST` from the environment, else all interfaces. */
   host?: string;
   /** Default `os.availableParallelism()`. */
   workers?: number;
@@ -49,10 +50,10 @@ export interface MasterOptions extends OperationsOptions {
   logLevel?: string;
   /** Names this instance, so several instances of an app run side by side. Default `default`. */
   title?: string;
-  /** Each process also writes its log to a file here (`master.log`, `agent.log`, `worker-<n>.log`); relative to the app folder. */
-  logDir?: string;
-  /** How those files rotate: `{ size: '10m', frequency: 'daily', limit: 7 }`. */
+  /** How the log files rotate, and the output files of a daemon: `{ size: '10m', frequency: 'daily', limit: 7 }`. Default `{ size: '10m', limit: 10 }`. */
   logRotate?: LogRotate;
+  /** Set by `brood start --daemon`: the files the master's stdout and stderr append to; they rotate as `logRotate` says. */
+  daemonOutput?: DaemonOutput;
   /** Stack traces in the app's TypeScript lines (costs throughput). Default: on in `brood dev`, off otherwise. */
   sourceMaps?: boolean;
   /** Open the control socket that `brood stop`, `reload`, `status` and `run-task` use. Default true. */
@@ -76,11 +77,25 @@ export interface MasterOptions extends OperationsOptions {
   maxPendingBytes?: number | string;
 }
 
+/** The files a daemon's stdout and stderr are appended to. */
+export interface DaemonOutput {
+  stdout: string;
+  stderr: string;
+}
+
 /** Every option settled; the operator's settings (probes, metrics, guards) under `ops`. */
 export type ResolvedOptions = Required<
-  Omit<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster' | 'maxPendingBytes' | keyof OperationsOptions>
+  Omit<MasterOptions, 'host' | 'logDir' | 'cluster' | 'daemonOutput' | 'maxPendingBytes' | keyof OperationsOptions>
 > &
-  Pick<MasterOptions, 'host' | 'logDir' | 'logRotate' | 'cluster'> & { maxPendingBytes: number; ops: OperationsSettings };
+  Pick<MasterOptions, 'host' | 'logDir' | 'cluster' | 'daemonOutput'> & {
+    maxPendingBytes: number;
+    ops: OperationsSettings;
+    /** Set when folders of a read-only app folder moved to this user's private folder (docs/deploy.md). */
+    privateDir?: { dir: string; moved: string[] };
+  };
+
+/** How log files rotate when `logRotate` is not set: bounded, as pm2-logrotate's default. */
+const DEFAULT_LOG_ROTATE: LogRotate = { size: '10m', limit: 10 };
 
 /** Maps `NODE_ENV` to an app environment when `BROOD_ENV` is not set. */
 export function envFromNodeEnv(nodeEnv: string | undefined, fallback: string): string {
@@ -96,7 +111,8 @@ export function envFromNodeEnv(nodeEnv: string | undefined, fallback: string): s
   }
 }
 
-function readPackageOptions(baseDir: string): MasterOptions {
+/** The app's package.json `brood` field; `{}` without one. */
+export function readPackageOptions(baseDir: string): MasterOptions {
   const file = join(baseDir, 'package.json');
   if (!existsSync(file)) return {};
   try {
@@ -114,11 +130,22 @@ function positiveInt(name: string, value: unknown, allowZero = false): number {
   return value;
 }
 
+/** `PORT` from the environment as a number; undefined when unset or empty. */
+function envPort(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw broodError(ERR.BAD_OPTION, `PORT must be a port number from 0 to 65535, got ${value}`);
+  return port;
+}
+
 /**
  * Settles the master's options: explicit options first, then the
- * environment (`BROOD_SCHED_POLICY`, `BROOD_ENV`, `NODE_ENV`), then the app's
- * package.json `brood` field, then defaults. The master reads no app code to
- * do so: config files run in the agent and the workers only.
+ * environment (`PORT`, `HOST`, `BROOD_SCHED_POLICY`, `BROOD_ENV`,
+ * `NODE_ENV`, the folders' `BROOD_*_DIR`), then the app's package.json
+ * `brood` field, then defaults. `PORT` wins over package.json as platforms
+ * that set it (Heroku, Cloud Run, Render) expect. The master reads no app
+ * code to do so: config files run in the agent and the workers only.
  */
 export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = process.env, defaultEnv = 'prod'): ResolvedOptions {
   const baseDir = resolve(input.baseDir ?? process.cwd());
@@ -133,10 +160,13 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
   if (unhandledRejection !== 'exit' && unhandledRejection !== 'log') {
     throw broodError(ERR.BAD_OPTION, `unhandledRejection must be exit or log, got ${String(unhandledRejection)}`);
   }
-  const port = positiveInt('port', pick('port') ?? 7001, true);
+  const port = positiveInt('port', input.port ?? envPort(env.PORT) ?? fromPackage.port ?? 7001, true);
   if (port > 65535) throw broodError(ERR.BAD_OPTION, `port must be at most 65535, got ${port}`);
+  const folders = resolveFolders(baseDir, input, env, fromPackage);
   const resolved: ResolvedOptions = {
     baseDir,
+    runDir: folders.runDir,
+    buildDir: folders.buildDir,
     port,
     workers: positiveInt('workers', pick('workers') ?? availableParallelism()),
     spareWorkers: positiveInt('spareWorkers', pick('spareWorkers') ?? 0, true),
@@ -157,18 +187,27 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
     sourceMaps: pick('sourceMaps') ?? false,
     maxPendingBytes: parseBytes('maxPendingBytes', pick('maxPendingBytes') ?? DEFAULT_MAX_PENDING_BYTES),
     logLevel: pick('logLevel') ?? 'info',
+    logRotate: pick('logRotate') ?? DEFAULT_LOG_ROTATE,
     unhandledRejection,
     ops: resolveOperations(pick),
   };
-  const host = pick('host');
-  if (host !== undefined) resolved.host = host;
-  const logDir = input.logDir || env.BROOD_LOG_DIR || fromPackage.logDir;
-  if (logDir) resolved.logDir = resolve(baseDir, logDir);
-  const logRotate = pick('logRotate');
-  if (logRotate !== undefined) resolved.logRotate = logRotate;
+  const host = input.host || env.HOST || fromPackage.host;
+  if (host) resolved.host = host;
+  if (folders.logDir !== undefined) resolved.logDir = folders.logDir;
+  if (folders.privateDir !== undefined) resolved.privateDir = { dir: folders.privateDir, moved: folders.moved };
+  if (input.daemonOutput !== undefined) resolved.daemonOutput = input.daemonOutput;
   // Validated by @brood/cluster when the master starts, loaded only when cluster mode is asked for.
   const cluster = pick('cluster');
   if (cluster !== undefined) resolved.cluster = cluster;
   checkTitle(resolved.title);
   return resolved;
+}
+
+/**
+ * The folders of the app in `baseDir` as a master started with `input`
+ * would settle them: how the CLI finds a running instance's control socket
+ * and a daemon's log files.
+ */
+export function appFolders(baseDir: string, input: FolderOptions = {}, env: NodeJS.ProcessEnv = process.env): Folders {
+  return resolveFolders(resolve(baseDir), input, env, readPackageOptions(resolve(baseDir)));
 }

@@ -116,6 +116,7 @@ export class ProcessFactory {
       ...(probes === undefined ? {} : { probes }),
       ...(ops.metricsPath === null ? {} : { metrics: true }),
       ...(ops.maxEventLoopBlock === null ? {} : { maxEventLoopBlock: ops.maxEventLoopBlock }),
+      ...(logDir !== undefined && this.#settings.daemonOutput !== undefined ? { logFileOnly: true } : {}),
     };
     return JSON.stringify(options);
   }

@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import { envFromNodeEnv, type MasterOptions, resolveOptions } from '@brood/master';
 import { resolveOperations } from '../src/ops/ops-options.js';
+import { parseSize } from '../src/output-rotation.js';
 
 const made: string[] = [];
 after(() => {
@@ -40,6 +41,8 @@ test('an app folder without package.json gets every default', () => {
   const baseDir = appDir();
   assert.deepEqual(resolveIn({ baseDir }), {
     baseDir,
+    runDir: join(baseDir, 'run'),
+    buildDir: join(baseDir, '.brood', 'build'),
     port: 7001,
     workers: availableParallelism(),
     spareWorkers: 0,
@@ -58,6 +61,7 @@ test('an app folder without package.json gets every default', () => {
     control: true,
     sourceMaps: false,
     logLevel: 'info',
+    logRotate: { size: '10m', limit: 10 },
     unhandledRejection: 'exit',
     // The operator's settings' own defaults: packages/master/test/ops-options.test.ts.
     ops: resolveOperations(() => undefined),
@@ -78,7 +82,12 @@ test('package.json `brood` fills what was not given; what was given wins', () =>
 
 test('a package.json without a `brood` field, or with other fields only, changes nothing', () => {
   const baseDir = appDir(JSON.stringify({ name: 'app', version: '1.0.0', scripts: { start: 'brood start' } }));
-  assert.deepEqual(resolveIn({ baseDir }), { ...resolveIn({ baseDir: appDir() }), baseDir });
+  assert.deepEqual(resolveIn({ baseDir }), {
+    ...resolveIn({ baseDir: appDir() }),
+    baseDir,
+    runDir: join(baseDir, 'run'),
+    buildDir: join(baseDir, '.brood', 'build'),
+  });
 });
 
 test('a relative baseDir is resolved against the current folder', () => {
@@ -204,5 +213,43 @@ test('a package.json that is not JSON is refused, naming the file', () => {
   assert.throws(() => resolveIn({ baseDir }), {
     code: 'ERR_BROOD_BAD_OPTION',
     message: new RegExp(`^${join(baseDir, 'package.json').replaceAll('.', '\\.')} is not valid JSON: `),
+  });
+});
+
+test('PORT and HOST from the environment: below the flags, above package.json', () => {
+  const baseDir = appDir({ port: 8080, host: '127.0.0.1' });
+  assert.equal(resolveIn({ baseDir }, { PORT: '5000' }).port, 5000);
+  assert.equal(resolveIn({ baseDir, port: 9000 }, { PORT: '5000' }).port, 9000);
+  assert.equal(resolveIn({ baseDir }, { PORT: '' }).port, 8080);
+  assert.equal(resolveIn({ baseDir: appDir() }, { PORT: '0' }).port, 0);
+  assert.equal(resolveIn({ baseDir }, { HOST: '::1' }).host, '::1');
+  assert.equal(resolveIn({ baseDir, host: '0.0.0.0' }, { HOST: '::1' }).host, '0.0.0.0');
+  assert.equal(resolveIn({ baseDir }, { HOST: '' }).host, '127.0.0.1');
+  for (const bad of ['http', '70000', '-1', '80.5'])
+    refused({ baseDir }, `PORT must be a port number from 0 to 65535, got ${bad}`, { PORT: bad });
+});
+
+test('runDir and buildDir: given, then BROOD_RUN_DIR / BROOD_BUILD_DIR, then package.json; relative to the app folder', () => {
+  const baseDir = appDir({ runDir: 'pkg-run', buildDir: 'pkg-build' });
+  const env = { BROOD_RUN_DIR: '/srv/run', BROOD_BUILD_DIR: '/srv/build' };
+  const given = resolveIn({ baseDir, runDir: 'r', buildDir: 'b' }, env);
+  assert.deepEqual([given.runDir, given.buildDir], [join(baseDir, 'r'), join(baseDir, 'b')]);
+  const fromEnv = resolveIn({ baseDir }, env);
+  assert.deepEqual([fromEnv.runDir, fromEnv.buildDir], ['/srv/run', '/srv/build']);
+  const fromPackage = resolveIn({ baseDir }, { BROOD_RUN_DIR: '', BROOD_BUILD_DIR: '' });
+  assert.deepEqual([fromPackage.runDir, fromPackage.buildDir], [join(baseDir, 'pkg-run'), join(baseDir, 'pkg-build')]);
+  assert.equal(fromPackage.privateDir, undefined, 'a writable app folder keeps its folders');
+});
+
+test('logRotate.size is read as pino-roll reads it', () => {
+  assert.equal(parseSize('10m'), 10 * 1024 ** 2);
+  assert.equal(parseSize('512k'), 512 * 1024);
+  assert.equal(parseSize('1g'), 1024 ** 3);
+  assert.equal(parseSize('100b'), 100);
+  assert.equal(parseSize(2), 2 * 1024 ** 2);
+  assert.equal(parseSize('3'), 3 * 1024 ** 2);
+  assert.throws(() => parseSize('ten'), {
+    code: 'ERR_BROOD_BAD_OPTION',
+    message: `logRotate.size must be a number of bytes or a size such as '512MB', got "ten"`,
   });
 });

@@ -64,11 +64,11 @@ test('a pid file must be a plain file, and a socket a socket', async () => {
 
 test('the socket a pid file names is taken only when it is Brood`s own socket of that app and title', () => {
   const app = join(root, 'app');
-  const paths = runPaths(app, 'blue');
+  const paths = runPaths(join(app, 'run'), app, 'blue');
   assert.equal(checkSocketPath(paths, paths.socket, app, 'blue'), paths.socket);
   // A long app path: the socket lives in brood-<uid> of a temp folder, maybe another TMPDIR than the CLI's.
   const deep = join(root, 'x'.repeat(120));
-  const long = runPaths(deep, 'blue');
+  const long = runPaths(join(deep, 'run'), deep, 'blue');
   assert.notEqual(long.socket, join(deep, 'run/blue.sock'));
   mkdirSync(join(long.socket, '..'), { recursive: true, mode: 0o700 });
   assert.equal(checkSocketPath(long, long.socket, deep, 'blue'), long.socket);
@@ -82,5 +82,5 @@ test('the socket a pid file names is taken only when it is Brood`s own socket of
     assert.throws(() => checkSocketPath(paths, named, app, 'blue'), untrusted(refused), String(named));
   }
   // Another title's private socket, in the right folder, is not this one's.
-  assert.throws(() => checkSocketPath(long, runPaths(deep, 'green').socket, deep, 'blue'), untrusted(refused));
+  assert.throws(() => checkSocketPath(long, runPaths(join(deep, 'run'), deep, 'green').socket, deep, 'blue'), untrusted(refused));
 });

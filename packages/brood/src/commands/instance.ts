@@ -2,6 +2,7 @@ import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { broodError, ERR } from '@brood/errors';
 import {
+  appFolders,
   checkFolder,
   checkPidFile,
   checkSocketFile,
@@ -40,7 +41,7 @@ const HELLO_TIMEOUT_MS = 10_000;
 export async function findInstance(dir: string | undefined, title = DEFAULT_TITLE): Promise<Instance> {
   checkTitle(title);
   const baseDir = resolve(dir ?? process.cwd());
-  const paths = runPaths(baseDir, title);
+  const paths = runPaths(appFolders(baseDir).runDir, baseDir, title);
   if (!existsSync(paths.dir)) return { running: false, title, baseDir, stale: false };
   checkFolder(paths.dir, 'the run folder');
   const pidFile = checkPidFile(paths.pidFile) === undefined ? undefined : readPidFile(paths.pidFile);

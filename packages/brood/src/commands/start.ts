@@ -2,7 +2,20 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { codeOf, ERR, messageOf } from '@brood/errors';
-import { DEFAULT_TITLE, handleSignals, type Master, type MasterOptions, STOP_SIGNALS, type StartedInfo } from '@brood/master';
+import {
+  appFolders,
+  checkTitle,
+  type DaemonOutput,
+  DEFAULT_TITLE,
+  handleSignals,
+  type Master,
+  type MasterOptions,
+  makePrivateDir,
+  outputDir,
+  privateAppDir,
+  STOP_SIGNALS,
+  type StartedInfo,
+} from '@brood/master';
 import { createMaster } from '../create-master.js';
 import { nextChange, watchApp } from '../dev-watch.js';
 import { explain, out } from './output.js';
@@ -26,6 +39,8 @@ type DaemonNotice = { type: 'daemon:started'; info: StartedInfo } | { type: 'dae
 
 /** Set in the environment of a master started by `--daemon`: report the outcome over IPC. */
 const NOTIFY_ENV = 'BROOD_DAEMON_NOTIFY';
+/** Set in the environment of a master started by `--daemon`: the files its stdout and stderr append to (JSON). */
+const OUTPUT_ENV = 'BROOD_DAEMON_OUTPUT';
 
 function notify(notice: DaemonNotice): Promise<void> {
   if (process.env[NOTIFY_ENV] !== '1' || process.send === undefined) return Promise.resolve();
@@ -55,6 +70,8 @@ function options(dir: string | undefined, flags: StartFlags, dev: boolean): Mast
   if (flags.sched !== undefined) result.schedulingPolicy = flags.sched;
   if (flags.pretty !== undefined) result.pretty = flags.pretty;
   if (flags.logDir !== undefined) result.logDir = flags.logDir;
+  const output = process.env[OUTPUT_ENV];
+  if (output !== undefined && process.env[NOTIFY_ENV] === '1') result.daemonOutput = JSON.parse(output) as DaemonOutput;
   return result;
 }
 
@@ -108,16 +125,19 @@ async function waitForFix(baseDir: string): Promise<void> {
 export async function runDaemon(dir: string | undefined, flags: StartFlags, argv: string[]): Promise<number> {
   const baseDir = resolve(dir ?? process.cwd());
   const title = flags.title ?? DEFAULT_TITLE;
-  const logDir = join(baseDir, 'logs');
+  checkTitle(title);
+  const folders = appFolders(baseDir, flags.logDir === undefined ? {} : { logDir: flags.logDir });
+  const logDir = outputDir(baseDir, folders);
+  if (logDir.startsWith(privateAppDir(baseDir))) makePrivateDir(privateAppDir(baseDir));
   mkdirSync(logDir, { recursive: true });
-  const stdoutLog = join(logDir, `${title}.stdout.log`);
-  const stderrLog = join(logDir, `${title}.stderr.log`);
+  const output: DaemonOutput = { stdout: join(logDir, `${title}.stdout.log`), stderr: join(logDir, `${title}.stderr.log`) };
+  const { stdout: stdoutLog, stderr: stderrLog } = output;
   const args = argv.filter((arg) => arg !== '--daemon' && arg !== '-d');
   const child = spawn(process.execPath, [...process.execArgv, ...args], {
     cwd: process.cwd(),
     detached: true,
     stdio: ['ignore', openSync(stdoutLog, 'a'), openSync(stderrLog, 'a'), 'ipc'],
-    env: { ...process.env, [NOTIFY_ENV]: '1' },
+    env: { ...process.env, [NOTIFY_ENV]: '1', [OUTPUT_ENV]: JSON.stringify(output) },
   });
   const timeoutMs = flags.timeout ?? 120_000;
   const notice = await new Promise<DaemonNotice | { type: 'exit'; code: number | null } | { type: 'timeout' }>((settle) => {
@@ -138,7 +158,10 @@ export async function runDaemon(dir: string | undefined, flags: StartFlags, argv
       const { info } = notice;
       out(`brood '${title}' started in the background: ${info.url}`);
       out(`  master ${child.pid}, agent ${info.agent}, workers ${info.workers.join(', ')} (ready in ${info.ms} ms)`);
-      out(`  logs: ${stdoutLog}, ${stderrLog}`);
+      out(`  logs: ${folders.logDir === undefined ? '' : `${folders.logDir}/, `}${stdoutLog}, ${stderrLog}`);
+      out(
+        `  follow them with: npx brood logs -f${dir === undefined ? '' : ` ${dir}`}${flags.title === undefined ? '' : ` --title ${flags.title}`}`,
+      );
       // npx finds the brood of the app's node_modules (or of the checkout); a bare `brood` is seldom on PATH.
       out(`  stop with: npx brood stop${dir === undefined ? '' : ` ${dir}`}${flags.title === undefined ? '' : ` --title ${flags.title}`}`);
       return 0;

@@ -19,6 +19,7 @@ export async function childLogger(role: 'agent' | 'worker', options: ProcessOpti
       : {
           path: join(options.logDir, logFileName(role, slot)),
           ...(options.logRotate === undefined ? {} : { rotate: options.logRotate }),
+          only: options.logFileOnly === true,
         };
   const logger = createLogger({
     role,

@@ -28,17 +28,17 @@ export function checkTitle(title: string): void {
 }
 
 /**
- * The run folder of an app is `<app>/run`; an instance titled T has
- * `run/T.sock` and `run/T.json`. When the socket path would be too long
- * for the OS, the socket moves to a folder of this user's in the temp
- * folder (`brood-<uid>`, see {@link privateSocketDir}) under a name derived
- * from the app folder and the title; the pid file records where it is.
+ * An instance titled T keeps `T.sock` and `T.json` in the run folder of
+ * its app (`<app>/run` unless moved, see resolveFolders). When the socket
+ * path would be too long for the OS, the socket moves to a folder of this
+ * user's in the temp folder (`brood-<uid>`, see {@link privateSocketDir})
+ * under a name derived from the app folder and the title; the pid file
+ * records where it is.
  */
-export function runPaths(baseDir: string, title = DEFAULT_TITLE): RunPaths {
-  const dir = join(baseDir, 'run');
-  let socket = join(dir, `${title}.sock`);
+export function runPaths(runDir: string, baseDir: string, title = DEFAULT_TITLE): RunPaths {
+  let socket = join(runDir, `${title}.sock`);
   if (socket.length > MAX_SOCKET_PATH) socket = join(privateSocketFolder(tmpdir()), privateSocketName(baseDir, title));
-  return { dir, socket, pidFile: join(dir, `${title}.json`) };
+  return { dir: runDir, socket, pidFile: join(runDir, `${title}.json`) };
 }
 
 /**

@@ -3,8 +3,9 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { broodError, ERR } from '@brood/errors';
+import type { ResolvedOptions } from '../options.js';
 import { answerControl, type CommandTable } from './commands.js';
-import { privateSocketDir, type RunPaths, runDir } from './paths.js';
+import { privateSocketDir, type RunPaths, runDir, runPaths } from './paths.js';
 import { CONTROL_VERSION } from './protocol.js';
 import { checkSocketFile } from './trust.js';
 
@@ -25,7 +26,12 @@ export interface PidFile {
   socket: string;
   startedAt: string;
   url?: string;
+  /** Where the instance logs: its log folder, and a daemon's stdout and stderr files (`brood logs` reads them). */
+  logs?: { dir?: string; stdout?: string; stderr?: string };
 }
+
+/** What the control server needs to know of the master's settings. */
+type ControlSettings = Pick<ResolvedOptions, 'baseDir' | 'runDir' | 'title' | 'logDir' | 'daemonOutput'>;
 
 /** Resolves true when something accepts connections on `socket` within `ms`. */
 export function isListening(socket: string, ms = 500): Promise<boolean> {
@@ -70,15 +76,21 @@ export class ControlServer {
   readonly #logger: ControlLog;
   readonly #title: string;
   readonly #baseDir: string;
+  readonly #logs: PidFile['logs'];
   #server: Server | undefined;
   readonly #clients = new Set<Socket>();
 
-  constructor(commands: CommandTable, logger: ControlLog, paths: RunPaths, title: string, baseDir: string) {
+  constructor(commands: CommandTable, logger: ControlLog, settings: ControlSettings) {
+    const { baseDir, runDir, title, logDir, daemonOutput } = settings;
     this.#commands = commands;
     this.#logger = logger;
-    this.paths = paths;
+    this.paths = runPaths(runDir, baseDir, title);
     this.#title = title;
     this.#baseDir = baseDir;
+    this.#logs =
+      logDir === undefined && daemonOutput === undefined
+        ? undefined
+        : { ...(logDir === undefined ? {} : { dir: logDir }), ...daemonOutput };
   }
 
   /**
@@ -127,6 +139,7 @@ export class ControlServer {
       startedAt: new Date().toISOString(),
     };
     if (url !== undefined) content.url = url;
+    if (this.#logs !== undefined) content.logs = this.#logs;
     writeFileSync(this.paths.pidFile, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
   }
 
