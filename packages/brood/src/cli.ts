@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { build, typings } from './commands/build.js';
 import { reload, runTask, stop } from './commands/control-commands.js';
 import { create } from './commands/create.js';
+import { type LogsFlags, logs } from './commands/logs.js';
 import { explain, out } from './commands/output.js';
 import { runDaemon, runForeground, type StartFlags } from './commands/start.js';
 import { status } from './commands/status.js';
@@ -86,6 +87,18 @@ export function createProgram(argv: string[] = process.argv): Command {
     .action((dir: string | undefined, flags: { title?: string; json?: boolean; cluster?: boolean; watch?: boolean }) =>
       exitWith(() => status(dir, flags))(),
     );
+
+  program
+    .command('logs')
+    .description("print a daemon's last log lines, every process's merged by time; -f follows them")
+    .argument('[dir]', 'the app folder (default: the current folder)')
+    .option('-f, --follow', 'keep printing lines as they are written, until Ctrl-C')
+    .option('-n, --lines <n>', 'how many of the last lines to print first (default: 10)', integer)
+    .addOption(new Option('--role <role>', 'only the lines of this role').choices(['agent', 'worker', 'master']))
+    .option('--pretty', 'human-readable lines instead of JSON')
+    .option('--title <title>', 'the instance (default: default)')
+    .option('--log-dir <dir>', 'the log folder it was started with, when it is not running')
+    .action((dir: string | undefined, flags: LogsFlags) => exitWith(() => logs(dir, flags))());
 
   program
     .command('run-task')

@@ -37,6 +37,8 @@ export interface BroodConfig {
   /** The app's own middleware from app/middleware, in order. */
   middleware?: string[];
   requestId?: { enable?: boolean; header?: string };
+  /** One line per request (method, path, status, ms, request id). Default: on in env `local`, off elsewhere. */
+  accessLog?: { enable?: boolean };
   errorHandler?: { enable?: boolean };
   bodyParser?: { enable?: boolean; jsonLimit?: string | number; formLimit?: string | number; enableTypes?: Array<'json' | 'form'> };
   /** Trust X-Forwarded-* headers from a proxy in front. */

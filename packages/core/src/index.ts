@@ -30,5 +30,6 @@ export {
   WORKER_SLOT_ENV,
 } from './options.js';
 export { type BuildPlace, buildApp, requireApp, warnOfMissingEnvConfig } from './prepare-app.js';
+export { prettyFormatter } from './pretty.js';
 export { defineTask, loadTasks, parseDuration, type ScheduleOptions, type TaskDefinition, type TaskScope, type TaskType } from './tasks.js';
 export { delay, settlesWithin, withTimeout } from './timeout.js';

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type DestinationStream, type Logger, type MultiStreamRes, pino, stdSerializers } from 'pino';
+import { prettyStream } from './pretty.js';
 
 export type { Logger } from 'pino';
 
@@ -99,18 +100,6 @@ export async function openLogFile(logger: Logger, file: LogFile): Promise<void> 
   });
   streams.add({ stream, level: 'trace' });
   if (file.only === true) streams.remove(stdoutId);
-}
-
-function prettyStream(): DestinationStream {
-  // pino-pretty is loaded only when asked for: production never pays for it.
-  const pretty = createRequire(import.meta.url)('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
-  return pretty({
-    sync: true,
-    colorize: process.stdout.isTTY === true,
-    ignore: 'hostname,role,pid,worker',
-    translateTime: 'HH:MM:ss.l',
-    messageFormat: '{role}{if worker}#{worker}{end} {pid} | {msg}',
-  });
 }
 
 /** The log file of a process: `master.log`, `agent.log`, `worker-<slot>.log`. */

@@ -1,4 +1,4 @@
-import { copyFileSync, readdirSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import { appendFileSync, closeSync, copyFileSync, openSync, readdirSync, readSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Logger, LogRotate } from '@brood/core';
 import { messageOf } from '@brood/errors';
@@ -39,6 +39,18 @@ export function rotatedCopies(file: string): number[] {
     .sort((a, b) => a - b);
 }
 
+/** `length` bytes of `file` from `start`. */
+function readRange(file: string, start: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buffer, 0, length, start);
+  } finally {
+    closeSync(fd);
+  }
+  return buffer;
+}
+
 /**
  * Rotates one output file the way pm2-logrotate and logrotate's
  * `copytruncate` do: copies it to `<file>.<n>` (a higher n is newer) and
@@ -49,7 +61,13 @@ export function rotatedCopies(file: string): number[] {
 export function rotateFile(file: string, limit: number | undefined): void {
   const copies = rotatedCopies(file);
   const next = (copies.at(-1) ?? 0) + 1;
-  copyFileSync(file, `${file}.${next}`);
+  const copy = `${file}.${next}`;
+  copyFileSync(file, copy);
+  // What was written during the copy joins it before the file is emptied: only a line written
+  // between the last look and the truncate can be lost.
+  for (let copied = statSync(copy).size, size = statSync(file).size; size > copied; copied = size, size = statSync(file).size) {
+    appendFileSync(copy, readRange(file, copied, size - copied));
+  }
   truncateSync(file, 0);
   if (limit === undefined) return;
   for (const old of [...copies, next].slice(0, Math.max(0, copies.length + 1 - limit)))

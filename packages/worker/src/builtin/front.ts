@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@brood/core';
 import type Koa from 'koa';
+import { type AccessLogOptions, accessLogOn, withAccessLog } from './access-log.js';
 import { type BodyParserOptions, bodyParser } from './body-parser.js';
 import { type ErrorHandlerOptions, installErrorHandler } from './error-handler.js';
 import { installRequestId, type RequestIdOptions, requestIdAssigner } from './request-id.js';
 
 /** The config sections of the built-in middleware. */
 export interface BuiltinOptions {
+  accessLog?: AccessLogOptions;
   requestId?: RequestIdOptions;
   errorHandler?: ErrorHandlerOptions;
   bodyParser?: BodyParserOptions;
@@ -25,7 +27,9 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  * - the error handler answers through koa's `ctx.onerror`, with
  *   `notFound` after the router for requests no route answered;
  * - the body parser runs only for POST, PUT and PATCH: those go through a
- *   second koa chain that starts with it.
+ *   second koa chain that starts with it;
+ * - the access log, when on, wraps the listener from outside, so that when
+ *   it is off no request carries any of it.
  *
  * Call it before the app's own middleware is added; call `handler()` once
  * everything, router included, is: it returns the server's request listener.
@@ -35,6 +39,7 @@ export function builtins(koa: Koa, options: BuiltinOptions, context: { env: stri
   const assignId = options.requestId?.enable === false ? undefined : requestIdAssigner(options.requestId);
   if (assignId !== undefined) installRequestId(koa);
   const parse = options.bodyParser?.enable === false ? undefined : bodyParser(options.bodyParser);
+  const accessLog = accessLogOn(options.accessLog, context.env);
   return {
     handler() {
       // koa-compose reads its array at every request: each chain gets a copy of its own.
@@ -47,11 +52,14 @@ export function builtins(koa: Koa, options: BuiltinOptions, context: { env: stri
         const withBody = koa.callback();
         handle = (req, res) => (WITH_BODY.has(req.method as string) ? withBody : plain)(req, res);
       }
-      if (assignId === undefined) return handle;
-      return (req, res) => {
-        assignId(req, res);
-        handle(req, res);
-      };
+      if (assignId !== undefined) {
+        const withoutId = handle;
+        handle = (req, res) => {
+          assignId(req, res);
+          withoutId(req, res);
+        };
+      }
+      return accessLog ? withAccessLog(handle, context.logger) : handle;
     },
   };
 }

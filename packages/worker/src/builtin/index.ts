@@ -1,3 +1,4 @@
+export { type AccessLogOptions, accessLogOn, withAccessLog } from './access-log.js';
 export { type BodyParserOptions, bodyParser } from './body-parser.js';
 export { installContextLogger } from './context-logger.js';
 export { type ErrorBody, type ErrorHandlerOptions, errorResponder, installErrorHandler, notFound } from './error-handler.js';

@@ -39,12 +39,17 @@ export function requestIdAssigner(options: RequestIdOptions = {}): (req: Incomin
   };
 }
 
+/** The id given to a request; undefined when request ids are off. */
+export function requestIdOf(req: IncomingMessage): string | undefined {
+  return (req as IncomingMessage & { [REQUEST_ID]?: string })[REQUEST_ID];
+}
+
 /** Defines `ctx.requestId`, read from the request the id was given to. */
 export function installRequestId(koa: Koa): void {
   Object.defineProperty(koa.context, 'requestId', {
     configurable: true,
     get(this: Koa.Context) {
-      return (this.req as IncomingMessage & { [REQUEST_ID]?: string })[REQUEST_ID];
+      return requestIdOf(this.req);
     },
   });
 }

@@ -1,0 +1,46 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@brood/core';
+import { requestIdOf } from './request-id.js';
+
+/** Options of the access log (`config.accessLog`). */
+export interface AccessLogOptions {
+  /** Default: on in env `local` (`brood dev`), off everywhere else. */
+  enable?: boolean;
+}
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** True when the access log is on for this env and config. */
+export function accessLogOn(options: AccessLogOptions | undefined, env: string): boolean {
+  return options?.enable ?? env === 'local';
+}
+
+/**
+ * Wraps the server's request listener so that each request logs one line
+ * when its connection is done with it: method, path (without the query,
+ * which may carry secrets), status, ms and request id. Only installed when
+ * on: when off, the listener is the unwrapped one, and a request pays
+ * nothing for the feature (docs/logging.md has the figures).
+ */
+export function withAccessLog(handle: Listener, logger: Logger): Listener {
+  return (req, res) => {
+    const started = performance.now();
+    res.once('close', () => {
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      const url = req.url ?? '';
+      const query = url.indexOf('?');
+      const path = query === -1 ? url : url.slice(0, query);
+      const status = res.statusCode;
+      const fields = {
+        method: req.method,
+        path,
+        status,
+        ms,
+        requestId: requestIdOf(req),
+        ...(res.writableFinished ? {} : { aborted: true }),
+      };
+      logger.info(fields, `${req.method} ${path} ${status} ${ms}ms${res.writableFinished ? '' : ' (aborted)'}`);
+    });
+    handle(req, res);
+  };
+}
