@@ -7,6 +7,7 @@ import { type LogsFlags, logs } from './commands/logs.js';
 import { explain, out } from './commands/output.js';
 import { runDaemon, runForeground, type StartFlags } from './commands/start.js';
 import { status } from './commands/status.js';
+import { type SystemdFlags, systemd } from './commands/systemd.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -123,6 +124,14 @@ export function createProgram(argv: string[] = process.argv): Command {
     .description('write typings/brood.d.ts: types for app.config, app.controller and ctx.service')
     .argument('[dir]', 'the app folder (default: the current folder)')
     .action((dir: string | undefined) => exitWith(() => typings(dir))());
+
+  program
+    .command('systemd')
+    .description('print a systemd unit that runs this app: brood start in the foreground, SIGTERM to stop, SIGUSR2 to reload')
+    .argument('[dir]', 'the app folder (default: the current folder)')
+    .option('--title <title>', 'the instance (default: default)')
+    .option('--user <user>', 'the user it runs as (default: the current user)')
+    .action((dir: string | undefined, flags: SystemdFlags) => exitWith(async () => systemd(dir, flags))());
 
   program
     .command('build')

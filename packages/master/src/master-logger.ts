@@ -1,7 +1,7 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createLogger, type LogFile, type Logger, logFileName, openLogFile } from '@brood/core';
 import { messageOf } from '@brood/errors';
-import { makePrivateDir } from './folders.js';
+import { makePrivateDir, privateAppDir } from './folders.js';
 import type { ResolvedOptions } from './options.js';
 import { rotateDaemonOutput } from './output-rotation.js';
 
@@ -23,18 +23,22 @@ export function masterLogger(settings: ResolvedOptions): Logger {
  * one line says so.
  */
 export async function openMasterLog(settings: ResolvedOptions, logger: Logger): Promise<void> {
-  const { baseDir, privateDir } = settings;
-  if (privateDir !== undefined) makePrivateDir(privateDir.dir);
-  if (settings.daemonOutput !== undefined) rotateDaemonOutput(settings.daemonOutput, settings.logRotate, logger);
+  const { baseDir, daemonOutput } = settings;
+  const moved = [...(settings.privateDir?.moved ?? [])];
+  const privateDir = privateAppDir(baseDir);
+  // A daemon's launcher moved its output files there already when the app's logs/ was read-only.
+  if (daemonOutput !== undefined && dirname(daemonOutput.stdout).startsWith(privateDir) && !moved.includes('logs')) moved.push('logs');
+  if (moved.length > 0) makePrivateDir(privateDir);
+  if (daemonOutput !== undefined) rotateDaemonOutput(daemonOutput, settings.logRotate, logger);
   const file = masterLogFile(settings);
   if (file !== undefined) {
     await openLogFile(logger, file).catch((error: unknown) =>
       logger.error({ err: error }, `cannot open the log file: ${messageOf(error)}`),
     );
   }
-  if (privateDir === undefined) return;
-  const what = privateDir.moved.map((name) => `${name}/`).join(' and ');
-  logger.info({ privateDir: privateDir.dir, moved: privateDir.moved }, `${baseDir} is not writable: ${what} moved to ${privateDir.dir}`);
+  if (moved.length === 0) return;
+  const what = moved.map((name) => `${name}/`).join(' and ');
+  logger.info({ privateDir, moved }, `${baseDir} is not writable: ${what} moved to ${privateDir}`);
 }
 
 function masterLogFile({ logDir, logRotate, daemonOutput }: ResolvedOptions): LogFile | undefined {

@@ -90,6 +90,7 @@ export async function runForeground(dir: string | undefined, flags: StartFlags, 
       process.exit(1);
     }
     const unhandle = handleSignals(master);
+    if (process.pid === 1) warnOfPid1(master);
     try {
       const info = await master.start();
       await notify({ type: 'daemon:started', info });
@@ -105,6 +106,20 @@ export async function runForeground(dir: string | undefined, flags: StartFlags, 
     if (dev) watchApp(master);
     process.exit(await master.done.promise);
   }
+}
+
+/**
+ * The master as PID 1 (a container started without an init): it handles
+ * SIGTERM, SIGINT and SIGQUIT itself, and Node reaps the agent and the
+ * workers; but Node cannot wait for processes it did not start, so an
+ * orphan of the app's own child processes, adopted by PID 1, stays a
+ * zombie. One line says so, with the fix (docs/deploy.md).
+ */
+function warnOfPid1(master: Master): void {
+  master.logger.warn(
+    { event: 'pid-1' },
+    'brood runs as PID 1: stop signals are handled, but processes the app starts and orphans are not reaped; run the container with an init (docker run --init, tini, or shareProcessNamespace in Kubernetes)',
+  );
 }
 
 /** `brood dev` after a failed start: resolves at the next change of a source file; a stop signal ends it. */

@@ -1,0 +1,190 @@
+/**
+ * Brood as it runs in a container, for real: an app folder its user cannot
+ * write (built by root with `brood build`, started by `nobody`), and the
+ * master as PID 1 of its own PID namespace. Both need root; they are
+ * skipped with the reason otherwise.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, test } from 'node:test';
+import { BROOD_BIN, Cluster, FIXTURES, isAlive, killAll, waitGone } from './helpers/cluster.js';
+import { get, getJson } from './helpers/http.js';
+import { removeTempApps, tempApp } from './helpers/temp-app.js';
+
+const root = process.getuid?.() === 0;
+const has = (command: string): boolean => spawnSync(command, ['--version']).status === 0;
+const made: string[] = [];
+const daemons: number[] = [];
+
+afterEach(killAll);
+after(() => {
+  for (const pid of daemons) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  removeTempApps();
+});
+
+/** The basic fixture copied to a fresh folder of root's, readable by all, without anything a run left in it. */
+function rootOwnedApp(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'brood-ro-'));
+  made.push(dir);
+  const skip = new Set(['run', 'logs', '.brood', 'typings']);
+  cpSync(join(FIXTURES, 'basic'), dir, { recursive: true, filter: (source) => !skip.has(source.split('/').pop() ?? '') });
+  spawnSync('chmod', ['-R', 'a+rX,go-w', dir]);
+  return dir;
+}
+
+/** Runs `brood <args>` as `nobody`, to completion. */
+function asNobody(args: string[], timeout = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, BROOD_BIN, ...args], {
+      cwd: '/',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`brood ${args.join(' ')} as nobody did not finish within ${timeout} ms\n${stdout}\n${stderr}`));
+    }, timeout);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const master = /master (\d+), agent/.exec(stdout);
+      if (master !== null) daemons.push(Number(master[1]));
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const listing = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+
+test('an app folder its user cannot write starts after brood build, with no setting, and writes nothing in it', {
+  skip: root ? (has('setpriv') ? false : 'needs setpriv (util-linux)') : 'needs root, to build as root and start as nobody',
+}, async () => {
+  const dir = rootOwnedApp();
+  const build = spawnSync(process.execPath, [BROOD_BIN, 'build', dir], { encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stderr);
+  assert.match(build.stdout, /^compiled \d+ files in \d+ ms: .*\/\.brood\/build\/[0-9a-f]{16}\ntypings: .*typings\/brood\.d\.ts\n$/);
+  const before = listing(dir);
+
+  const started = await asNobody(['start', dir, '--daemon', '--port', '0', '--workers', '2']);
+  assert.equal(started.code, 0, started.stderr);
+  // nobody's private folder for this app: <tmp>/brood-65534/<digest of the app path>.
+  const privateDir = (/logs: (\S+)\/logs\/default\.stdout\.log/.exec(started.stdout) as RegExpExecArray)[1] as string;
+  made.push(privateDir);
+  assert.match(privateDir, /\/brood-65534\/[0-9a-f]{16}$/);
+  const url = (/started in the background: (\S+)/.exec(started.stdout) as RegExpExecArray)[1] as string;
+  const { pid } = await getJson<{ pid: number }>(`${url}/`);
+  assert.equal(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)?.[1], '65534', 'the worker runs as nobody');
+  assert.equal((await get(`${url}/agent`)).status, 200);
+
+  const status = await asNobody(['status', dir]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /worker/);
+  const logs = await asNobody(['logs', dir, '-n', '1000']);
+  assert.match(logs.stdout, new RegExp(`is not writable: run/ and logs/ moved to ${privateDir}`), 'one line says where');
+  assert.match(logs.stdout, /"event":"started"/);
+  const stopped = await asNobody(['stop', dir]);
+  assert.equal(stopped.code, 0, stopped.stderr);
+
+  assert.deepEqual(listing(dir), before, 'nothing was written in the app folder');
+  assert.ok(existsSync(join(privateDir, 'logs', 'default.stdout.log')));
+  assert.deepEqual(readdirSync(join(privateDir, 'run')), [], 'the socket and pid file are gone after the stop');
+});
+
+test('brood start as PID 1 of a PID namespace handles SIGTERM: a graceful stop, exit 0, no process left', {
+  skip: root ? (has('unshare') ? false : 'needs unshare (util-linux)') : 'needs root, for a PID namespace',
+}, async () => {
+  const cluster = new Cluster(
+    'unshare',
+    [
+      '--pid',
+      '--fork',
+      '--mount-proc',
+      process.execPath,
+      BROOD_BIN,
+      'start',
+      join(FIXTURES, 'basic'),
+      '--port',
+      '0',
+      '--workers',
+      '1',
+      '--title',
+      `pid1-${process.pid}`,
+    ],
+    { BROOD_ENV: 'test' },
+  );
+  const started = await cluster.started(30_000);
+  assert.equal(started.pid, 1, 'the master is PID 1 in its namespace');
+  assert.ok(
+    cluster.lines.some((line) => line.event === 'pid-1'),
+    'one line says what PID 1 means',
+  );
+  assert.equal((await get(`${started.url}/`)).status, 200);
+  // The master's pid outside the namespace: unshare's only child.
+  const outside = Number(readFileSync(`/proc/${cluster.pid}/task/${cluster.pid}/children`, 'utf8').trim());
+  assert.ok(isAlive(outside));
+  const children = readFileSync(`/proc/${outside}/task/${outside}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  process.kill(outside, 'SIGTERM');
+  await cluster.waitFor((line) => line.event === 'stopped', 'the stopped line');
+  assert.equal((await cluster.exit()).code, 0);
+  await waitGone([outside, ...children], 5000);
+});
+
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test('PORT and HOST from the environment are where the app listens when no flag says otherwise', async () => {
+  const port = await freePort();
+  const dir = tempApp({
+    'package.json': JSON.stringify({ name: 'port', private: true, brood: { port: 1 } }),
+    'app/router.ts': "export default (router) => { router.get('/', (ctx) => { ctx.body = 'here'; }); };\n",
+  });
+  const cluster = new Cluster(process.execPath, [BROOD_BIN, 'start', dir, '--workers', '1'], { PORT: String(port), HOST: '127.0.0.1' });
+  const started = await cluster.started();
+  assert.equal(started.url, `http://127.0.0.1:${port}`, 'PORT wins over package.json');
+  assert.equal((await get(`${started.url}/`)).body, 'here');
+});
+
+test('brood systemd prints a unit that runs brood start in the foreground, stops with SIGTERM to the master and reloads with SIGUSR2', () => {
+  const dir = tempApp({
+    'package.json': JSON.stringify({ name: 'shop', brood: { shutdownTimeout: 20_000 } }),
+    'app/router.ts': 'export default () => {};\n',
+  });
+  const run = spawnSync(process.execPath, [BROOD_BIN, 'systemd', dir, '--title', 'blue', '--user', 'shop'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const unit = run.stdout;
+  assert.match(unit, new RegExp(`^ExecStart=${process.execPath} \\S+/bin/brood\\.js start ${dir} --title blue$`, 'm'));
+  for (const line of [
+    'User=shop',
+    `WorkingDirectory=${dir}`,
+    'KillMode=mixed',
+    'KillSignal=SIGTERM',
+    'ExecReload=/bin/kill -USR2 $MAINPID',
+    'TimeoutStopSec=55',
+    'Restart=on-failure',
+  ]) {
+    assert.ok(unit.split('\n').includes(line), `${line} in\n${unit}`);
+  }
+});
