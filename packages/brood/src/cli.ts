@@ -36,7 +36,12 @@ function serveOptions(command: Command, kind: 'start' | 'dev'): Command {
     .option('-w, --workers <n>', `number of workers (default: ${kind === 'dev' ? '1' : 'available parallelism'})`, integer)
     .option('--env <env>', `app environment (default: BROOD_ENV, NODE_ENV, then ${kind === 'dev' ? 'local' : 'prod'})`)
     .option('--title <title>', 'names this instance, so several run side by side (default: default)')
-    .option('--log-dir <dir>', 'also write each process log to a file in this folder (default: BROOD_LOG_DIR)');
+    .option('--log-dir <dir>', 'also write each process log to a file in this folder (default: BROOD_LOG_DIR)')
+    .option('--tls-key <file>', 'serve HTTPS with this PEM key (with --tls-cert)')
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
+    .option('--http2', 'with TLS: serve HTTP/2, and HTTP/1.1 to clients without it')
+    .option('--socket <path>', 'listen on this Unix socket instead of a port')
+    .option('--socket-mode <mode>', "the socket file's mode, as '660'");
 }
 
 /** The `brood` command. Exit codes: docs/cli.md. */

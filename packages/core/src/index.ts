@@ -21,6 +21,7 @@ export { createLogger, type LogFile, type Logger, type LoggerOptions, type LogRo
 export { DURATION_BUCKETS, processRegistry, promClient } from './metrics/process-metrics.js';
 export {
   type ClusterProcessOptions,
+  type ListenTarget,
   PROCESS_OPTIONS_ENV,
   type ProbePaths,
   type ProcessOptions,

@@ -29,6 +29,8 @@ export interface ProcessOptions {
    * binds `port` itself.
    */
   sharedPort?: boolean;
+  /** HTTPS, HTTP/2, a Unix socket; plain HTTP on port and host when absent. */
+  transport?: ListenTarget;
   /** Human-readable log lines. */
   pretty: boolean;
   logLevel: string;
@@ -84,6 +86,18 @@ export interface ProbePaths {
  * its agent and workers: its workers take the test's service mocks.
  */
 export const TEST_CLUSTER_ENV = 'BROOD_TEST_CLUSTER';
+
+/** How a worker listens besides port and host (see the master's ListenOptions). */
+export interface ListenTarget {
+  /** HTTPS with these PEM files, read as the worker starts. */
+  tls?: { key: string; cert: string; ca?: string };
+  /** With tls: HTTP/2, and HTTP/1.1 over ALPN. */
+  http2?: boolean;
+  /** A Unix socket path instead of host and port. */
+  socket?: string;
+  /** The socket file's mode. */
+  socketMode?: number;
+}
 
 /** The environment variable with a worker's stable position, 1..N: a reforked worker takes its predecessor's. */
 export const WORKER_SLOT_ENV = 'BROOD_WORKER_SLOT';

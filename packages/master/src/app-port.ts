@@ -1,13 +1,15 @@
 import type { SendHandle } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
+import { chmodSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import type { Logger } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
 import { envelope, type ListenAddress, type ListenGrantedMessage } from '@brood/messenger';
 import { ConnectionBalancer } from './connection-balancer.js';
+import { appUrl } from './listen-options.js';
 import type { ResolvedOptions } from './options.js';
-import { checkPort } from './port-check.js';
+import { checkAppSocket, checkPort } from './port-check.js';
 import type { ProcessTable } from './process-table.js';
 import type { SupervisedProcess } from './supervised-process.js';
 
@@ -62,21 +64,35 @@ export class AppPort {
     this.#balancer = new ConnectionBalancer(table, logger);
   }
 
+  /**
+   * How connections reach the workers. A Unix socket is always handed over
+   * by the master (`rr`): a cluster worker cannot accept on a pipe socket it
+   * was given (Node's net routes any listen on a handle that is not TCP
+   * through its own cluster), and a local socket has no kernel balancing
+   * worth keeping.
+   */
+  get #policy(): 'rr' | 'none' {
+    return this.#settings.listen.socket === undefined ? this.#settings.schedulingPolicy : 'rr';
+  }
+
   /** Where the app listens, once bound. */
   get address(): ListenAddress | undefined {
     return this.#address;
   }
 
-  /** The URL a person opens: the bound port, on 127.0.0.1 when the app listens on every interface. */
+  /** The URL a person opens: `http(s)://` the bound port, on 127.0.0.1 when the app listens on every interface; `unix:` a socket. */
   get url(): string {
-    const { host, port } = this.#settings;
-    const shown = host === undefined || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    return `http://${shown}:${this.address?.port ?? port}`;
+    const { host, port, listen } = this.#settings;
+    return appUrl(listen, host, this.address?.port ?? port);
   }
 
-  /** Binds the port; a port in use or unavailable is one line naming it, before anything is forked. */
+  /** Binds the port (or the Unix socket); one in use or unavailable is one line naming it, before anything is forked. */
   async open(): Promise<void> {
-    const { port, host } = this.#settings;
+    const { port, host, listen } = this.#settings;
+    if (listen.socket !== undefined) {
+      await this.#bindSocket(listen.socket, listen.socketMode);
+      return;
+    }
     const where = host === undefined ? `port ${port}` : `port ${port} on ${host}`;
     let ip: string | null = null;
     let family = 4;
@@ -99,7 +115,27 @@ export class AppPort {
     const out: Record<string, unknown> = {};
     handle.getsockname(out);
     this.#address = { address: String(out.address), port: Number(out.port), family: `IPv${String(out.family).replace('IPv', '')}` };
-    if (this.#settings.schedulingPolicy !== 'rr') return;
+    await this.#listenUnderRr(handle, where);
+  }
+
+  /**
+   * Binds the app's Unix socket, as Node binds a pipe (port and address
+   * type -1), removing a stale file first (port-check.ts), and gives the
+   * file its mode before anyone can connect. Shared as the TCP port is.
+   */
+  async #bindSocket(path: string, mode: number | undefined): Promise<void> {
+    await checkAppSocket(path);
+    const handle = createServerHandle(path, -1, -1, undefined, 0);
+    if (typeof handle === 'number') throw broodError(ERR.PORT_UNAVAILABLE, `socket ${path} cannot be bound: ${getSystemErrorName(handle)}`);
+    this.#handle = handle;
+    if (mode !== undefined) chmodSync(path, mode);
+    this.#address = { address: path, port: 0, family: 'unix' };
+    await this.#listenUnderRr(handle, `socket ${path}`);
+  }
+
+  /** Under `rr` the master listens on the bound socket and hands each connection over. */
+  async #listenUnderRr(handle: ServerHandle, where: string): Promise<void> {
+    if (this.#policy !== 'rr') return;
     try {
       await this.#listen(handle);
     } catch (error) {
@@ -117,7 +153,7 @@ export class AppPort {
   grant(proc: SupervisedProcess): void {
     const address = this.#address;
     if (address === undefined || !proc.child.connected) return;
-    const policy = this.#settings.schedulingPolicy;
+    const policy = this.#policy;
     const standby = proc.spare && policy === 'none';
     const granted = envelope<ListenGrantedMessage>({ type: 'listen:granted', policy, address, ...(standby ? { standby } : {}) });
     // keepOpen: the master keeps its own copy; Node would close it once the worker has its own.
@@ -146,7 +182,9 @@ export class AppPort {
     this.#server?.close();
     this.#server = undefined;
     this.#balancer.close();
-    if (this.#settings.schedulingPolicy === 'none') this.#handle?.close();
+    if (this.#policy === 'none') this.#handle?.close();
+    // A Unix socket's file goes with it (a server on a handle it was given does not remove it).
+    if (this.#handle !== undefined && this.#address?.family === 'unix') rmSync(this.#address.address, { force: true });
     this.#handle = undefined;
   }
 

@@ -2,18 +2,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ClusterOptions } from '@brood/cluster';
-import type { LogRotate, UnhandledRejectionMode } from '@brood/core';
+import type { ListenTarget, LogRotate, UnhandledRejectionMode } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
 import { DEFAULT_MAX_PENDING_BYTES, type SchedulingPolicy } from '@brood/messenger';
 import { checkTitle, DEFAULT_TITLE } from './control/paths.js';
 import { type FolderOptions, type Folders, resolveFolders } from './folders.js';
+import { type ListenOptions, resolveListen } from './listen-options.js';
 import { type OperationsOptions, type OperationsSettings, parseBytes, resolveOperations } from './ops/ops-options.js';
 
 /** How connections are shared between workers (see docs/cluster.md). */
 export type { SchedulingPolicy };
 
 /** What `brood start` and `startMaster()` accept. Unset fields come from package.json `brood`, the environment, then defaults. */
-export interface MasterOptions extends OperationsOptions, FolderOptions {
+export interface MasterOptions extends OperationsOptions, FolderOptions, ListenOptions {
   /** The app folder. Default: the current directory. */
   baseDir?: string;
   /** Default `PORT` from the environment, else 7001; 0 picks a free port. */
@@ -85,11 +86,13 @@ export interface DaemonOutput {
 
 /** Every option settled; the operator's settings (probes, metrics, guards) under `ops`. */
 export type ResolvedOptions = Required<
-  Omit<MasterOptions, 'host' | 'logDir' | 'cluster' | 'daemonOutput' | 'maxPendingBytes' | keyof OperationsOptions>
+  Omit<MasterOptions, 'host' | 'logDir' | 'cluster' | 'daemonOutput' | 'maxPendingBytes' | keyof OperationsOptions | keyof ListenOptions>
 > &
   Pick<MasterOptions, 'host' | 'logDir' | 'cluster' | 'daemonOutput'> & {
     maxPendingBytes: number;
     ops: OperationsSettings;
+    /** TLS, HTTP/2, a Unix socket: how the workers listen besides port and host. */
+    listen: ListenTarget;
     /** Set when folders of a read-only app folder moved to this user's private folder (docs/deploy.md). */
     privateDir?: { dir: string; moved: string[] };
   };
@@ -188,6 +191,7 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
     maxPendingBytes: parseBytes('maxPendingBytes', pick('maxPendingBytes') ?? DEFAULT_MAX_PENDING_BYTES),
     logLevel: pick('logLevel') ?? 'info',
     logRotate: pick('logRotate') ?? DEFAULT_LOG_ROTATE,
+    listen: resolveListen(baseDir, pick),
     unhandledRejection,
     ops: resolveOperations(pick),
   };

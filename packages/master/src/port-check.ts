@@ -1,5 +1,7 @@
+import { lstatSync, type Stats, unlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { broodError, ERR } from '@brood/errors';
+import { isListening } from './control/server.js';
 
 /**
  * Listens on the port once and lets it go, so that a port in use is
@@ -22,4 +24,21 @@ export function checkPort(port: number, host: string | undefined): Promise<void>
     });
     probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
   });
+}
+
+/**
+ * The Unix socket the app is to listen on: a socket file nobody accepts on
+ * (its master was killed) is stale and removed; one that answers is an
+ * instance in service; any other file is refused, never removed.
+ */
+export async function checkAppSocket(path: string): Promise<void> {
+  let stat: Stats;
+  try {
+    stat = lstatSync(path);
+  } catch {
+    return;
+  }
+  if (!stat.isSocket()) throw broodError(ERR.PORT_UNAVAILABLE, `socket ${path} cannot be bound: a file that is not a socket is there`);
+  if (await isListening(path)) throw broodError(ERR.PORT_IN_USE, `socket ${path} is already in use`);
+  unlinkSync(path);
 }

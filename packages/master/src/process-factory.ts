@@ -110,6 +110,7 @@ export class ProcessFactory {
       unhandledRejection,
       maxPendingBytes,
       ...(host === undefined ? {} : { host }),
+      ...(Object.keys(this.#settings.listen).length === 0 ? {} : { transport: this.#settings.listen }),
       ...(logDir === undefined ? {} : { logDir }),
       ...(logRotate === undefined ? {} : { logRotate }),
       ...(cluster === undefined ? {} : { cluster }),

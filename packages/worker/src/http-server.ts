@@ -1,39 +1,52 @@
-import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { chmodSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2Session } from 'node:http2';
 import { Server, type Socket } from 'node:net';
+import type { ListenTarget } from '@brood/core';
 import type { ListenAddress } from '@brood/messenger';
-
-type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+import { type AppListener, type AppServer, createAppServer, isHttp2, responseOf } from './server-kinds.js';
 
 /** How long a keep-alive connection may stay idle once the worker closes. */
 export const IDLE_GRACE_MS = 1000;
 
 /**
- * The worker's HTTP server, with the two gates Brood needs:
+ * The worker's server — HTTP, HTTPS or HTTP/2 (server-kinds.ts) — with the
+ * two gates Brood needs:
  * - until {@link GatedServer.open} no request reaches app code: requests
  *   that arrive early wait, and run once the whole application is ready;
- * - once {@link GatedServer.close} starts, every response whose headers
- *   are not out yet (those in flight included) says `Connection: close`, so
- *   keep-alive clients move to a worker that stays.
+ * - once {@link GatedServer.close} starts, every HTTP/1 response whose
+ *   headers are not out yet (those in flight included) says
+ *   `Connection: close`, and every HTTP/2 session is sent GOAWAY, so
+ *   clients move to a worker that stays while what is in flight finishes.
  */
 export class GatedServer {
-  readonly server: HttpServer;
+  readonly server: AppServer;
   #open = false;
   #closing = false;
   #waiting: Array<() => void> = [];
   /**
    * Open connections — those it accepted and those the master handed over —
-   * to tell the responses in flight to close theirs when the worker closes,
-   * and to know when the last one has ended.
+   * to know when the last one has ended.
    */
   readonly #sockets = new Set<Socket>();
+  /** The TLS side of each connection of a TLS server: where its HTTP/1 response in flight is found. */
+  readonly #secure = new Set<Socket>();
+  /** Open HTTP/2 sessions, each closed with GOAWAY when the worker closes. */
+  readonly #sessions = new Set<Http2Session>();
   /** Called when a connection ends while a close waits for the last one. */
   #onSocketClosed: (() => void) | undefined;
 
-  /** `early` sees each request first, before the gate (health probes): when it answers, nothing else runs. */
-  constructor(handler: Listener, early?: (req: IncomingMessage, res: ServerResponse) => boolean) {
-    this.server = createServer((req, res) => {
-      if (this.#closing) res.setHeader('connection', 'close');
-      if (early?.(req, res)) return;
+  /**
+   * `early` sees each request first, before the gate (health probes): when
+   * it answers, nothing else runs. `target` says HTTPS, HTTP/2 or a Unix
+   * socket; plain HTTP without it.
+   */
+  constructor(handler: AppListener, early?: (req: IncomingMessage, res: ServerResponse) => boolean, target?: ListenTarget) {
+    this.server = createAppServer(target, (req, res) => {
+      // HTTP/2 has no Connection header (setting one throws): its session's GOAWAY says it.
+      if (this.#closing && req.httpVersionMajor < 2) res.setHeader('connection', 'close');
+      // The probes read and answer through the members HTTP/2's compatibility objects share with Node's.
+      if (early?.(req as IncomingMessage, res as ServerResponse)) return;
       if (this.#open) handler(req, res);
       else this.#waiting.push(() => handler(req, res));
     });
@@ -45,11 +58,27 @@ export class GatedServer {
         this.#onSocketClosed?.();
       });
     });
+    this.server.on('secureConnection', (socket: Socket) => {
+      this.#secure.add(socket);
+      socket.once('close', () => this.#secure.delete(socket));
+    });
+    this.server.on('session', (session: Http2Session) => {
+      this.#sessions.add(session);
+      session.once('close', () => this.#sessions.delete(session));
+      if (this.#closing) session.close();
+    });
   }
 
   /** Binds `port` itself: a worker outside a Brood cluster. */
   listen(port: number, host: string | undefined): Promise<ListenAddress> {
     return this.#listen((done) => this.server.listen(port, host, done));
+  }
+
+  /** Binds a Unix socket itself (a worker outside a Brood cluster), and gives the file `mode`. */
+  async listenPath(path: string, mode: number | undefined): Promise<ListenAddress> {
+    const address = await this.#listen((done) => this.server.listen(path, done));
+    if (mode !== undefined) chmodSync(path, mode);
+    return address;
   }
 
   /** Accepts on a listening socket the master bound and handed over (scheduling policy `none`). */
@@ -71,7 +100,8 @@ export class GatedServer {
   /**
    * Serves a connection the master accepted and handed over (`rr`), set up
    * as Node's HTTP server sets up those it accepts itself: no Nagle delay,
-   * and a client that ends its side may still read the response.
+   * and a client that ends its side may still read the response. A TLS
+   * server starts its handshake on it.
    */
   adopt(socket: Socket): void {
     socket.setNoDelay(true);
@@ -86,11 +116,9 @@ export class GatedServer {
       start(() => {
         this.server.off('error', onError);
         const address = this.server.address();
-        if (address === null || typeof address === 'string') {
-          reject(new Error(`unexpected listen address ${String(address)}`));
-          return;
-        }
-        resolve({ address: address.address, port: address.port, family: address.family });
+        if (typeof address === 'string') resolve({ address, port: 0, family: 'unix' });
+        else if (address === null) reject(new Error('the server listens on no address'));
+        else resolve({ address: address.address, port: address.port, family: address.family });
       });
     });
   }
@@ -109,18 +137,19 @@ export class GatedServer {
    *
    * Keep-alive connections are not cut when the close starts (Node's own
    * `server.close()` would cut the idle ones): a client may be writing its
-   * next request on one at that very moment. Each connection is instead
-   * answered with `Connection: close` on its next request, and a connection
-   * still idle after {@link IDLE_GRACE_MS} is closed.
+   * next request on one at that very moment. Each HTTP/1 connection is
+   * instead answered with `Connection: close` on its next request, and one
+   * still idle after {@link IDLE_GRACE_MS} is closed; each HTTP/2 session
+   * gets GOAWAY, finishes its streams and ends.
    */
   close(timeout: number): Promise<void> {
     this.#closing = true;
     // The responses in flight whose headers are not out yet end their connection too.
-    // `_httpMessage` is the response a socket is serving: internal to Node, long stable.
-    for (const socket of this.#sockets) {
-      const res = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
-      if (res !== undefined && res !== null && !res.headersSent) res.setHeader('connection', 'close');
+    for (const socket of [...this.#sockets, ...this.#secure]) {
+      const res = responseOf(socket);
+      if (res !== undefined && !res.headersSent) res.setHeader('connection', 'close');
     }
+    for (const session of this.#sessions) session.close();
     // A request that waited for app-ready is served rather than dropped.
     this.open();
     return new Promise((resolve) => {
@@ -138,15 +167,31 @@ export class GatedServer {
       };
       this.#onSocketClosed = check;
       const deadline = setTimeout(() => {
-        this.server.closeAllConnections();
+        if ('closeAllConnections' in this.server) this.server.closeAllConnections();
+        for (const session of this.#sessions) session.destroy();
         for (const socket of this.#sockets) socket.destroy();
         finish();
       }, timeout);
-      const sweep = setInterval(() => this.server.closeIdleConnections(), IDLE_GRACE_MS);
+      const sweep = setInterval(() => this.#closeIdle(), IDLE_GRACE_MS);
       Server.prototype.close.call(this.server, () => {
         serverClosed = true;
         check();
       });
     });
+  }
+
+  /**
+   * Closes the HTTP/1 connections that serve no request now. HTTP and HTTPS
+   * servers know which connection is between requests (Node's parser); the
+   * HTTP/2 server's HTTP/1.1 connections are closed when no response is out.
+   */
+  #closeIdle(): void {
+    if ('closeIdleConnections' in this.server) {
+      this.server.closeIdleConnections();
+      return;
+    }
+    for (const socket of this.#secure) {
+      if (!isHttp2(socket) && responseOf(socket) === undefined) socket.destroy();
+    }
   }
 }

@@ -1,10 +1,10 @@
-import type { Server } from 'node:http';
 import { type ApplicationInit, BaseApplication } from '@brood/core';
 import { messageOf } from '@brood/errors';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { ControllerTree } from './load-controllers.js';
 import type { ServiceClass } from './load-services.js';
+import type { AppServer } from './server-kinds.js';
 
 /**
  * The key under which a request's context holds its WorkerApplication:
@@ -28,8 +28,8 @@ export class WorkerApplication extends BaseApplication {
   controller: ControllerTree = {};
   /** `app/service/**`: each class by its dotted name (`admin.user`), as `ctx.service` makes them. */
   serviceClasses: ReadonlyMap<string, ServiceClass> = new Map();
-  /** The HTTP server, once the worker serves. */
-  server: Server | undefined;
+  /** The HTTP, HTTPS or HTTP/2 server, once the worker serves. */
+  server: AppServer | undefined;
 
   constructor(init: ApplicationInit) {
     super(init);

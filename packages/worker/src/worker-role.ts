@@ -10,6 +10,7 @@ import { loadControllers } from './load-controllers.js';
 import { loadAppMiddleware } from './load-middleware.js';
 import { loadServices } from './load-services.js';
 import { installTaskRunner, type TaskRunner } from './run-task.js';
+import type { AppListener } from './server-kinds.js';
 import { answerMockCalls } from './service-mocks.js';
 import { listenOnSharedPort } from './shared-port.js';
 import { Watchdog } from './watchdog.js';
@@ -73,12 +74,14 @@ export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
         ? undefined
         : new Watchdog(maxEventLoopBlock, { role: 'worker', pid: process.pid, workerId: cluster.worker?.id });
     const early = chain([watchdog?.note, probes === undefined ? undefined : probeAnswer(probes, app.health)]);
-    const gated = new GatedServer(fronts.get(app)?.handler() ?? app.koa.callback(), early);
+    const { sharedPort, port, host, listen, transport } = app.processOptions;
+    // HTTP/2's compatibility request and response have what the built-ins and koa use of Node's.
+    const gated = new GatedServer((fronts.get(app)?.handler() ?? app.koa.callback()) as AppListener, early, transport);
     servers.set(app, gated);
     app.server = gated.server;
-    const { sharedPort, port, host, listen } = app.processOptions;
     if (listen === false) return UNBOUND;
-    return sharedPort === true ? listenOnSharedPort(gated) : gated.listen(port, host);
+    if (sharedPort === true) return listenOnSharedPort(gated);
+    return transport?.socket === undefined ? gated.listen(port, host) : gated.listenPath(transport.socket, transport.socketMode);
   },
 
   readyMessage: (address) => envelope<WorkerReadyMessage>({ type: 'worker:ready', address }),

@@ -32,6 +32,11 @@ export interface StartFlags {
   daemon?: boolean;
   timeout?: number;
   logDir?: string;
+  tlsKey?: string;
+  tlsCert?: string;
+  http2?: boolean;
+  socket?: string;
+  socketMode?: string;
 }
 
 /** What a daemonised master tells the `brood start --daemon` that spawned it. */
@@ -70,6 +75,10 @@ function options(dir: string | undefined, flags: StartFlags, dev: boolean): Mast
   if (flags.sched !== undefined) result.schedulingPolicy = flags.sched;
   if (flags.pretty !== undefined) result.pretty = flags.pretty;
   if (flags.logDir !== undefined) result.logDir = flags.logDir;
+  if (flags.tlsKey !== undefined || flags.tlsCert !== undefined) result.tls = { key: flags.tlsKey ?? '', cert: flags.tlsCert ?? '' };
+  if (flags.http2 !== undefined) result.http2 = flags.http2;
+  if (flags.socket !== undefined) result.socket = flags.socket;
+  if (flags.socketMode !== undefined) result.socketMode = flags.socketMode;
   const output = process.env[OUTPUT_ENV];
   if (output !== undefined && process.env[NOTIFY_ENV] === '1') result.daemonOutput = JSON.parse(output) as DaemonOutput;
   return result;

@@ -37,9 +37,9 @@ export function withAccessLog(handle: Listener, logger: Logger): Listener {
         status,
         ms,
         requestId: requestIdOf(req),
-        ...(res.writableFinished ? {} : { aborted: true }),
+        ...(res.writableEnded ? {} : { aborted: true }),
       };
-      logger.info(fields, `${req.method} ${path} ${status} ${ms}ms${res.writableFinished ? '' : ' (aborted)'}`);
+      logger.info(fields, `${req.method} ${path} ${status} ${ms}ms${res.writableEnded ? '' : ' (aborted)'}`);
     });
     handle(req, res);
   };

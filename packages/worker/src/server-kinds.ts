@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import type { ListenTarget } from '@brood/core';
+import { broodError, ERR, messageOf } from '@brood/errors';
+
+/** The server a worker answers on: HTTP, HTTPS, or HTTP/2 over TLS (with HTTP/1.1 for clients without it). */
+export type AppServer = HttpServer | HttpsServer | Http2SecureServer;
+/** A request of any of them; koa takes both forms. */
+export type AppRequest = IncomingMessage | Http2ServerRequest;
+export type AppResponse = ServerResponse | Http2ServerResponse;
+export type AppListener = (req: AppRequest, res: AppResponse) => void;
+
+/**
+ * Makes the server of the listen target: plain HTTP without `tls`; HTTPS,
+ * or HTTP/2 with `http2`, with the key and certificate read now — a worker
+ * forked by a reload reads the files again, so renewed ones take over
+ * without a restart. Files that are not a usable key and certificate stop
+ * the worker's boot with one line naming them.
+ */
+export function createAppServer(target: ListenTarget | undefined, listener: AppListener): AppServer {
+  const tls = target?.tls;
+  if (tls === undefined) return createHttpServer(listener);
+  let options: { key: Buffer; cert: Buffer; ca?: Buffer };
+  try {
+    options = { key: readFileSync(tls.key), cert: readFileSync(tls.cert), ...(tls.ca === undefined ? {} : { ca: readFileSync(tls.ca) }) };
+    return target?.http2 === true ? createSecureServer({ ...options, allowHTTP1: true }, listener) : createHttpsServer(options, listener);
+  } catch (error) {
+    throw broodError(ERR.BAD_OPTION, `tls: ${tls.key} and ${tls.cert} are not a usable key and certificate: ${messageOf(error)}`, error);
+  }
+}
+
+/** The response an HTTP/1 connection is serving now (`_httpMessage`: internal to Node, long stable). */
+export function responseOf(socket: Socket): ServerResponse | undefined {
+  return (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
+}
+
+/** True for a connection that speaks HTTP/2: its session closes it, not `Connection: close`. */
+export function isHttp2(socket: Socket): boolean {
+  return (socket as Socket & { alpnProtocol?: string | false }).alpnProtocol === 'h2';
+}
