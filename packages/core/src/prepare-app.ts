@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { broodError, ERR, messageOf } from '@brood/errors';
 import { configEnvs, findAppMarker } from './app-files.js';
-import { compileApp } from './compile.js';
+import { type CompileResult, compileApp } from './compile.js';
 import type { Logger } from './logger.js';
 import { writeTypings } from './typings.js';
 
@@ -47,17 +47,20 @@ export interface BuildPlace {
 export async function buildApp(baseDir: string, logger: Logger, place?: BuildPlace): Promise<string> {
   writeAppTypings(baseDir, logger);
   const dir = place?.dir ?? join(baseDir, '.brood', 'build');
-  let compiled = await compileApp(baseDir, dir, { readOnly: place?.readOnly === true && place.fallback !== undefined });
-  if (compiled === undefined) {
-    const fallback = (place?.fallback as () => string)();
-    compiled = await compileApp(baseDir, fallback);
-    logger.info(
-      { buildDir: dir, fallback },
-      `${dir} holds no build of these sources and is not writable (run brood build): compiled into ${fallback}`,
-    );
-  }
-  logger.debug({ files: compiled.files, cached: compiled.cached, ms: Math.round(compiled.ms) }, 'app compiled');
-  return compiled.dir;
+  const fallback = place?.readOnly === true ? place.fallback : undefined;
+  const done = (compiled: CompileResult): string => {
+    logger.debug({ files: compiled.files, cached: compiled.cached, ms: Math.round(compiled.ms) }, 'app compiled');
+    return compiled.dir;
+  };
+  if (fallback === undefined) return done(await compileApp(baseDir, dir));
+  const found = await compileApp(baseDir, dir, { readOnly: true });
+  if (found !== undefined) return done(found);
+  const into = fallback();
+  logger.info(
+    { buildDir: dir, fallback: into },
+    `${dir} holds no build of these sources and is not writable (run brood build): compiling into ${into}`,
+  );
+  return done(await compileApp(baseDir, into));
 }
 
 /** Writes typings/brood.d.ts; a read-only app folder only loses the typings. */

@@ -10,6 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import { envFromNodeEnv, type MasterOptions, resolveOptions } from '@brood/master';
+import { appUrl } from '../src/listen-options.js';
 import { resolveOperations } from '../src/ops/ops-options.js';
 import { parseSize } from '../src/output-rotation.js';
 
@@ -62,6 +63,7 @@ test('an app folder without package.json gets every default', () => {
     sourceMaps: false,
     logLevel: 'info',
     logRotate: { size: '10m', limit: 10 },
+    listen: {},
     unhandledRejection: 'exit',
     // The operator's settings' own defaults: packages/master/test/ops-options.test.ts.
     ops: resolveOperations(() => undefined),
@@ -252,4 +254,32 @@ test('logRotate.size is read as pino-roll reads it', () => {
     code: 'ERR_BROOD_BAD_OPTION',
     message: `logRotate.size must be a number of bytes or a size such as '512MB', got "ten"`,
   });
+});
+
+test('listen: tls files resolved against the app folder and checked; http2 needs tls; a socket with its mode', () => {
+  const baseDir = appDir();
+  writeFileSync(join(baseDir, 'key.pem'), 'k');
+  writeFileSync(join(baseDir, 'cert.pem'), 'c');
+  assert.deepEqual(resolveIn({ baseDir }).listen, {});
+  const tls = resolveIn({ baseDir, tls: { key: 'key.pem', cert: 'cert.pem' }, http2: true }).listen;
+  assert.deepEqual(tls, { tls: { key: join(baseDir, 'key.pem'), cert: join(baseDir, 'cert.pem') }, http2: true });
+  const socket = resolveIn({ baseDir: appDir({ socket: 'app.sock', socketMode: '0660' }) }).listen;
+  assert.equal(socket.socketMode, 0o660);
+  assert.equal(resolveIn({ baseDir, socket: '/tmp/x.sock', socketMode: 0o600 }).listen.socketMode, 0o600);
+  refused({ baseDir, http2: true }, 'http2 needs tls: browsers and most clients speak HTTP/2 over TLS only');
+  refused({ baseDir, tls: { key: 'key.pem', cert: '' } }, 'tls needs both key and cert, the paths of PEM files (--tls-key and --tls-cert)');
+  refused({ baseDir, tls: { key: 'key.pem', cert: '.' } }, `tls.cert ${baseDir} is not a file`);
+  refused(
+    { baseDir, socket: `/tmp/${'x'.repeat(100)}.sock` },
+    `socket /tmp/${'x'.repeat(100)}.sock is longer than 100 characters, too long for a Unix socket`,
+  );
+  refused({ baseDir, socket: 'a.sock', socketMode: '999' }, `socketMode must be an octal mode such as '660', got "999"`);
+});
+
+test('the URL of the app: http or https, the shown host, a Unix socket', () => {
+  assert.equal(appUrl({}, undefined, 7001), 'http://127.0.0.1:7001');
+  assert.equal(appUrl({ tls: { key: 'k', cert: 'c' } }, '::', 8443), 'https://127.0.0.1:8443');
+  assert.equal(appUrl({}, '::1', 80), 'http://[::1]:80');
+  assert.equal(appUrl({ socket: '/run/shop.sock' }, undefined, 0), 'unix:/run/shop.sock');
+  assert.equal(appUrl({ socket: '/run/shop.sock', tls: { key: 'k', cert: 'c' } }, undefined, 0), 'https+unix:/run/shop.sock');
 });
