@@ -5,71 +5,40 @@
  * skipped with the reason otherwise.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
+import { brood, killDaemons } from './helpers/cli.js';
 import { BROOD_BIN, Cluster, FIXTURES, isAlive, killAll, waitGone } from './helpers/cluster.js';
 import { get, getJson } from './helpers/http.js';
-import { removeTempApps, tempApp } from './helpers/temp-app.js';
+import { fixtureCopy, removeTempApps, tempApp } from './helpers/temp-app.js';
 
 const root = process.getuid?.() === 0;
 const has = (command: string): boolean => spawnSync(command, ['--version']).status === 0;
+/** The private folders of the apps `nobody` ran, removed after. */
 const made: string[] = [];
-const daemons: number[] = [];
 
-afterEach(killAll);
+afterEach(() => {
+  killAll();
+  killDaemons();
+});
 after(() => {
-  for (const pid of daemons) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
   removeTempApps();
 });
 
-/** The basic fixture copied to a fresh folder of root's, readable by all, without anything a run left in it. */
+/** The basic fixture copied to a fresh folder of root's, readable by all. */
 function rootOwnedApp(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'brood-ro-'));
-  made.push(dir);
-  const skip = new Set(['run', 'logs', '.brood', 'typings']);
-  cpSync(join(FIXTURES, 'basic'), dir, { recursive: true, filter: (source) => !skip.has(source.split('/').pop() ?? '') });
+  const dir = fixtureCopy('basic');
   spawnSync('chmod', ['-R', 'a+rX,go-w', dir]);
   return dir;
 }
 
-/** Runs `brood <args>` as `nobody`, to completion. */
-function asNobody(args: string[], timeout = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, BROOD_BIN, ...args], {
-      cwd: '/',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`brood ${args.join(' ')} as nobody did not finish within ${timeout} ms\n${stdout}\n${stderr}`));
-    }, timeout);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      const master = /master (\d+), agent/.exec(stdout);
-      if (master !== null) daemons.push(Number(master[1]));
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** Runs `brood <args>` as `nobody`, to completion, from `/`. */
+const asNobody = (args: string[]) =>
+  brood(args, { cwd: '/', timeout: 60_000, via: ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'] });
 
 const listing = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
 

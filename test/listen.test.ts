@@ -6,34 +6,28 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect as http2Connect } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { brood, killDaemons } from './helpers/cli.js';
 import { FIXTURES, killAll, startBrood } from './helpers/cluster.js';
+import { fixtureCopy, removeTempApps } from './helpers/temp-app.js';
 
 const TLS = join(FIXTURES, '..', 'tls');
 const ca = [readFileSync(join(TLS, 'one.cert.pem')), readFileSync(join(TLS, 'two.cert.pem'))];
-const made: string[] = [];
 afterEach(() => {
   killAll();
   killDaemons();
 });
-after(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+after(removeTempApps);
 
 /** The basic fixture in a fresh folder, with the `one` key and certificate in its tls/. */
 function appWithTls(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'brood-listen-'));
-  made.push(dir);
-  const skip = new Set(['run', 'logs', '.brood', 'typings']);
-  cpSync(join(FIXTURES, 'basic'), dir, { recursive: true, filter: (source) => !skip.has(source.split('/').pop() ?? '') });
+  const dir = fixtureCopy('basic');
   mkdirSync(join(dir, 'tls'));
   copyFileSync(join(TLS, 'one.key.pem'), join(dir, 'tls', 'key.pem'));
   copyFileSync(join(TLS, 'one.cert.pem'), join(dir, 'tls', 'cert.pem'));

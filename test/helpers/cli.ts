@@ -10,10 +10,18 @@ export interface CliRun {
 
 const daemons = new Set<number>();
 
-/** Runs `brood <args>` to completion (killed after `timeout` ms) and remembers any daemon it started. */
-export function brood(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<CliRun> {
+/**
+ * Runs `brood <args>` to completion (killed after `timeout` ms) and
+ * remembers any daemon it started. `via` runs it through another command
+ * first (`['setpriv', '--reuid=nobody', …]`).
+ */
+export function brood(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; via?: string[] } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BROOD_BIN, ...args], {
+    const [command, ...prefix] = [...(options.via ?? []), process.execPath];
+    const child = spawn(command as string, [...prefix, BROOD_BIN, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
