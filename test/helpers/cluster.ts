@@ -40,6 +40,11 @@ export class Cluster {
   dir = '';
   /** Every pid seen in the logs, to check they are gone after. */
   readonly pids = new Set<number>();
+  /**
+   * False when the processes run in a PID namespace of their own: the pids
+   * their lines name mean other processes here, and are never signalled.
+   */
+  trackPids = true;
   /** `performance.now()` when the master's exit event came; undefined while it runs. */
   exitedAt: number | undefined;
 
@@ -89,7 +94,7 @@ export class Cluster {
     } catch {
       line = { raw };
     }
-    if (typeof line.pid === 'number') this.pids.add(line.pid);
+    if (typeof line.pid === 'number' && this.trackPids) this.pids.add(line.pid);
     this.lines.push(line);
     this.#wake();
   }
