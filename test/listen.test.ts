@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { connect as http2Connect } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { after, afterEach, test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { brood, killDaemons } from './helpers/cli.js';
 import { FIXTURES, killAll, startBrood } from './helpers/cluster.js';
+import { get } from './helpers/http.js';
 import { fixtureCopy, removeTempApps } from './helpers/temp-app.js';
 
 const TLS = join(FIXTURES, '..', 'tls');
@@ -93,7 +93,7 @@ test('HTTP/2 over TLS (connections handed over by the master, rr), HTTP/1.1 to c
 
   const session = http2Connect(url, { ca, servername: 'localhost' });
   session.on('error', () => {});
-  const get = (path: string): Promise<Answer> =>
+  const h2get = (path: string): Promise<Answer> =>
     new Promise((resolve, reject) => {
       const stream = session.request({ ':path': path });
       let status = 0;
@@ -107,12 +107,12 @@ test('HTTP/2 over TLS (connections handed over by the master, rr), HTTP/1.1 to c
       stream.on('end', () => resolve({ status, body }));
       stream.on('error', reject);
     });
-  const plain = await get('/');
+  const plain = await h2get('/');
   assert.equal(plain.status, 200);
   assert.equal(typeof (JSON.parse(plain.body) as { pid: number }).pid, 'number');
   assert.equal(session.alpnProtocol, 'h2');
 
-  const slow = get('/slow?ms=1000');
+  const slow = h2get('/slow?ms=1000');
   await cluster.waitFor((line) => line.event === 'test:slow-started', 'the slow request to start');
   const goaway = new Promise((resolve) => session.once('goaway', resolve));
   cluster.signal('SIGTERM');
@@ -137,17 +137,7 @@ for (const sched of ['rr', 'none']) {
     const { url } = await cluster.started();
     assert.equal(url, `unix:${socket}`);
     assert.equal((statSync(socket).mode & 0o777).toString(8), '660');
-    const answer = await new Promise<Answer>((resolve, reject) => {
-      const req = httpRequest({ socketPath: socket, path: '/', agent: false, timeout: 10_000 }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    const answer = await get('http://localhost/', { socketPath: socket });
     assert.equal(answer.status, 200);
     assert.equal(typeof (JSON.parse(answer.body) as { pid: number }).pid, 'number');
     cluster.signal('SIGTERM');
