@@ -122,6 +122,72 @@ test('brood start as PID 1 of a PID namespace handles SIGTERM: a graceful stop, 
   await waitGone([outside, ...children], 5000);
 });
 
+/** The children of a process, zombies included (a zombie is listed until its parent reaps it), with their names. */
+function childrenOf(pid: number): Array<{ pid: number; name: string }> {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter((text) => text !== '')
+      .map((text) => {
+        const child = Number(text);
+        let name = '';
+        try {
+          name = readFileSync(`/proc/${child}/comm`, 'utf8').trim();
+        } catch {
+          // gone meanwhile
+        }
+        return { pid: child, name };
+      });
+  } catch {
+    return [];
+  }
+}
+
+/** Waits until `holds()` is true, checking every 20 ms, for at most `ms`. */
+async function until(holds: () => boolean, what: string, ms: number): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!holds()) {
+    if (performance.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test('brood-init as PID 1 reaps the orphans the app leaves, forwards SIGTERM to brood start, and exits with its code', {
+  skip: root ? (has('unshare') ? false : 'needs unshare (util-linux)') : 'needs root, for a PID namespace',
+}, async () => {
+  const dir = tempApp({
+    'app/router.ts': [
+      "import { spawn } from 'node:child_process';",
+      'export default (router) => {',
+      "  router.get('/', (ctx) => { ctx.body = 'ok'; });",
+      // The shell exits at once: its sleep is orphaned, handed to PID 1, and exits soon after.
+      "  router.get('/orphan', (ctx) => { spawn('sh', ['-c', 'sleep 0.3 & exit 0'], { stdio: 'ignore' }); ctx.body = 'left one'; });",
+      '};',
+      '',
+    ].join('\n'),
+  });
+  const init = join(BROOD_BIN, '..', 'brood-init');
+  const args = ['--pid', '--fork', '--mount-proc', 'sh', init, process.execPath, BROOD_BIN, 'start', dir, '--port', '0', '--workers', '1'];
+  const cluster = new Cluster('unshare', args, { BROOD_ENV: 'test' });
+  cluster.trackPids = false;
+  const started = await cluster.started(30_000);
+  assert.ok(!cluster.lines.some((line) => line.event === 'pid-1'), 'the master is not PID 1: brood-init is');
+  // PID 1 out here: unshare's only child.
+  const initPid = Number(readFileSync(`/proc/${cluster.pid}/task/${cluster.pid}/children`, 'utf8').trim());
+  assert.ok(Number.isInteger(initPid) && initPid > 1 && isAlive(initPid), `brood-init's pid out here: ${initPid}`);
+  assert.equal((await get(`${started.url}/orphan`)).status, 200);
+  const sleeps = () => childrenOf(initPid).filter((child) => child.name === 'sleep');
+  await until(() => sleeps().length > 0, 'the orphaned sleep handed to PID 1', 5000);
+  // Without a reaper it would stay listed, a zombie, for good.
+  await until(() => sleeps().length === 0, 'the orphan reaped once it exited', 5000);
+  const tree = childrenOf(initPid).map((child) => child.pid);
+  process.kill(initPid, 'SIGTERM');
+  await cluster.waitFor((line) => line.event === 'stopped', 'the stopped line');
+  assert.equal((await cluster.exit()).code, 0, "brood-init exits with brood start's code");
+  await waitGone([initPid, ...tree], 5000);
+});
+
 /** A port nothing listens on now. */
 async function freePort(): Promise<number> {
   const server = createServer();

@@ -127,7 +127,7 @@ export async function runForeground(dir: string | undefined, flags: StartFlags, 
 function warnOfPid1(master: Master): void {
   master.logger.warn(
     { event: 'pid-1' },
-    'brood runs as PID 1: stop signals are handled, but processes the app starts and orphans are not reaped; run the container with an init (docker run --init, tini, or shareProcessNamespace in Kubernetes)',
+    'brood runs as PID 1: stop signals are handled, but processes the app starts and orphans are not reaped; run the container with an init (node_modules/.bin/brood-init, docker run --init, tini, or shareProcessNamespace in Kubernetes)',
   );
 }
 
