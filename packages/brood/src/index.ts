@@ -13,7 +13,7 @@ import type {
   AgentTaskContext,
   Application,
   Boot,
-  BroodConfig,
+  ConfigShape,
   MiddlewareFactory,
   Router,
   TaskFile,
@@ -37,9 +37,12 @@ export type {
   Boot,
   BroodConfig,
   ConfigOf,
+  ConfigShape,
   ControllerOf,
   Controllers,
   MiddlewareFactory,
+  MiddlewareSwitches,
+  PathMatch,
   Router,
   Services,
   TaskFile,
@@ -61,8 +64,13 @@ export function defineRouter(routes: (router: Router, app: Application) => void 
   return routes;
 }
 
-/** Types a config file and checks Brood's own keys: `export default defineConfig({ … })` or `defineConfig((info) => ({ … }))`. */
-export function defineConfig<T extends BroodConfig>(config: T | ((info: AppInfo) => T | Promise<T>)) {
+/**
+ * Types a config file and checks Brood's own keys:
+ * `export default defineConfig({ … })` or `defineConfig((info) => ({ … }))`.
+ * It returns its argument unchanged, typed as written, so the generated
+ * typings make `app.config.<key>` of every key it holds.
+ */
+export function defineConfig<C extends ConfigShape | ((info: AppInfo) => ConfigShape | Promise<ConfigShape>)>(config: C): C {
   return config;
 }
 

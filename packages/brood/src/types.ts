@@ -32,20 +32,63 @@ export interface Controllers {}
 // biome-ignore lint/suspicious/noEmptyInterface: filled by the generated typings
 export interface Services {}
 
+/**
+ * Where a middleware runs (`match`) or does not (`ignore`), as Egg's
+ * egg-path-matching: a path prefix (`'/api'` matches `/api` and `/api/…`,
+ * not `/apis`), a RegExp tested on `ctx.path`, a function of the context,
+ * or an array of these (any one matching is enough). See docs/middleware.md.
+ */
+export type PathMatch = string | RegExp | ((ctx: Context) => boolean) | Array<string | RegExp | ((ctx: Context) => boolean)>;
+
+/** The options every middleware takes beside its own: `enable`, and one of `match` or `ignore`. */
+export interface MiddlewareSwitches {
+  /** `false` switches the middleware off: its file is not even loaded. Default true. */
+  enable?: boolean;
+  /** Run only for the requests this matches. */
+  match?: PathMatch;
+  /** Run for every request but those this matches. */
+  ignore?: PathMatch;
+}
+
 /** The config keys Brood itself reads; see docs/configuration.md and docs/middleware.md. */
 export interface BroodConfig {
-  /** The app's own middleware from app/middleware, in order. */
+  /** The app's own middleware from app/middleware, in order: `'apiKey'` is `app/middleware/api-key.ts` or `apiKey.ts`. */
   middleware?: string[];
-  requestId?: { enable?: boolean; header?: string };
+  /**
+   * The keys that sign cookies (`ctx.cookies.set(name, value, { signed: true })`):
+   * an array, newest first, or a comma-separated string. Required for signed cookies.
+   */
+  keys?: string | string[];
+  /** The request id; `match`/`ignore` take paths and RegExps only (it is given before koa makes a context). */
+  requestId?: {
+    enable?: boolean;
+    header?: string;
+    match?: string | RegExp | Array<string | RegExp>;
+    ignore?: string | RegExp | Array<string | RegExp>;
+  };
   /** One line per request (method, path, status, ms, request id). Default: on in env `local`, off elsewhere. */
   accessLog?: { enable?: boolean };
+  /** The error handler answers every request: it takes `enable` only. */
   errorHandler?: { enable?: boolean };
-  bodyParser?: { enable?: boolean; jsonLimit?: string | number; formLimit?: string | number; enableTypes?: Array<'json' | 'form'> };
+  bodyParser?: MiddlewareSwitches & {
+    jsonLimit?: string | number;
+    formLimit?: string | number;
+    enableTypes?: Array<'json' | 'form'>;
+  };
   /** Trust X-Forwarded-* headers from a proxy in front. */
   proxy?: boolean;
   maxIpsCount?: number;
   proxyIpHeader?: string;
 }
+
+/**
+ * What a config file may hold: Brood's own keys, checked, and any key of
+ * the app's. The index signature is what lets a config of app keys alone
+ * (`{ shorty: { … } }`) type-check: without it `BroodConfig`, whose keys
+ * are all optional, is a "weak type" that an object sharing none of its
+ * keys is not assignable to.
+ */
+export type ConfigShape = BroodConfig & { [key: string]: unknown };
 
 /** The messenger as the app sees it: typed by {@link Actions}. */
 export type AppMessenger = Messenger<Actions>;
