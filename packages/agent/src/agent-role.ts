@@ -1,4 +1,4 @@
-import { type ChildRole, loadTasks } from '@brood/core';
+import { applyExtension, type ChildRole, loadExtension, loadTasks } from '@brood/core';
 import { messageOf } from '@brood/errors';
 import { type AgentReadyMessage, envelope } from '@brood/messenger';
 import { AgentApplication } from './agent-application.js';
@@ -14,6 +14,9 @@ export const agentRole: ChildRole<AgentApplication, undefined> = {
   create: (init) => new AgentApplication(init),
 
   async load(agent) {
+    // app/extend/agent.ts, as Egg has it: its properties are the agent's from here on.
+    const extension = await loadExtension(agent.processOptions.buildDir, agent.baseDir, 'agent');
+    if (extension !== undefined) applyExtension(agent, extension, 'the agent');
     const clusterOptions = agent.processOptions.cluster;
     if (clusterOptions !== undefined) {
       agent.cluster = await openAgentCluster(clusterOptions, agent.messenger, agent.logger);

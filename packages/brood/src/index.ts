@@ -8,12 +8,14 @@
  */
 import type { AppInfo, ScheduleOptions } from '@brood/core';
 import type { Master, MasterOptions, StartedInfo } from '@brood/master';
+import type { Context, Request, Response } from 'koa';
 import type {
   Agent,
   AgentTaskContext,
   Application,
   Boot,
   ConfigShape,
+  Helper,
   MiddlewareFactory,
   Router,
   TaskFile,
@@ -25,24 +27,32 @@ export type { ClusterOptions } from '@brood/cluster';
 export type { AppInfo, LifecycleHooks, ScheduleOptions, TaskScope, TaskType } from '@brood/core';
 export type { HealthOptions, MasterOptions, OperationsOptions, SchedulingPolicy, StartedInfo } from '@brood/master';
 export type { MessageMeta, Peers, RequestTarget, Sender, TaskClaim } from '@brood/messenger';
-export type { Context, Middleware, Next } from 'koa';
+export type { Context, Middleware, Next, Request, Response } from 'koa';
 export { Service } from './service.js';
 export type {
   Actions,
   Agent,
+  AgentExtension,
   AgentTaskContext,
   AppConfig,
   Application,
+  ApplicationExtension,
   AppMessenger,
   Boot,
   BroodConfig,
   ConfigOf,
   ConfigShape,
+  ContextExtension,
   ControllerOf,
   Controllers,
+  ExtensionOf,
+  Helper,
+  HelperExtension,
   MiddlewareFactory,
   MiddlewareSwitches,
   PathMatch,
+  RequestExtension,
+  ResponseExtension,
   Router,
   Services,
   TaskFile,
@@ -59,7 +69,11 @@ export function defineApp(boot: Boot<Application>): Boot<Application> {
   return boot;
 }
 
-/** Types `app/router.ts`: `export default defineRouter((router, app) => { router.get('/', app.controller.home.index) })`. */
+/**
+ * Types `app/router.ts`: `export default defineRouter((router, app) => { router.get('/', app.controller.home.index) })`.
+ * Egg's form, a function of the application alone, needs no helper:
+ * `export default (app: Application) => { const { router, controller } = app; … }`.
+ */
 export function defineRouter(routes: (router: Router, app: Application) => void | Promise<void>) {
   return routes;
 }
@@ -77,6 +91,34 @@ export function defineConfig<C extends ConfigShape | ((info: AppInfo) => ConfigS
 /** Types `app/middleware/<name>.ts`: `export default defineMiddleware<{ header: string }>((options, app) => async (ctx, next) => { … })`. */
 export function defineMiddleware<Options = Record<string, unknown>>(factory: MiddlewareFactory<Options>): MiddlewareFactory<Options> {
   return factory;
+}
+
+/** What each file of `app/extend` extends, as `this` inside its getters and methods. */
+export interface ExtendTargets {
+  application: Application;
+  agent: Agent;
+  context: Context;
+  request: Request;
+  response: Response;
+  helper: Helper;
+}
+
+/**
+ * Types `app/extend/<target>.ts`: `this` in its getters and methods is the
+ * object it extends, with the extension itself.
+ *
+ * ```ts
+ * // app/extend/context.ts
+ * export default defineExtend('context', {
+ *   get isIOS() { return /iPhone|iPad/.test(this.get('user-agent')); },
+ * });
+ * ```
+ *
+ * The generated typings then make `ctx.isIOS` a `boolean` everywhere.
+ */
+export function defineExtend<K extends keyof ExtendTargets, T extends object>(target: K, extension: T & ThisType<ExtendTargets[K] & T>): T {
+  void target;
+  return extension;
 }
 
 /**

@@ -90,6 +90,33 @@ export interface BroodConfig {
  */
 export type ConfigShape = BroodConfig & { [key: string]: unknown };
 
+/** What `app/extend/application.ts` adds to the worker application. Filled by the generated typings/brood.d.ts. */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the generated typings
+export interface ApplicationExtension {}
+
+/** What `app/extend/agent.ts` adds to the agent. Filled by the generated typings/brood.d.ts. */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the generated typings
+export interface AgentExtension {}
+
+/** What `app/extend/context.ts` adds to every `ctx`. Filled by the generated typings/brood.d.ts. */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the generated typings
+export interface ContextExtension {}
+
+/** What `app/extend/request.ts` adds to every `ctx.request`. Filled by the generated typings/brood.d.ts. */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the generated typings
+export interface RequestExtension {}
+
+/** What `app/extend/response.ts` adds to every `ctx.response`. Filled by the generated typings/brood.d.ts. */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the generated typings
+export interface ResponseExtension {}
+
+/** The functions of `app/extend/helper.ts`, as `ctx.helper` has them. Filled by the generated typings/brood.d.ts. */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the generated typings
+export interface HelperExtension {}
+
+/** The properties an extension file's default export adds. */
+export type ExtensionOf<M> = M extends { default: infer D } ? D : Record<never, never>;
+
 /** The messenger as the app sees it: typed by {@link Actions}. */
 export type AppMessenger = Messenger<Actions>;
 
@@ -97,14 +124,31 @@ export type AppMessenger = Messenger<Actions>;
 export type Agent = Omit<AgentApplication, 'messenger' | 'config' | 'cluster' | '_close'> & {
   readonly messenger: AppMessenger;
   config: BroodConfig & AppConfig;
-};
+} & AgentExtension;
 
-/** The worker application `app.ts`, `app/router.ts` and middleware receive. */
+/**
+ * The worker application `app.ts`, `app/router.ts` and middleware receive
+ * (the {@link WorkerApplication} class, typed for this app): `app.koa` is
+ * the koa application, `app.use(mw)` adds a koa middleware, `app.router`
+ * the @koa/router instance, `app.server` the HTTP server once the worker
+ * listens.
+ */
 export type Application = Omit<WorkerApplication, 'messenger' | 'config' | 'controller'> & {
   readonly messenger: AppMessenger;
   config: BroodConfig & AppConfig;
   controller: Controllers;
-};
+} & ApplicationExtension;
+
+/**
+ * `ctx.helper`: made on first use in a request; the functions of
+ * `app/extend/helper.ts` run with `this.ctx` and `this.app`.
+ */
+export interface Helper extends HelperExtension {
+  /** The request's koa context. */
+  readonly ctx: Context;
+  /** The worker application. */
+  readonly app: Application;
+}
 
 /** The @koa/router instance routes are declared on. */
 export type Router = WorkerApplication['router'];
@@ -128,12 +172,16 @@ type FunctionsOf<T> = { [K in keyof T as T[K] extends (...args: never[]) => unkn
 export type ControllerOf<M> = Omit<FunctionsOf<M>, 'default'> & (M extends { default: infer D } ? FunctionsOf<D> : Record<never, never>);
 
 declare module 'koa' {
-  interface DefaultContext {
+  interface DefaultContext extends ContextExtension {
     /** The app's services, one instance per request, made on first use. */
     service: Services;
     /** The Brood application (config, messenger, logger); `ctx.app` stays koa's. */
     application: Application;
+    /** The functions of `app/extend/helper.ts`, with `this.ctx` and `this.app`. */
+    helper: Helper;
   }
+  interface Request extends RequestExtension {}
+  interface Response extends ResponseExtension {}
 }
 
 /** What an agent task (`type: 'agent'`) receives. */

@@ -15,6 +15,7 @@ export { codeCacheReady } from './code-cache.js';
 export { type CompileResult, compileApp } from './compile.js';
 export { type AppInfo, deepMerge, loadConfig } from './config.js';
 export { Deferred } from './deferred.js';
+export { applyExtension, type ExtendTarget, type Extension, loadExtension } from './extend.js';
 export { type BootExport, HOOK_ORDER, type HookName, isClass, Lifecycle, type LifecycleHooks } from './lifecycle.js';
 export { importAppFile, importAppStem, importPackage } from './load-module.js';
 export { createLogger, type LogFile, type Logger, type LoggerOptions, type LogRotate, logFileName, openLogFile } from './logger.js';

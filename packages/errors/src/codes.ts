@@ -19,6 +19,8 @@ export const ERR = {
   BOOT_TIMEOUT: 'ERR_BROOD_BOOT_TIMEOUT',
   /** The options handed to a child process are missing or unreadable. */
   BAD_PROCESS_OPTIONS: 'ERR_BROOD_BAD_PROCESS_OPTIONS',
+  /** A file of app/extend does not export an object, or adds a name its target already has. */
+  EXTEND_INVALID: 'ERR_BROOD_EXTEND_INVALID',
 
   // The worker's loaders.
   /** A controller file exports nothing callable. */
@@ -31,6 +33,12 @@ export const ERR = {
   MIDDLEWARE_NOT_FOUND: 'ERR_BROOD_MIDDLEWARE_NOT_FOUND',
   /** A middleware file does not export a factory, or the factory returns no function. */
   MIDDLEWARE_INVALID: 'ERR_BROOD_MIDDLEWARE_INVALID',
+  /** A middleware's `match` or `ignore` is not usable: both set, a wrong type, a path with parameters. */
+  MIDDLEWARE_MATCH_INVALID: 'ERR_BROOD_MIDDLEWARE_MATCH_INVALID',
+  /** `config.keys` is neither an array of strings nor a comma-separated string. */
+  KEYS_INVALID: 'ERR_BROOD_KEYS_INVALID',
+  /** A signed cookie was set or read, and `config.keys` is not set. */
+  KEYS_REQUIRED: 'ERR_BROOD_KEYS_REQUIRED',
   /** app/router.ts does not export a function, or it threw. */
   ROUTER_INVALID: 'ERR_BROOD_ROUTER_INVALID',
 

@@ -1,8 +1,19 @@
 export * from './builtin/index.js';
 export { GatedServer } from './http-server.js';
+export { applyKeys, parseKeys } from './keys.js';
 export { type ControllerTree, loadControllers } from './load-controllers.js';
-export { loadAppMiddleware, type MiddlewareFactory } from './load-middleware.js';
+export { Helper, loadWorkerExtensions } from './load-extend.js';
+export { loadAppMiddleware, type MiddlewareFactory, middlewareStem } from './load-middleware.js';
 export { loadServices, type ServiceClass } from './load-services.js';
+export {
+  guarded,
+  matched,
+  matchedAssigner,
+  type PathMatch,
+  type PathRule,
+  refuseErrorHandlerMatch,
+  requestMatcher,
+} from './middleware-match.js';
 export { anonymousContext, installTaskRunner } from './run-task.js';
 export type { AppListener, AppServer } from './server-kinds.js';
 export { answerMockCalls, functionFromSource, mockServiceMethod } from './service-mocks.js';

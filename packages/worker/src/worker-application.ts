@@ -30,11 +30,34 @@ export class WorkerApplication extends BaseApplication {
   serviceClasses: ReadonlyMap<string, ServiceClass> = new Map();
   /** The HTTP, HTTPS or HTTP/2 server, once the worker serves. */
   server: AppServer | undefined;
+  /**
+   * Egg's shortcuts to the router's methods: `app.get('/', handler)` is `app.router.get('/', handler)`.
+   * (`options` is not among them: sdk-base's `app.options` holds that name.)
+   */
+  readonly get: Router['get'];
+  readonly post: Router['post'];
+  readonly put: Router['put'];
+  readonly patch: Router['patch'];
+  readonly delete: Router['delete'];
+  readonly del: Router['del'];
+  readonly head: Router['head'];
+  readonly all: Router['all'];
+  readonly redirect: Router['redirect'];
 
   constructor(init: ApplicationInit) {
     super(init);
     this.koa = new Koa();
     this.router = new Router();
+    const router = this.router;
+    this.get = router.get.bind(router);
+    this.post = router.post.bind(router);
+    this.put = router.put.bind(router);
+    this.patch = router.patch.bind(router);
+    this.delete = router.delete.bind(router);
+    this.del = router.del.bind(router);
+    this.head = router.head.bind(router);
+    this.all = router.all.bind(router);
+    this.redirect = router.redirect.bind(router);
     Object.defineProperty(this.koa.context, APPLICATION, { value: this });
     // `ctx.app` is koa's own application; `ctx.application` is Brood's, with config, messenger and logger.
     Object.defineProperty(this.koa.context, 'application', { value: this, enumerable: false });

@@ -1,12 +1,14 @@
 import cluster from 'node:cluster';
-import { type ChildRole, importAppStem, inStage, TEST_CLUSTER_ENV } from '@brood/core';
+import { type ChildRole, importAppStem, inStage, TEST_CLUSTER_ENV, WORKER_SLOT_ENV } from '@brood/core';
 import { broodError, codeOf, ERR, isErrorCode, messageOf } from '@brood/errors';
 import { envelope, type ListenAddress, type WorkerReadyMessage } from '@brood/messenger';
 import { httpMetrics } from './builtin/http-metrics.js';
 import { applyProxy, type BuiltinOptions, builtins, installContextLogger, notFound, type ProxyOptions } from './builtin/index.js';
 import { chain, probeAnswer } from './builtin/probes.js';
 import { GatedServer } from './http-server.js';
+import { applyKeys } from './keys.js';
 import { loadControllers } from './load-controllers.js';
+import { loadWorkerExtensions } from './load-extend.js';
 import { loadAppMiddleware } from './load-middleware.js';
 import { loadServices } from './load-services.js';
 import { installTaskRunner, type TaskRunner } from './run-task.js';
@@ -16,8 +18,9 @@ import { listenOnSharedPort } from './shared-port.js';
 import { Watchdog } from './watchdog.js';
 import { WorkerApplication } from './worker-application.js';
 
-/** `app/router.ts` exports `(router, app) => void`. */
+/** `app/router.ts` exports `(router, app) => void`, or Egg's `(app) => void` (its router is `app.router`). */
 type RouterFile = (router: WorkerApplication['router'], app: WorkerApplication) => void | Promise<void>;
+type EggRouterFile = (app: WorkerApplication) => void | Promise<void>;
 
 const servers = new WeakMap<WorkerApplication, GatedServer>();
 
@@ -34,12 +37,20 @@ async function loadRoutes(app: WorkerApplication): Promise<void> {
   if (typeof define !== 'function') {
     throw broodError(ERR.ROUTER_INVALID, `${routes.source} must export default a function (router, app) => void`);
   }
+  // One parameter is Egg's form, `(app) => { const { router, controller } = app; … }`; app.get, app.post… are the router's.
+  const eggForm = define.length === 1;
   try {
-    await inStage(`running ${routes.source}`, async () => (define as RouterFile)(app.router, app));
+    await inStage(`running ${routes.source}`, async () =>
+      eggForm ? (define as EggRouterFile)(app) : (define as RouterFile)(app.router, app),
+    );
   } catch (error) {
     // A loader error raised while routes were declared (a controller that is not there) keeps its code.
     const code = codeOf(error);
-    throw broodError(isErrorCode(code) ? code : ERR.ROUTER_INVALID, `${routes.source}: ${messageOf(error)}`, error);
+    const hint =
+      eggForm && error instanceof TypeError
+        ? ' (a router function of one parameter receives the app, as in Egg: its router is app.router)'
+        : '';
+    throw broodError(isErrorCode(code) ? code : ERR.ROUTER_INVALID, `${routes.source}: ${messageOf(error)}${hint}`, error);
   }
 }
 
@@ -52,6 +63,9 @@ export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
   async load(app) {
     const { baseDir, koa, config } = app;
     const { buildDir } = app.processOptions;
+    // app/extend first: everything loaded after may use what it adds.
+    await loadWorkerExtensions(app);
+    applyKeys(koa, config.keys, { env: app.env, logger: app.logger, warn: process.env[WORKER_SLOT_ENV] === '1' });
     // Built-ins first, in this order; the app's own middleware after them, the router last.
     if (app.processOptions.metrics === true) koa.use(httpMetrics(app.metrics));
     applyProxy(koa, config as ProxyOptions);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@brood/core';
 import type Koa from 'koa';
 import { type AccessLogOptions, accessLogOn, withAccessLog } from './access-log.js';
+import { matched, matchedAssigner, refuseErrorHandlerMatch } from '../middleware-match.js';
 import { type BodyParserOptions, bodyParser } from './body-parser.js';
 import { type ErrorHandlerOptions, installErrorHandler } from './error-handler.js';
 import { installRequestId, type RequestIdOptions, requestIdAssigner } from './request-id.js';
@@ -35,10 +36,13 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  * everything, router included, is: it returns the server's request listener.
  */
 export function builtins(koa: Koa, options: BuiltinOptions, context: { env: string; logger: Logger }): { handler(): Listener } {
+  refuseErrorHandlerMatch(options.errorHandler);
   if (options.errorHandler?.enable !== false) installErrorHandler(koa, { ...context, requestIdHeader: options.requestId?.header });
-  const assignId = options.requestId?.enable === false ? undefined : requestIdAssigner(options.requestId);
+  const assignId =
+    options.requestId?.enable === false ? undefined : matchedAssigner(requestIdAssigner(options.requestId), options.requestId);
   if (assignId !== undefined) installRequestId(koa);
-  const parse = options.bodyParser?.enable === false ? undefined : bodyParser(options.bodyParser);
+  const parse =
+    options.bodyParser?.enable === false ? undefined : matched('bodyParser', bodyParser(options.bodyParser), options.bodyParser);
   const accessLog = accessLogOn(options.accessLog, context.env);
   return {
     handler() {
