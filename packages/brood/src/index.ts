@@ -6,7 +6,7 @@
  * App code imports this module at run time for the helpers: it loads
  * nothing heavy until `start()` is called.
  */
-import type { AppInfo, ScheduleOptions } from '@brood/core';
+import type { AppInfo, BroodError, ScheduleOptions } from '@brood/core';
 import type { Master, MasterOptions, StartedInfo } from '@brood/master';
 import type { Context, Request, Response } from 'koa';
 import type {
@@ -22,11 +22,12 @@ import type {
   WorkerTaskContext,
 } from './types.js';
 
-export type { LeaderEvents, LostReason } from '@brood/agent';
+export type { AgentApplication, LeaderEvents, LostReason } from '@brood/agent';
 export type { ClusterOptions } from '@brood/cluster';
-export type { AppInfo, LifecycleHooks, ScheduleOptions, TaskScope, TaskType } from '@brood/core';
+export type { AppInfo, BroodError, LifecycleHooks, ScheduleOptions, TaskScope, TaskType } from '@brood/core';
 export type { HealthOptions, MasterOptions, OperationsOptions, SchedulingPolicy, StartedInfo } from '@brood/master';
 export type { MessageMeta, Peers, RequestTarget, Sender, TaskClaim } from '@brood/messenger';
+export type { RouteMethod, WorkerApplication } from '@brood/worker';
 export type { Context, Middleware, Next, Request, Response } from 'koa';
 export { Service } from './service.js';
 export type {
@@ -132,6 +133,30 @@ export function defineTask(file: {
 }): TaskFile;
 export function defineTask(file: TaskFile): TaskFile {
   return file;
+}
+
+/**
+ * True for an error Brood raised: a {@link BroodError}, whose `code` is an
+ * `ERR_BROOD_*` code listed in docs/errors.md — a messenger request that
+ * timed out (`ERR_BROOD_REQUEST_TIMEOUT`), a target that died
+ * (`ERR_BROOD_TARGET_GONE`)…
+ *
+ * Use it, or match on `code`, rather than `instanceof`: the agent and the
+ * workers run Brood from a bundle of their own, so an error they raise is
+ * not an instance of the class an app imports.
+ *
+ * ```ts
+ * try {
+ *   await app.messenger.request('agent', 'stats:get', undefined, { timeout: 1000 });
+ * } catch (error) {
+ *   if (isBroodError(error) && error.code === 'ERR_BROOD_REQUEST_TIMEOUT') return cached;
+ *   throw error;
+ * }
+ * ```
+ */
+export function isBroodError(error: unknown): error is BroodError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && code.startsWith('ERR_BROOD_');
 }
 
 /** A running cluster started from code. */

@@ -180,7 +180,9 @@ declare module 'koa' {
     /** The functions of `app/extend/helper.ts`, with `this.ctx` and `this.app`. */
     helper: Helper;
   }
+  /** koa's request (`ctx.request`), with what `app/extend/request.ts` adds. */
   interface Request extends RequestExtension {}
+  /** koa's response (`ctx.response`), with what `app/extend/response.ts` adds. */
   interface Response extends ResponseExtension {}
 }
 

@@ -17,5 +17,5 @@ export {
 export { anonymousContext, installTaskRunner } from './run-task.js';
 export type { AppListener, AppServer } from './server-kinds.js';
 export { answerMockCalls, functionFromSource, mockServiceMethod } from './service-mocks.js';
-export { APPLICATION, WorkerApplication } from './worker-application.js';
+export { APPLICATION, type RouteMethod, WorkerApplication } from './worker-application.js';
 export { workerRole } from './worker-role.js';

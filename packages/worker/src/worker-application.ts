@@ -14,6 +14,11 @@ import type { AppServer } from './server-kinds.js';
 export const APPLICATION = Symbol.for('brood.application');
 
 /**
+ * One of the router's route methods (`get`, `post`, …): `(path, ...middleware)` or `(name, path, ...middleware)`.
+ */
+export type RouteMethod = Router['get'];
+
+/**
  * The application object of a worker: a koa application with its router,
  * controllers and services, plus config, logger and messenger. `app.ts`
  * and `app/router.ts` receive it.
@@ -34,14 +39,14 @@ export class WorkerApplication extends BaseApplication {
    * Egg's shortcuts to the router's methods: `app.get('/', handler)` is `app.router.get('/', handler)`.
    * (`options` is not among them: sdk-base's `app.options` holds that name.)
    */
-  readonly get: Router['get'];
-  readonly post: Router['post'];
-  readonly put: Router['put'];
-  readonly patch: Router['patch'];
-  readonly delete: Router['delete'];
-  readonly del: Router['del'];
-  readonly head: Router['head'];
-  readonly all: Router['all'];
+  readonly get: RouteMethod;
+  readonly post: RouteMethod;
+  readonly put: RouteMethod;
+  readonly patch: RouteMethod;
+  readonly delete: RouteMethod;
+  readonly del: RouteMethod;
+  readonly head: RouteMethod;
+  readonly all: RouteMethod;
   readonly redirect: Router['redirect'];
 
   constructor(init: ApplicationInit) {
