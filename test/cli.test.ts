@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { brood, killDaemons } from './helpers/cli.js';
-import { isAlive, waitGone } from './helpers/cluster.js';
+import { BROOD_BIN, Cluster, isAlive, killAll, startBrood, waitGone } from './helpers/cluster.js';
 import { get, getJson } from './helpers/http.js';
 import { keepAliveLoad } from './helpers/load.js';
 import { removeTempApps, tempApp } from './helpers/temp-app.js';
 
 afterEach(killDaemons);
+afterEach(killAll);
 after(removeTempApps);
 
 /** A small app in a temporary folder: each test gets its own run/ folder. */
@@ -246,4 +247,114 @@ test('a title that could reach outside run/ is refused before any file is touche
   );
   for (const title of ['..', '../app/router']) assert.equal((await brood(['stop', dir, '--title', title])).code, 1);
   assert.ok(statSync(join(dir, 'app/router.ts')).isFile(), 'nothing outside run/ was removed');
+});
+
+test('stop, status, reload and run-task in a folder that is not an app, or does not exist, say so and exit 1', async () => {
+  const empty = tempApp({ 'README.md': 'not an app\n' });
+  for (const args of [['stop'], ['status'], ['status', '--json'], ['reload'], ['run-task', 'motd']]) {
+    const run = await brood([...args, empty]);
+    assert.equal(run.code, 1, args.join(' '));
+    assert.equal(
+      run.stderr,
+      `brood: no Brood app in ${empty}: expected app/router.ts, app.ts or agent.ts (ERR_BROOD_APP_NOT_FOUND)\n`,
+      args.join(' '),
+    );
+    assert.equal(run.stdout, '');
+  }
+  const missing = await brood(['stop', join(empty, 'nope')]);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stderr, `brood: ${join(empty, 'nope')} does not exist (ERR_BROOD_APP_NOT_FOUND)\n`);
+});
+
+test('a second start of the same title on the same port is ERR_BROOD_ALREADY_RUNNING, not a port in use', async () => {
+  const dir = app();
+  const first = await brood(['start', dir, '--daemon', '--port', '0', '--workers', '1']);
+  assert.equal(first.code, 0, first.stderr);
+  const port = new URL(urlOf(first.stdout)).port;
+  for (const args of [
+    ['start', dir, '--port', port],
+    ['start', dir, '--daemon', '--port', port],
+    ['dev', dir, '--port', port],
+  ]) {
+    const again = await brood(args);
+    assert.equal(again.code, 1, args.join(' '));
+    assert.match(
+      again.stderr,
+      /^brood: brood 'default' is already running in .* \(master \d+\); stop it or start another with --title \(ERR_BROOD_ALREADY_RUNNING\)$/m,
+    );
+    assert.doesNotMatch(again.stderr, /in use/);
+  }
+  assert.equal((await brood(['stop', dir])).code, 0);
+});
+
+test('a misspelt command is answered with the right one and one line of help, not all of it', async () => {
+  const typo = await brood(['stauts']);
+  assert.equal(typo.code, 1);
+  assert.equal(
+    typo.stderr,
+    "error: unknown command 'stauts'\n(Did you mean status?)\n(run 'brood --help' for the commands, 'brood <command> --help' for one)\n",
+  );
+});
+
+test('--help of every command ends with an example and its doc page', async () => {
+  for (const [command, section] of [
+    ['create', 'create'],
+    ['dev', 'dev and start'],
+    ['start', 'dev and start'],
+    ['stop', 'stop'],
+    ['reload', 'reload'],
+    ['status', 'status'],
+    ['run-task', 'run-task'],
+    ['typings', 'typings'],
+  ] as const) {
+    const help = await brood([command, '--help']);
+    assert.equal(help.code, 0);
+    assert.match(
+      help.stdout,
+      new RegExp(`\\nExamples?:\\n(  \\$ brood ${command}.*\\n)+\\nDocs: .*docs/cli\\.md, section "${section}"\\n$`),
+      command,
+    );
+  }
+  const start = await brood(['start', '--help']);
+  assert.match(start.stdout.replace(/\s+/g, ' '), /BROOD_ENV, package\.json brood\.env, NODE_ENV, then prod/);
+});
+
+test('brood dev on a port another program holds says so, and starts once the port is free', async () => {
+  const dir = app();
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, resolve));
+  const port = (blocker.address() as AddressInfo).port;
+  const dev = new Cluster(process.execPath, [BROOD_BIN, 'dev', dir, '--port', String(port), '--no-pretty'], { BROOD_ENV: '' });
+  try {
+    const deadline = Date.now() + 20_000;
+    while (!/waiting for port \d+ to be free/.test(dev.stderr)) {
+      assert.ok(Date.now() < deadline, `no waiting line within 20 s:\n${dev.stderr}`);
+      assert.equal(dev.child.exitCode, null, `brood dev exited:\n${dev.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.match(
+      dev.stderr,
+      new RegExp(`port ${port} is already in use \\(ERR_BROOD_PORT_IN_USE\\)\\nbrood: waiting for port ${port} to be free`),
+    );
+    await new Promise((resolve) => blocker.close(resolve));
+    const started = await dev.started();
+    assert.equal((await get(`${started.url}/`)).status, 200);
+  } finally {
+    blocker.close();
+    dev.destroy();
+  }
+});
+
+test('an unknown NODE_ENV is warned of in one line, and the command default is used', async () => {
+  const dir = app();
+  const cluster = startBrood(dir, ['--workers', '1'], { BROOD_ENV: '', NODE_ENV: 'unittest' });
+  try {
+    await cluster.started();
+    const warnings = cluster.stderr.split('\n').filter((line) => line.includes('NODE_ENV'));
+    assert.deepEqual(warnings, [
+      'brood: warning: NODE_ENV=unittest is not production, development or test: the app runs as env prod; set BROOD_ENV or --env to choose',
+    ]);
+  } finally {
+    cluster.destroy();
+  }
 });

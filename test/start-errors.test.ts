@@ -39,7 +39,7 @@ test('port already in use: named in the message, found before any fork', async (
 });
 
 test('app folder missing', async () => {
-  await failsWith(startBrood('/nonexistent/brood-app'), /no Brood app in \/nonexistent\/brood-app.*\(ERR_BROOD_APP_NOT_FOUND\)/);
+  await failsWith(startBrood('/nonexistent/brood-app'), /^brood: \/nonexistent\/brood-app does not exist \(ERR_BROOD_APP_NOT_FOUND\)$/);
 });
 
 test('app folder without an app', async () => {

@@ -17,9 +17,10 @@ export {
   type StatusResult,
   type StopResult,
 } from './control/protocol.js';
-export { isListening, type PidFile, readPidFile } from './control/server.js';
+export { alreadyRunning, isListening, type PidFile, readPidFile } from './control/server.js';
 export { checkFolder, checkPidFile, checkSocketFile, checkSocketPath, wrongMaster } from './control/trust.js';
 export { canWrite, type FolderOptions, type Folders, makePrivateDir, outputDir, privateAppDir } from './folders.js';
+export { agentExecArgv, inspectPort, usesInspector } from './inspect.js';
 export { Master, type MasterSetup } from './master.js';
 export type { MasterState } from './master-state.js';
 export type { HealthOptions, OperationsOptions } from './ops/ops-options.js';
@@ -32,6 +33,7 @@ export {
   resolveOptions,
   type SchedulingPolicy,
 } from './options.js';
+export { checkPort } from './port-check.js';
 export type { Entries } from './process-factory.js';
 export type { ProcessTable } from './process-table.js';
 export type { ReloadResult } from './reload.js';

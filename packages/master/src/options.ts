@@ -100,8 +100,13 @@ export type ResolvedOptions = Required<
 /** How log files rotate when `logRotate` is not set: bounded, as pm2-logrotate's default. */
 const DEFAULT_LOG_ROTATE: LogRotate = { size: '10m', limit: 10 };
 
-/** Maps `NODE_ENV` to an app environment when `BROOD_ENV` is not set. */
-export function envFromNodeEnv(nodeEnv: string | undefined, fallback: string): string {
+/**
+ * Maps `NODE_ENV` to an app environment when `BROOD_ENV` is not set. A
+ * value it does not know (`unittest`, `staging`) means the command's
+ * default, and `warn` is told so: a NODE_ENV meant for another tool would
+ * otherwise make a test run as production without a word.
+ */
+export function envFromNodeEnv(nodeEnv: string | undefined, fallback: string, warn?: (message: string) => void): string {
   switch (nodeEnv) {
     case 'production':
       return 'prod';
@@ -110,6 +115,11 @@ export function envFromNodeEnv(nodeEnv: string | undefined, fallback: string): s
     case 'test':
       return 'test';
     default:
+      if (nodeEnv) {
+        warn?.(
+          `NODE_ENV=${nodeEnv} is not production, development or test: the app runs as env ${fallback}; set BROOD_ENV or --env to choose`,
+        );
+      }
       return fallback;
   }
 }
@@ -149,8 +159,15 @@ function envPort(value: string | undefined): number | undefined {
  * `brood` field, then defaults. `PORT` wins over package.json as platforms
  * that set it (Heroku, Cloud Run, Render) expect. The master reads no app
  * code to do so: config files run in the agent and the workers only.
+ * `warn` hears of a setting that is used but probably not meant (an
+ * unknown NODE_ENV).
  */
-export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = process.env, defaultEnv = 'prod'): ResolvedOptions {
+export function resolveOptions(
+  input: MasterOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  defaultEnv = 'prod',
+  warn?: (message: string) => void,
+): ResolvedOptions {
   const baseDir = resolve(input.baseDir ?? process.cwd());
   const fromPackage = readPackageOptions(baseDir);
   const pick = <K extends keyof MasterOptions>(key: K): MasterOptions[K] => input[key] ?? fromPackage[key];
@@ -174,7 +191,7 @@ export function resolveOptions(input: MasterOptions, env: NodeJS.ProcessEnv = pr
     workers: positiveInt('workers', pick('workers') ?? availableParallelism()),
     spareWorkers: positiveInt('spareWorkers', pick('spareWorkers') ?? 0, true),
     // An empty variable counts as unset, as shells make it easy to export one.
-    env: input.env || env.BROOD_ENV || fromPackage.env || envFromNodeEnv(env.NODE_ENV, defaultEnv),
+    env: input.env || env.BROOD_ENV || fromPackage.env || envFromNodeEnv(env.NODE_ENV, defaultEnv, warn),
     schedulingPolicy: policy,
     agentStartTimeout: positiveInt('agentStartTimeout', pick('agentStartTimeout') ?? 30_000),
     workerStartTimeout: positiveInt('workerStartTimeout', pick('workerStartTimeout') ?? 30_000),

@@ -1,21 +1,18 @@
-import { resolve } from 'node:path';
-import { ERR } from '@brood/errors';
 import { appFolders } from '@brood/master';
+import { appFolder, noApp } from './instance.js';
 import { out } from './output.js';
 
-/** The app folder of a command, or undefined (with one line on stderr) when it holds no Brood app. */
-async function appIn(dir: string | undefined): Promise<string | undefined> {
-  const baseDir = resolve(dir ?? process.cwd());
+/** The app folder of a command; a folder that does not exist, or holds no Brood app, is an error that says so. */
+async function appIn(dir: string | undefined): Promise<string> {
+  const baseDir = appFolder(dir);
   const { findAppMarker } = await import('@brood/core');
-  if (findAppMarker(baseDir) !== undefined) return baseDir;
-  out(`brood: no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts (${ERR.APP_NOT_FOUND})`, true);
-  return undefined;
+  if (findAppMarker(baseDir) === undefined) throw noApp(baseDir);
+  return baseDir;
 }
 
 /** `brood typings`: writes typings/brood.d.ts. */
 export async function typings(dir: string | undefined): Promise<number> {
   const baseDir = await appIn(dir);
-  if (baseDir === undefined) return 1;
   const { writeTypings } = await import('@brood/core/typings');
   const { file, changed } = writeTypings(baseDir);
   out(`${changed ? 'wrote' : 'up to date:'} ${file}`);
@@ -30,7 +27,6 @@ export async function typings(dir: string | undefined): Promise<number> {
  */
 export async function build(dir: string | undefined): Promise<number> {
   const baseDir = await appIn(dir);
-  if (baseDir === undefined) return 1;
   const { buildDir } = appFolders(baseDir);
   const { writeTypings } = await import('@brood/core/typings');
   const { compileApp } = await import('@brood/core/compile');

@@ -1,5 +1,5 @@
 import { type StopResult, sendControl } from '@brood/master';
-import { describe, findInstance, isAlive } from './instance.js';
+import { describe, findAppInstance, isAlive } from './instance.js';
 import { explain, out } from './output.js';
 
 /** Exit codes of the operating commands (docs/cli.md). */
@@ -16,7 +16,7 @@ export interface TitleFlags {
  * twice, and the kill of what is left), or `--timeout` ms.
  */
 export async function stop(dir: string | undefined, flags: TitleFlags & { timeout?: number }): Promise<number> {
-  const instance = await findInstance(dir, flags.title);
+  const instance = await findAppInstance(dir, flags.title);
   if (!instance.running) {
     out(
       `${describe(instance)} is not running${instance.stale ? ' (removed the stale control socket of a master that was killed)' : ''}; nothing to stop`,
@@ -51,7 +51,7 @@ export async function stop(dir: string | undefined, flags: TitleFlags & { timeou
 
 /** `brood reload`: rolling restart through the control socket. */
 export async function reload(dir: string | undefined, flags: TitleFlags): Promise<number> {
-  const instance = await findInstance(dir, flags.title);
+  const instance = await findAppInstance(dir, flags.title);
   if (!instance.running) {
     out(`${describe(instance)} is not running; nothing to reload`, true);
     return EXIT.notRunning;
@@ -73,7 +73,7 @@ export async function reload(dir: string | undefined, flags: TitleFlags): Promis
  * `--timeout` ms.
  */
 export async function runTask(name: string, dir: string | undefined, flags: TitleFlags & { timeout?: number }): Promise<number> {
-  const instance = await findInstance(dir, flags.title);
+  const instance = await findAppInstance(dir, flags.title);
   if (!instance.running) {
     out(`${describe(instance)} is not running; start it to run a task`, true);
     return EXIT.failed;

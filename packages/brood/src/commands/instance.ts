@@ -1,7 +1,9 @@
-import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { broodError, ERR } from '@brood/errors';
+import { findAppMarker } from '@brood/core';
+import { type BroodError, broodError, ERR } from '@brood/errors';
 import {
+  alreadyRunning,
   appFolders,
   checkFolder,
   checkPidFile,
@@ -71,6 +73,41 @@ export async function findInstance(dir: string | undefined, title = DEFAULT_TITL
     }
   }
   return { running: false, title, baseDir, stale };
+}
+
+/** The app folder `dir` names, resolved; a folder that does not exist, or a file, is an error that says so. */
+export function appFolder(dir: string | undefined): string {
+  const baseDir = resolve(dir ?? process.cwd());
+  if (!existsSync(baseDir)) throw broodError(ERR.APP_NOT_FOUND, `${baseDir} does not exist`);
+  if (!statSync(baseDir).isDirectory()) throw broodError(ERR.APP_NOT_FOUND, `${baseDir} is not a folder`);
+  return baseDir;
+}
+
+/** The error of a folder that holds no Brood app. */
+export function noApp(baseDir: string): BroodError {
+  return broodError(ERR.APP_NOT_FOUND, `no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts`);
+}
+
+/**
+ * {@link findInstance} for the commands that operate a running app (stop,
+ * status, reload, run-task): a folder that does not exist, or that holds no
+ * app and runs nothing, is an error rather than "not running".
+ */
+export async function findAppInstance(dir: string | undefined, title?: string): Promise<Instance> {
+  const baseDir = appFolder(dir);
+  const instance = await findInstance(baseDir, title);
+  if (!instance.running && findAppMarker(baseDir) === undefined) throw noApp(baseDir);
+  return instance;
+}
+
+/**
+ * Refuses a start of an app and title that already run, before the port is
+ * tried: that is the cause to report. The instance is found as every
+ * command finds it, through the trusted control files.
+ */
+export async function refuseRunning(baseDir: string, title: string): Promise<void> {
+  const instance = await findInstance(baseDir, title);
+  if (instance.running) throw alreadyRunning(title, baseDir, instance.pid);
 }
 
 /** True while the process runs; a zombie (exited, not yet collected by whoever adopted it) has stopped. */

@@ -1,23 +1,25 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { codeOf, ERR, messageOf } from '@brood/errors';
 import {
   appFolders,
-  checkTitle,
+  checkPort,
   type DaemonOutput,
-  DEFAULT_TITLE,
   handleSignals,
   type Master,
   type MasterOptions,
   makePrivateDir,
   outputDir,
   privateAppDir,
+  type ResolvedOptions,
+  resolveOptions,
   STOP_SIGNALS,
   type StartedInfo,
 } from '@brood/master';
 import { createMaster } from '../create-master.js';
 import { nextChange, watchApp } from '../dev-watch.js';
+import { appFolder, refuseRunning } from './instance.js';
 import { explain, out } from './output.js';
 
 /** Flags shared by `start` and `dev`. */
@@ -84,14 +86,41 @@ function options(dir: string | undefined, flags: StartFlags, dev: boolean): Mast
   return result;
 }
 
+/** How often `brood dev` tries a busy port again. */
+const PORT_POLL_MS = 500;
+
+/**
+ * What the CLI checks before it builds a master: the folder exists, and no
+ * instance of this app and title runs — found by its control socket before
+ * the master tries the port, so a second `brood start` says
+ * ERR_BROOD_ALREADY_RUNNING rather than that its own port is in use. An
+ * option used but probably not meant (an unknown NODE_ENV) is one line on
+ * stderr when `warn` is set.
+ */
+async function preflight(
+  dir: string | undefined,
+  flags: StartFlags,
+  defaultEnv: string,
+  dev: boolean,
+  warn: boolean,
+): Promise<ResolvedOptions> {
+  const baseDir = appFolder(dir);
+  const settings = resolveOptions({ ...options(dir, flags, dev), baseDir }, process.env, defaultEnv, (message) => {
+    if (warn) out(`brood: warning: ${message}`, true);
+  });
+  await refuseRunning(settings.baseDir, settings.title);
+  return settings;
+}
+
 /**
  * Runs the master in this process until it stops; exits with its code.
  * Start-up failures print one line naming the cause and exit 1.
  */
 export async function runForeground(dir: string | undefined, flags: StartFlags, defaultEnv: string, dev = false): Promise<never> {
-  for (;;) {
+  for (let attempt = 0; ; attempt += 1) {
     let master: Master;
     try {
+      await preflight(dir, flags, defaultEnv, dev, attempt === 0);
       master = await createMaster(options(dir, flags, dev), defaultEnv);
     } catch (error) {
       await notify({ type: 'daemon:failed', error: { message: messageOf(error), code: codeOf(error) ?? '' } });
@@ -106,10 +135,13 @@ export async function runForeground(dir: string | undefined, flags: StartFlags, 
     } catch (error) {
       await notify({ type: 'daemon:failed', error: { message: messageOf(error), code: codeOf(error) ?? '' } });
       out(`brood: failed to start: ${explain(error)}`, true);
-      if (!dev || codeOf(error) === ERR.ALREADY_RUNNING) process.exit(1);
-      // While developing, a broken app is expected: wait for the fix and start again.
+      const code = codeOf(error);
+      if (!dev || code === ERR.ALREADY_RUNNING) process.exit(1);
       unhandle();
-      await waitForFix(master.settings.baseDir);
+      // No change of a file can free a port another program holds: wait for the port itself.
+      if (code === ERR.PORT_IN_USE) await waitForPort(master.settings.port, master.settings.host);
+      // While developing, a broken app is expected: wait for the fix and start again.
+      else await waitForFix(master.settings.baseDir);
       continue;
     }
     if (dev) watchApp(master);
@@ -141,15 +173,31 @@ async function waitForFix(baseDir: string): Promise<void> {
   out(`brood: ${files.join(', ')} changed: starting again`, true);
 }
 
+/** `brood dev` on a busy port: polls until the port is free; a stop signal ends it. */
+async function waitForPort(port: number, host: string | undefined): Promise<void> {
+  out(`brood: waiting for port ${port} to be free, checking every ${PORT_POLL_MS} ms (Ctrl-C to quit)`, true);
+  const quit = (): void => process.exit(1);
+  for (const signal of STOP_SIGNALS) process.once(signal, quit);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, PORT_POLL_MS));
+    try {
+      await checkPort(port, host);
+      break;
+    } catch {
+      // still taken
+    }
+  }
+  for (const signal of STOP_SIGNALS) process.off(signal, quit);
+  out(`brood: port ${port} is free: starting again`, true);
+}
+
 /**
  * `brood start --daemon`: starts the master in the background with its
  * output in log files, and returns when — and only when — the ready
  * handshake says the app serves (exit 0) or start-up failed (exit 1).
  */
 export async function runDaemon(dir: string | undefined, flags: StartFlags, argv: string[]): Promise<number> {
-  const baseDir = resolve(dir ?? process.cwd());
-  const title = flags.title ?? DEFAULT_TITLE;
-  checkTitle(title);
+  const { baseDir, title } = await preflight(dir, flags, 'prod', false, true);
   const folders = appFolders(baseDir, flags.logDir === undefined ? {} : { logDir: flags.logDir });
   const logDir = outputDir(baseDir, folders);
   if (logDir.startsWith(privateAppDir(baseDir))) makePrivateDir(privateAppDir(baseDir));

@@ -1,7 +1,7 @@
 import { type ProcessStatus, type StatusResult, sendControl } from '@brood/master';
 import { clusterStatus } from './cluster-status.js';
 import { EXIT, type TitleFlags } from './control-commands.js';
-import { describe, findInstance } from './instance.js';
+import { describe, findAppInstance } from './instance.js';
 import { explain, out, table } from './output.js';
 
 /** How often `status --watch` asks again. */
@@ -61,7 +61,7 @@ export async function status(
   flags: TitleFlags & { json?: boolean; cluster?: boolean; watch?: boolean },
 ): Promise<number> {
   if (flags.watch && !flags.cluster) return watch(dir, flags);
-  const instance = await findInstance(dir, flags.title);
+  const instance = await findAppInstance(dir, flags.title);
   if (!instance.running) {
     if (flags.json) out(JSON.stringify({ running: false, title: instance.title, baseDir: instance.baseDir }));
     else out(`${describe(instance)} is not running`);
@@ -94,7 +94,7 @@ async function watch(dir: string | undefined, flags: TitleFlags): Promise<number
   process.once('SIGINT', onInterrupt);
   try {
     for (;;) {
-      const instance = await findInstance(dir, flags.title);
+      const instance = await findAppInstance(dir, flags.title);
       if (!instance.running) {
         out(`${describe(instance)} is not running`);
         return EXIT.notRunning;

@@ -53,6 +53,14 @@ export function isListening(socket: string, ms = 500): Promise<boolean> {
   });
 }
 
+/** The error of a start whose app and title already run: one line naming the master. */
+export function alreadyRunning(title: string, baseDir: string, pid: number | undefined): Error {
+  return broodError(
+    ERR.ALREADY_RUNNING,
+    `brood '${title}' is already running in ${baseDir}${pid === undefined ? '' : ` (master ${pid})`}; stop it or start another with --title`,
+  );
+}
+
 /** Reads a pid file; undefined when absent, unreadable, or not a pid file (no pid, no socket). */
 export function readPidFile(path: string): PidFile | undefined {
   try {
@@ -105,11 +113,7 @@ export class ControlServer {
     if (dirname(socket) !== dir) privateSocketDir(socket);
     if (checkSocketFile(socket)) {
       if (await isListening(socket)) {
-        const owner = readPidFile(pidFile);
-        throw broodError(
-          ERR.ALREADY_RUNNING,
-          `brood '${this.#title}' is already running in ${this.#baseDir}${owner === undefined ? '' : ` (master ${owner.pid})`}; stop it or start another with --title`,
-        );
+        throw alreadyRunning(this.#title, this.#baseDir, readPidFile(pidFile)?.pid);
       }
       unlinkSync(socket);
       this.#logger.warn({ socket }, `removed the stale control socket ${socket} of a master that is gone`);
