@@ -11,6 +11,8 @@ import { checkSocketFile } from './trust.js';
 
 /** The longest control request line accepted, in bytes. */
 const MAX_LINE = 1024 * 1024;
+/** How long a client cut for a too-long line may go on sending before its connection is closed. */
+const CUT_GRACE_MS = 1000;
 
 /** Where the control server logs. */
 interface ControlLog {
@@ -169,14 +171,19 @@ export class ControlServer {
     // A line that never ends would grow until readline throws (RangeError: Invalid
     // string length) and takes the master down: past MAX_LINE, answer and hang up.
     let unterminated = 0;
+    let cut = false;
     client.on('data', (chunk: Buffer) => {
+      if (cut) return;
       const newline = chunk.lastIndexOf(0x0a);
       unterminated = newline === -1 ? unterminated + chunk.length : chunk.length - newline - 1;
       if (unterminated <= MAX_LINE || client.destroyed) return;
+      cut = true;
       lines.close();
-      client.pause();
       const error = { code: ERR.BAD_CONTROL_REQUEST, message: `bad control request: longer than ${MAX_LINE} bytes` };
-      client.end(`${JSON.stringify({ brood: CONTROL_VERSION, id: null, ok: false, error })}\n`, () => client.destroy());
+      // What the client still sends is read and dropped, not left unread: closing with unread
+      // data resets the connection, and the client, still writing, could lose the reply to it.
+      client.end(`${JSON.stringify({ brood: CONTROL_VERSION, id: null, ok: false, error })}\n`);
+      setTimeout(() => client.destroy(), CUT_GRACE_MS).unref();
     });
     const lines = createInterface({ input: client, crlfDelay: Number.POSITIVE_INFINITY });
     lines.on('line', (line) => {
