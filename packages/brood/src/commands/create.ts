@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +46,11 @@ export function create(dir: string, flags: { force?: boolean }): number {
   // npm drops a package's .gitignore on publish, so the template ships it without the dot.
   renameSync(join(target, 'gitignore'), join(target, '.gitignore'));
   const name = packageName(target);
-  const values: Record<string, string> = { name, brood: `file:${PACKAGE_DIR.replace(/\/$/, '')}` };
+  const values: Record<string, string> = {
+    name,
+    brood: `file:${PACKAGE_DIR.replace(/\/$/, '')}`,
+    keys: `${name}_${randomBytes(16).toString('hex')}`,
+  };
   for (const file of files(target)) {
     const text = readFileSync(file, 'utf8');
     const filled = text.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole);
