@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, afterEach, describe, test } from 'node:test';
-import { BROOD_BIN, type Cluster, FIXTURES, killAll, ROOT, startBrood, waitGone } from './helpers/cluster.js';
+import { BROOD_BIN, FIXTURES, failedStart, killAll, ROOT, startBrood } from './helpers/cluster.js';
 import { get } from './helpers/http.js';
 import { removeTempApps, tempApp } from './helpers/temp-app.js';
 
@@ -107,19 +107,6 @@ describe('config.keys missing', () => {
   });
 });
 
-/** Starts an app that must fail; returns its one stderr line. */
-async function failure(cluster: Cluster): Promise<string> {
-  const exit = await cluster.exit(20_000);
-  assert.equal(exit.code, 1, `exit 1 expected\n${cluster.output()}\n${cluster.stderr}`);
-  const lines = cluster.stderr
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('brood:'));
-  assert.equal(lines.length, 1, cluster.stderr);
-  await waitGone([...cluster.pids], 3000);
-  return lines[0] as string;
-}
-
 const ROUTER = "export default (router) => { router.get('/', (ctx) => { ctx.body = 'ok'; }); };\n";
 
 describe('bad app-model input stops start-up with one line', () => {
@@ -130,7 +117,7 @@ describe('bad app-model input stops start-up with one line', () => {
       'config/config.default.ts': "export default { middleware: ['gate'], gate: { match: '/a', ignore: '/b' } };\n",
     });
     assert.match(
-      await failure(startBrood(dir)),
+      await failedStart(startBrood(dir)),
       /config\.gate has both match and ignore; keep one of them \(ERR_BROOD_MIDDLEWARE_MATCH_INVALID\)/,
     );
   });
@@ -142,23 +129,23 @@ describe('bad app-model input stops start-up with one line', () => {
       ["{ bodyParser: { match: '/users/:id' } }", /config\.bodyParser\.match "\/users\/:id" must be a path prefix/],
     ] as const) {
       const dir = tempApp({ 'app/router.ts': ROUTER, 'config/config.default.ts': `export default ${config};\n` });
-      assert.match(await failure(startBrood(dir)), cause);
+      assert.match(await failedStart(startBrood(dir)), cause);
     }
   });
 
   test('config.keys of the wrong type', async () => {
     const dir = tempApp({ 'app/router.ts': ROUTER, 'config/config.default.ts': 'export default { keys: 42 };\n' });
-    assert.match(await failure(startBrood(dir)), /config\.keys must be an array of strings or a comma-separated string, got number/);
+    assert.match(await failedStart(startBrood(dir)), /config\.keys must be an array of strings or a comma-separated string, got number/);
   });
 
   test('an extension that replaces what the context has, or is not an object', async () => {
     const taken = tempApp({ 'app/router.ts': ROUTER, 'app/extend/context.ts': 'export default { get body() { return 1; } };\n' });
     assert.match(
-      await failure(startBrood(taken)),
+      await failedStart(startBrood(taken)),
       /app\/extend\/context\.ts defines body, which ctx already has; choose another name \(ERR_BROOD_EXTEND_INVALID\)/,
     );
     const notObject = tempApp({ 'app/router.ts': ROUTER, 'app/extend/helper.ts': 'export default function money() {}\n' });
-    assert.match(await failure(startBrood(notObject)), /app\/extend\/helper\.ts must export default an object .*got a function/);
+    assert.match(await failedStart(startBrood(notObject)), /app\/extend\/helper\.ts must export default an object .*got a function/);
   });
 
   test('two middleware files that camelCase alike', async () => {
@@ -169,7 +156,7 @@ describe('bad app-model input stops start-up with one line', () => {
       'config/config.default.ts': "export default { middleware: ['apiKey'] };\n",
     });
     assert.match(
-      await failure(startBrood(dir)),
+      await failedStart(startBrood(dir)),
       /config\.middleware names apiKey, which is each of app\/middleware\/api-key\.ts and app\/middleware\/apiKey\.ts/,
     );
   });
@@ -177,7 +164,7 @@ describe('bad app-model input stops start-up with one line', () => {
   test("a one-parameter router that uses the router's own methods is told what it received", async () => {
     const dir = tempApp({ 'app/router.ts': "export default (router) => { router.prefix('/v1'); };\n" });
     assert.match(
-      await failure(startBrood(dir)),
+      await failedStart(startBrood(dir)),
       /a router function of one parameter receives the app, as in Egg: its router is app\.router/,
     );
   });

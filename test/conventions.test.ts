@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, afterEach, describe, test } from 'node:test';
-import { BROOD_BIN, type Cluster, FIXTURES, killAll, ROOT, startBrood, waitGone } from './helpers/cluster.js';
+import { BROOD_BIN, FIXTURES, failedStart, killAll, ROOT, startBrood } from './helpers/cluster.js';
 import { get, getJson } from './helpers/http.js';
 import { removeTempApps, tempApp } from './helpers/temp-app.js';
 
@@ -70,19 +70,6 @@ describe('an app written by convention', () => {
   });
 });
 
-/** Starts an app that must fail; returns the one stderr line. */
-async function failure(cluster: Cluster): Promise<string> {
-  const exit = await cluster.exit(20_000);
-  assert.equal(exit.code, 1, `exit 1 expected\n${cluster.output()}\n${cluster.stderr}`);
-  const lines = cluster.stderr
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('brood:'));
-  assert.equal(lines.length, 1, cluster.stderr);
-  await waitGone([...cluster.pids], 3000);
-  return lines[0] as string;
-}
-
 const ROUTER = "export default (router, app) => { router.get('/', app.controller.home.index); };\n";
 
 describe('bad input stops start-up with one readable line', () => {
@@ -92,17 +79,20 @@ describe('bad input stops start-up with one readable line', () => {
       'app/router.ts': "export default (router, app) => { router.get('/', app.controller.home.show); };\n",
     });
     assert.match(
-      await failure(startBrood(dir)),
+      await failedStart(startBrood(dir)),
       /app\/router\.ts: no controller home\.show \(known: home\.index\) \(ERR_BROOD_CONTROLLER_NOT_FOUND\)/,
     );
   });
 
   test('a controller that exports nothing callable', async () => {
     const dir = tempApp({ 'app/controller/home.ts': 'export const index = 42;\n', 'app/router.ts': ROUTER });
-    assert.match(await failure(startBrood(dir)), /app\/controller\/home\.ts exports nothing callable.*\(ERR_BROOD_CONTROLLER_INVALID\)/);
+    assert.match(
+      await failedStart(startBrood(dir)),
+      /app\/controller\/home\.ts exports nothing callable.*\(ERR_BROOD_CONTROLLER_INVALID\)/,
+    );
     const egg = tempApp({ 'app/controller/home.ts': 'export default class Home { index() {} }\n', 'app/router.ts': ROUTER });
     assert.match(
-      await failure(startBrood(egg)),
+      await failedStart(startBrood(egg)),
       /app\/controller\/home\.ts exports nothing callable \(its default export is a class\): export functions/,
     );
   });
@@ -114,7 +104,7 @@ describe('bad input stops start-up with one readable line', () => {
       'app/router.ts': ROUTER,
     });
     assert.match(
-      await failure(startBrood(dir)),
+      await failedStart(startBrood(dir)),
       /config\.middleware names gzip, but app\/middleware\/gzip\.ts does not exist.*\(ERR_BROOD_MIDDLEWARE_NOT_FOUND\)/,
     );
   });
@@ -122,24 +112,24 @@ describe('bad input stops start-up with one readable line', () => {
   test('a config that is not an object', async () => {
     const dir = tempApp({ 'config/config.default.ts': "export default 'port=7001';\n", 'app/router.ts': 'export default () => {};\n' });
     assert.match(
-      await failure(startBrood(dir)),
+      await failedStart(startBrood(dir)),
       /config\/config\.default\.ts must export default an object \(or a function returning one\), got string \(ERR_BROOD_CONFIG_INVALID\)/,
     );
   });
 
   test('a service that is not a class', async () => {
     const dir = tempApp({ 'app/service/user.ts': 'export default { find() {} };\n', 'app/router.ts': 'export default () => {};\n' });
-    assert.match(await failure(startBrood(dir)), /app\/service\/user\.ts must export default a class.*\(ERR_BROOD_SERVICE_INVALID\)/);
+    assert.match(await failedStart(startBrood(dir)), /app\/service\/user\.ts must export default a class.*\(ERR_BROOD_SERVICE_INVALID\)/);
   });
 
   test('a syntax error in a controller names file and line', async () => {
     const dir = tempApp({ 'app/controller/home.ts': 'export function index(ctx) {\n  ctx.body = {;\n}\n', 'app/router.ts': ROUTER });
-    assert.match(await failure(startBrood(dir)), /cannot compile app\/controller\/home\.ts:2:\d+: .*\(ERR_BROOD_COMPILE_FAILED\)/);
+    assert.match(await failedStart(startBrood(dir)), /cannot compile app\/controller\/home\.ts:2:\d+: .*\(ERR_BROOD_COMPILE_FAILED\)/);
   });
 
   test('a file that throws while loading names the file', async () => {
     const dir = tempApp({ 'app/controller/home.ts': "throw new Error('no database url');\n", 'app/router.ts': ROUTER });
-    assert.match(await failure(startBrood(dir)), /app\/controller\/home\.ts threw while loading: no database url/);
+    assert.match(await failedStart(startBrood(dir)), /app\/controller\/home\.ts threw while loading: no database url/);
   });
 
   test('a hook that throws names the file and the hook', async () => {
@@ -147,6 +137,6 @@ describe('bad input stops start-up with one readable line', () => {
       'app.ts': "export default { configDidLoad() { throw new Error('bad flag'); } };\n",
       'app/router.ts': 'export default () => {};\n',
     });
-    assert.match(await failure(startBrood(dir)), /app\.ts configDidLoad failed: bad flag/);
+    assert.match(await failedStart(startBrood(dir)), /app\.ts configDidLoad failed: bad flag/);
   });
 });

@@ -18,6 +18,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
+import { runProcess } from './helpers/cli.js';
 import { ROOT } from './helpers/cluster.js';
 
 const DOC = readFileSync(join(ROOT, 'docs/getting-started.md'), 'utf8');
@@ -146,26 +147,11 @@ interface Run {
 }
 
 /** Runs one command line in bash, in `cwd`, with a bound on its time. */
-function run(command: string, cwd: string, timeout = 180_000): Promise<Run> {
-  return new Promise((done, reject) => {
-    const child = spawn('bash', ['-c', command], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command} did not finish within ${timeout} ms:\n${output}`));
-    }, timeout);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      for (const match of output.matchAll(/master (\d+), agent/g)) masters.add(Number(match[1]));
-      done({ code, output });
-    });
-  });
+async function run(command: string, cwd: string): Promise<Run> {
+  const { code, stdout, stderr } = await runProcess('bash', ['-c', command], { cwd, env, timeout: 180_000 });
+  const output = `${stdout}${stderr}`;
+  for (const match of output.matchAll(/master (\d+), agent/g)) masters.add(Number(match[1]));
+  return { code, output };
 }
 
 /** The dev session's log so far. */

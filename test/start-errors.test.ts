@@ -4,25 +4,17 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
-import { type Cluster, killAll, startBrood, waitGone } from './helpers/cluster.js';
+import { type Cluster, failedStart, killAll, startBrood } from './helpers/cluster.js';
 import { removeTempApps, tempApp } from './helpers/temp-app.js';
 
 afterEach(killAll);
 after(removeTempApps);
 
-/** Waits for the master to exit 1 with one readable line on stderr; returns that line. */
+/** Waits for the master to exit 1 with one readable line on stderr matching `pattern`; returns that line. */
 async function failsWith(cluster: Cluster, pattern: RegExp): Promise<string> {
-  const exit = await cluster.exit(20_000);
-  assert.equal(exit.code, 1, `exit code 1 expected\n${cluster.output()}\n${cluster.stderr}`);
-  const lines = cluster.stderr
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('brood:'));
-  assert.equal(lines.length, 1, `one brood: line on stderr, got:\n${cluster.stderr}`);
-  assert.match(lines[0] as string, pattern);
-  // Nothing the master forked is left.
-  await waitGone([...cluster.pids], 3000);
-  return lines[0] as string;
+  const line = await failedStart(cluster);
+  assert.match(line, pattern);
+  return line;
 }
 
 test('port already in use: named in the message, found before any fork', async () => {

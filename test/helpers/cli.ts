@@ -11,21 +11,17 @@ export interface CliRun {
 const daemons = new Set<number>();
 
 /**
- * Runs `brood <args>` to completion (killed after `timeout` ms) and
- * remembers any daemon it started. `via` runs it through another command
- * first (`['setpriv', '--reuid=nobody', …]`).
+ * Runs a program to completion, stdout and stderr apart; killed (and the
+ * promise rejected) after `timeout` ms. `env` is the whole environment.
  */
-export function brood(
+export function runProcess(
+  command: string,
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; via?: string[] } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {},
 ): Promise<CliRun> {
+  const timeout = options.timeout ?? 30_000;
   return new Promise((resolve, reject) => {
-    const [command, ...prefix] = [...(options.via ?? []), process.execPath];
-    const child = spawn(command as string, [...prefix, BROOD_BIN, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -36,15 +32,30 @@ export function brood(
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`brood ${args.join(' ')} did not finish within ${options.timeout ?? 30_000} ms\n${stdout}\n${stderr}`));
-    }, options.timeout ?? 30_000);
+      reject(new Error(`${command} ${args.join(' ')} did not finish within ${timeout} ms\n${stdout}\n${stderr}`));
+    }, timeout);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      const master = /master (\d+), agent/.exec(stdout);
-      if (master !== null) daemons.add(Number(master[1]));
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * Runs `brood <args>` to completion (killed after `timeout` ms) and
+ * remembers any daemon it started. `via` runs it through another command
+ * first (`['setpriv', '--reuid=nobody', …]`).
+ */
+export async function brood(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; via?: string[] } = {},
+): Promise<CliRun> {
+  const [command, ...prefix] = [...(options.via ?? []), process.execPath];
+  const { via: _via, ...rest } = options;
+  const run = await runProcess(command as string, [...prefix, BROOD_BIN, ...args], { ...rest, env: { ...process.env, ...options.env } });
+  const master = /master (\d+), agent/.exec(run.stdout);
+  if (master !== null) daemons.add(Number(master[1]));
+  return run;
 }
 
 /** Kills every daemon a test started, with its whole process group. */

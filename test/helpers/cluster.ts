@@ -5,6 +5,7 @@
  * (master, agent, workers) is killed with one signal in teardown, even when
  * a test fails half-way. Every wait has a timeout.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
@@ -303,4 +304,20 @@ export async function waitGone(pids: number[], timeout: number, since = performa
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   return performance.now() - started;
+}
+
+/**
+ * Waits for a master that must fail to start: exit code 1, one `brood:`
+ * line on stderr (returned), and nothing it forked left behind.
+ */
+export async function failedStart(cluster: Cluster): Promise<string> {
+  const exit = await cluster.exit(20_000);
+  assert.equal(exit.code, 1, `exit code 1 expected\n${cluster.output()}\n${cluster.stderr}`);
+  const lines = cluster.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('brood:'));
+  assert.equal(lines.length, 1, `one brood: line on stderr, got:\n${cluster.stderr}`);
+  await waitGone([...cluster.pids], 3000);
+  return lines[0] as string;
 }

@@ -4,7 +4,6 @@
  * cluster worker the way the master does, and each reports its own port.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { agentExecArgv, inspectPort, usesInspector } from '../../packages/master/dist/inspect.js';
+import { runProcess } from '../helpers/cli.js';
 import { ROOT } from '../helpers/cluster.js';
 
 describe('inspector ports', () => {
@@ -81,24 +81,8 @@ process.exit(0);
 `,
   );
   const base = await freePorts();
-  const child = spawn(process.execPath, [`--inspect=127.0.0.1:${base}`, join(dir, 'master.mjs')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no answer within 20 s\n${stdout}\n${stderr}`));
-    }, 20_000);
-    child.once('exit', (exit) => {
-      clearTimeout(timer);
-      resolve(exit);
-    });
+  const { code, stdout, stderr } = await runProcess(process.execPath, [`--inspect=127.0.0.1:${base}`, join(dir, 'master.mjs')], {
+    timeout: 20_000,
   });
   assert.equal(code, 0, stderr);
   const [agentUrl, workerUrl] = JSON.parse(stdout.trim().split('\n').at(-1) as string) as string[];
