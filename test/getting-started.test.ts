@@ -149,7 +149,8 @@ interface Run {
 /** Runs one command line in bash, in `cwd`, with a bound on its time. */
 async function run(command: string, cwd: string): Promise<Run> {
   const { code, stdout, stderr } = await runProcess('bash', ['-c', command], { cwd, env, timeout: 180_000 });
-  const output = `${stdout}${stderr}`;
+  // On lines of their own: a body without a final newline (curl) must not run into stderr.
+  const output = `${stdout}\n${stderr}`;
   for (const match of output.matchAll(/master (\d+), agent/g)) masters.add(Number(match[1]));
   return { code, output };
 }
