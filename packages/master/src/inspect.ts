@@ -35,3 +35,15 @@ export function agentExecArgv(execArgv: readonly string[], base = process.debugP
   if (!usesInspector(execArgv)) return [...execArgv];
   return [...execArgv, `--inspect-port=${inspectPort('agent', 0, base)}`];
 }
+
+/**
+ * The workers' execArgv. Node's cluster gives a worker an inspector port
+ * (`cluster.settings.inspectPort`) only when its execArgv holds an
+ * inspector flag; a master inspected through NODE_OPTIONS alone has none
+ * there, and its workers, inheriting NODE_OPTIONS, would all ask for the
+ * master's port. `--inspect-port` added here makes cluster see the flag.
+ */
+export function workerExecArgv(execArgv: readonly string[], base = process.debugPort): string[] {
+  if (!usesInspector(execArgv) || usesInspector(execArgv, '')) return [...execArgv];
+  return [...execArgv, `--inspect-port=${base}`];
+}

@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
 import { type ClusterProcessOptions, PROCESS_OPTIONS_ENV, type ProcessOptions, WORKER_SLOT_ENV } from '@brood/core';
 import type { AppPort } from './app-port.js';
+import { agentExecArgv, inspectPort, usesInspector, workerExecArgv } from './inspect.js';
 import type { ResolvedOptions } from './options.js';
 import { DETACHED, forkInOwnGroup } from './process-groups.js';
 import { SupervisedProcess } from './supervised-process.js';
@@ -47,7 +48,7 @@ export class ProcessFactory {
         ...process.env,
         [PROCESS_OPTIONS_ENV]: this.#processOptions(this.#settings.agentStartTimeout, this.agentBuild, { cluster: this.cluster }),
       },
-      execArgv: this.#execArgv(),
+      execArgv: agentExecArgv(this.#execArgv()),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // A process group of its own, killed with it: see process-groups.ts.
       detached: DETACHED,
@@ -61,13 +62,15 @@ export class ProcessFactory {
     cluster.setupPrimary({
       exec: this.#entries.worker,
       args: [],
-      execArgv: this.#execArgv(),
+      execArgv: workerExecArgv(this.#execArgv()),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
   }
 
   forkWorker(slot: number): SupervisedProcess {
     const options = this.#processOptions(this.#settings.workerStartTimeout, this.workerBuild, { sharedPort: true });
+    // Under an inspector each slot keeps its port (inspect.ts): read by Node at this fork.
+    if (usesInspector()) cluster.settings.inspectPort = inspectPort('worker', slot);
     const worker = forkInOwnGroup(() => cluster.fork({ [PROCESS_OPTIONS_ENV]: options, [WORKER_SLOT_ENV]: String(slot) }));
     return new SupervisedProcess('worker', worker.process, slot, worker, DETACHED);
   }

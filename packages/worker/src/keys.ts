@@ -1,6 +1,6 @@
 import type { Logger } from '@brood/core';
-import type Koa from 'koa';
 import { broodError, ERR } from '@brood/errors';
+import type Koa from 'koa';
 
 /** What the `cookies` module throws for a signed cookie without keys. */
 const NO_KEYS = '.keys required for signed cookies';

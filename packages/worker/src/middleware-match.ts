@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Context, Middleware } from 'koa';
 import { broodError, ERR } from '@brood/errors';
+import type { Context, Middleware } from 'koa';
 
 /** One rule of `match` / `ignore`: a path prefix, a RegExp on the path, or a function of the context. */
 export type PathRule = string | RegExp | ((ctx: Context) => boolean);
