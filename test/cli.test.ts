@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { brood, killDaemons } from './helpers/cli.js';
-import { BROOD_BIN, Cluster, isAlive, killAll, startBrood, waitGone } from './helpers/cluster.js';
+import { BROOD_BIN, Cluster, isAlive, killAll, spawnNode, startBrood, waitGone } from './helpers/cluster.js';
 import { get, getJson } from './helpers/http.js';
 import { keepAliveLoad } from './helpers/load.js';
 import { removeTempApps, tempApp } from './helpers/temp-app.js';
@@ -21,6 +21,8 @@ function app(): string {
     'agent.ts': 'export default {};\n',
   });
 }
+
+const START_FROM_CODE = new URL('./fixtures/scripts/start-from-code.mjs', import.meta.url).pathname;
 
 const urlOf = (stdout: string): string => /(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] as string;
 
@@ -280,10 +282,19 @@ test('a second start of the same title on the same port is ERR_BROOD_ALREADY_RUN
     assert.equal(again.code, 1, args.join(' '));
     assert.match(
       again.stderr,
-      /^brood: brood 'default' is already running in .* \(master \d+\); stop it or start another with --title \(ERR_BROOD_ALREADY_RUNNING\)$/m,
+      /^brood: (?:failed to start: )?brood 'default' is already running in .* \(master \d+\); stop it or start another with --title \(ERR_BROOD_ALREADY_RUNNING\)$/m,
     );
     assert.doesNotMatch(again.stderr, /in use/);
   }
+  // From code, start() says the same: the master opens its control socket before it tries the port.
+  // An unknown NODE_ENV is a warning in the master's log there, as there is no CLI to print it.
+  const twin = spawnNode(START_FROM_CODE, [dir, port, 'default'], { BROOD_ENV: '', NODE_ENV: 'unittest' });
+  assert.deepEqual(await twin.exit(), { code: 1, signal: null });
+  const outcome = twin.lines.find((line) => line.outcome !== undefined);
+  assert.equal(outcome?.code, 'ERR_BROOD_ALREADY_RUNNING', twin.output());
+  const warning = twin.lines.find((line) => line.msg?.startsWith('NODE_ENV=unittest is not production'));
+  assert.equal(warning?.level, 40, twin.output());
+  assert.equal(twin.stderr, '');
   assert.equal((await brood(['stop', dir])).code, 0);
 });
 

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Master, MasterOptions } from '@brood/master';
+import type { Master, MasterOptions, MasterSetup } from '@brood/master';
 
 const resolve = createRequire(import.meta.url).resolve;
 
@@ -8,10 +8,11 @@ const resolve = createRequire(import.meta.url).resolve;
  * master package knows nothing of them: only this package, which depends
  * on every role, says where their entry scripts are.
  */
-export async function createMaster(options: MasterOptions, defaultEnv = 'prod'): Promise<Master> {
+export async function createMaster(options: MasterOptions, defaultEnv = 'prod', warn?: MasterSetup['warn']): Promise<Master> {
   const { Master } = await import('@brood/master');
   return new Master(options, {
     defaultEnv,
+    ...(warn === undefined ? {} : { warn }),
     entries: { agent: resolve('@brood/agent/entry'), worker: resolve('@brood/worker/entry') },
   });
 }

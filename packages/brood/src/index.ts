@@ -6,7 +6,8 @@
  * App code imports this module at run time for the helpers: it loads
  * nothing heavy until `start()` is called.
  */
-import type { AppInfo, BroodError, ScheduleOptions } from '@brood/core';
+import type { AppInfo, ScheduleOptions } from '@brood/core';
+import type { BroodError } from '@brood/errors';
 import type { Master, MasterOptions, StartedInfo } from '@brood/master';
 import type { Context, Request, Response } from 'koa';
 import type {
@@ -24,7 +25,8 @@ import type {
 
 export type { AgentApplication, LeaderEvents, LostReason } from '@brood/agent';
 export type { ClusterOptions } from '@brood/cluster';
-export type { AppInfo, BroodError, LifecycleHooks, ScheduleOptions, TaskScope, TaskType } from '@brood/core';
+export type { AppInfo, LifecycleHooks, ScheduleOptions, TaskScope, TaskType } from '@brood/core';
+export type { BroodError, ErrorCode } from '@brood/errors';
 export type { HealthOptions, MasterOptions, OperationsOptions, SchedulingPolicy, StartedInfo } from '@brood/master';
 export type { MessageMeta, Peers, RequestTarget, Sender, TaskClaim } from '@brood/messenger';
 export type { RouteMethod, WorkerApplication } from '@brood/worker';

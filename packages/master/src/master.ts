@@ -28,6 +28,8 @@ export interface MasterSetup {
   entries: Entries;
   /** The app environment when neither options nor the environment name one. Default `prod`. */
   defaultEnv?: string;
+  /** Hears of a setting used but probably not meant (an unknown NODE_ENV). Default: a warning in the master's log. */
+  warn?: (message: string) => void;
 }
 
 /** How long a process stopped during a failed start-up may take to close. */
@@ -62,8 +64,10 @@ export class Master {
   #cluster: ClusterPart | undefined;
 
   constructor(options: MasterOptions, setup: MasterSetup) {
-    this.settings = resolveOptions(options, process.env, setup.defaultEnv);
+    const warnings: string[] = [];
+    this.settings = resolveOptions(options, process.env, setup.defaultEnv, (message) => warnings.push(message));
     this.logger = masterLogger(this.settings);
+    for (const message of warnings) (setup.warn ?? ((m: string) => this.logger.warn(m)))(message);
     this.router = masterRouter(this.settings, this.logger, this.table, (from, message) =>
       message.type === 'process:pong' ? this.#ops.pong(from, message as PongMessage) : this.#supervisor.fromChild(from, message),
     );
@@ -134,23 +138,25 @@ export class Master {
     this.#state = 'starting';
     await openMasterLog(this.settings, this.logger);
     try {
-      // 1. The app folder and its config; the port, bound for good, before anything is forked.
+      // 1. The app folder and its config, before anything is forked.
       checkApp(this.settings, this.logger);
+      // 2. The control socket: a second instance of the same app and title stops here,
+      //    with ERR_BROOD_ALREADY_RUNNING rather than the port its twin holds.
+      await this.#openControl();
+      // 3. The port, bound for good.
       await this.port.open();
       // The heartbeat, and the management port: probes answer during start-up too.
       await this.#ops.open();
-      // 2. The control socket: a second instance of the same app and title stops here.
-      await this.#openControl();
       // Cluster mode: Redis reached and this instance registered before anything is forked.
       this.#cluster = await ClusterLink.open(this.settings, this.logger);
       this.#factory.cluster = this.#cluster.processOptions();
-      // 3. The app, compiled once for every process.
+      // 4. The app, compiled once for every process.
       this.#factory.useBuild(await buildApp(this.settings, this.logger));
       this.#throwIfStopped();
-      // 4. The agent, ready before any worker is forked.
+      // 5. The agent, ready before any worker is forked.
       await this.#supervisor.spawnAgent().ready.promise;
       this.#throwIfStopped();
-      // 5. N workers (and the spares) at once, each ready.
+      // 6. N workers (and the spares) at once, each ready.
       this.#factory.setupCluster();
       await Promise.all(this.#supervisor.spawnWorkers().map((worker) => worker.ready.promise));
       this.#throwIfStopped();
@@ -158,7 +164,7 @@ export class Master {
       await this.#abort(error);
       throw error;
     }
-    // 6. Every worker is ready: the application serves.
+    // 7. Every worker is ready: the application serves.
     return this.#serve();
   }
 

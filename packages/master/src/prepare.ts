@@ -4,9 +4,10 @@ import { canWrite, makePrivateDir, privateAppDir } from './folders.js';
 import type { ResolvedOptions } from './options.js';
 
 /**
- * What the master checks before it forks anything: an app in the folder
- * and config for the env (the port is bound next, by AppPort). A failure is
- * one line naming the cause.
+ * What the master checks of the app before it forks anything: an app in
+ * the folder, config for the env. A failure is one line naming the cause.
+ * (The port is bound apart, by AppPort, once the control socket has shown
+ * that no other master of this app and title holds it.)
  */
 export function checkApp(settings: ResolvedOptions, logger: Logger): void {
   const { baseDir, env } = settings;

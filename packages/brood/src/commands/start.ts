@@ -89,25 +89,18 @@ function options(dir: string | undefined, flags: StartFlags, dev: boolean): Mast
 /** How often `brood dev` tries a busy port again. */
 const PORT_POLL_MS = 500;
 
+/** An option used but probably not meant (an unknown NODE_ENV): one line on stderr. */
+const warnOnStderr = (message: string): void => out(`brood: warning: ${message}`, true);
+
 /**
- * What the CLI checks before it builds a master: the folder exists, and no
- * instance of this app and title runs — found by its control socket before
- * the master tries the port, so a second `brood start` says
- * ERR_BROOD_ALREADY_RUNNING rather than that its own port is in use. An
- * option used but probably not meant (an unknown NODE_ENV) is one line on
- * stderr when `warn` is set.
+ * What `brood start --daemon` checks before it spawns the master: the
+ * folder exists, and no instance of this app and title runs (the master
+ * would refuse it too, but only after its output had gone to that
+ * instance's log files).
  */
-async function preflight(
-  dir: string | undefined,
-  flags: StartFlags,
-  defaultEnv: string,
-  dev: boolean,
-  warn: boolean,
-): Promise<ResolvedOptions> {
+async function preflight(dir: string | undefined, flags: StartFlags): Promise<ResolvedOptions> {
   const baseDir = appFolder(dir);
-  const settings = resolveOptions({ ...options(dir, flags, dev), baseDir }, process.env, defaultEnv, (message) => {
-    if (warn) out(`brood: warning: ${message}`, true);
-  });
+  const settings = resolveOptions({ ...options(dir, flags, false), baseDir }, process.env, 'prod', warnOnStderr);
   await refuseRunning(settings.baseDir, settings.title);
   return settings;
 }
@@ -120,8 +113,9 @@ export async function runForeground(dir: string | undefined, flags: StartFlags, 
   for (let attempt = 0; ; attempt += 1) {
     let master: Master;
     try {
-      await preflight(dir, flags, defaultEnv, dev, attempt === 0);
-      master = await createMaster(options(dir, flags, dev), defaultEnv);
+      // The master checks the rest itself: the app, a twin of it already running (before the port), the port.
+      const baseDir = appFolder(dir);
+      master = await createMaster({ ...options(dir, flags, dev), baseDir }, defaultEnv, attempt === 0 ? warnOnStderr : () => {});
     } catch (error) {
       await notify({ type: 'daemon:failed', error: { message: messageOf(error), code: codeOf(error) ?? '' } });
       out(`brood: ${explain(error)}`, true);
@@ -197,7 +191,7 @@ async function waitForPort(port: number, host: string | undefined): Promise<void
  * handshake says the app serves (exit 0) or start-up failed (exit 1).
  */
 export async function runDaemon(dir: string | undefined, flags: StartFlags, argv: string[]): Promise<number> {
-  const { baseDir, title } = await preflight(dir, flags, 'prod', false, true);
+  const { baseDir, title } = await preflight(dir, flags);
   const folders = appFolders(baseDir, flags.logDir === undefined ? {} : { logDir: flags.logDir });
   const logDir = outputDir(baseDir, folders);
   if (logDir.startsWith(privateAppDir(baseDir))) makePrivateDir(privateAppDir(baseDir));
