@@ -1,6 +1,5 @@
 import { defineAgent } from 'brood';
 import type { Todo } from './lib/actions.js';
-import { latestQuote } from './lib/quote.js';
 
 /** The agent owns the todo list: one list per machine, whatever the number of workers. */
 export default defineAgent((agent) => {
@@ -23,8 +22,6 @@ export default defineAgent((agent) => {
     todo.done = true;
     return todo;
   });
-  // A worker that starts after the last push (a refork, a reload) asks for the quote.
-  m.on('quote:current', () => latestQuote());
   m.on('todo:stats', () => {
     const createdByWorker: Record<number, number> = {};
     for (const todo of todos.values()) createdByWorker[todo.createdBy] = (createdByWorker[todo.createdBy] ?? 0) + 1;

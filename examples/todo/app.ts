@@ -2,7 +2,12 @@ import { defineApp } from 'brood';
 import './lib/actions.js';
 import { setQuote } from './lib/quote.js';
 
-/** Worker hooks: every worker hears about new todos and logs them. */
+/**
+ * Worker hooks: every worker hears about new todos and logs them, and
+ * serves the quote the agent pushes. The quote comes retained: a worker
+ * forked after the last push (a crash, a reload) receives it before it
+ * serves.
+ */
 export default defineApp((app) => {
   let heard = 0;
   app.messenger.on('quote:changed', (quote) => setQuote(quote));
@@ -13,17 +18,6 @@ export default defineApp((app) => {
   return {
     didLoad() {
       app.logger.info({ pageSize: app.config.todo.pageSize }, 'todo app loaded');
-    },
-    async didReady() {
-      // A worker forked after the last push (a crash, a reload) asks the agent, so it
-      // never serves an empty quote until the next tick. The agent may be restarting:
-      // then the next push brings the quote.
-      try {
-        const quote = await app.messenger.request('agent', 'quote:current', undefined, { timeout: 1000 });
-        if (quote !== null) setQuote(quote);
-      } catch (error) {
-        app.logger.warn({ err: error }, 'no quote from the agent yet');
-      }
     },
     beforeClose() {
       app.logger.info({ heard }, 'todo worker closing');

@@ -16,6 +16,8 @@ declare module 'brood' {
 export const agentFile = defineAgent((agent: Agent) => {
   agent.messenger.sendToApp('user:refresh', { id: 1 });
   agent.messenger.broadcast('user:refresh', { id: 2 });
+  agent.messenger.sendToApp('user:refresh', { id: 5 }, { retain: true });
+  agent.messenger.broadcast('user:refresh', { id: 6 }, { retain: true });
   agent.messenger.sendRandom('user:refresh', { id: 3 });
   agent.messenger.sendTo(1234, 'user:refresh', { id: 4 });
   agent.messenger.on('stats:get', (data) => ({ hits: data.since + 1 }));
@@ -26,6 +28,10 @@ export const agentFile = defineAgent((agent: Agent) => {
   agent.messenger.sendToApp('user:refresh', { id: '1' });
   // @ts-expect-error a missing payload field
   agent.messenger.broadcast('user:refresh', {});
+  // @ts-expect-error retain is for app and all only
+  agent.messenger.sendRandom('user:refresh', { id: 3 }, { retain: true });
+  // @ts-expect-error retain is a boolean
+  agent.messenger.sendToApp('user:refresh', { id: 1 }, { retain: 'yes' });
   // @ts-expect-error a handler that answers with the wrong reply
   agent.messenger.on('stats:get', () => ({ hits: 'many' }));
   // @ts-expect-error a handler that reads a field the payload does not have

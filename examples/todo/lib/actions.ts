@@ -19,6 +19,5 @@ declare module 'brood' {
     'todo:stats': { data: undefined; reply: { total: number; done: number; createdByWorker: Record<number, number> } };
     'todo:created': { data: Todo };
     'quote:changed': { data: { text: string; at: string } };
-    'quote:current': { data: undefined; reply: { text: string; at: string } | null };
   }
 }

@@ -1,6 +1,7 @@
 /**
  * A worker forked after the agent's last push serves the current quote at
- * once: it asks the agent as it starts (app.ts, didReady).
+ * once: the agent pushes it retained, and the master gives the last one to
+ * the new worker before it serves.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

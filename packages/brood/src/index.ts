@@ -28,7 +28,7 @@ export type { ClusterOptions } from '@brood/cluster';
 export type { AppInfo, LifecycleHooks, ScheduleOptions, TaskScope, TaskType } from '@brood/core';
 export type { BroodError, ErrorCode } from '@brood/errors';
 export type { HealthOptions, MasterOptions, OperationsOptions, SchedulingPolicy, StartedInfo } from '@brood/master';
-export type { MessageMeta, Peers, RequestTarget, Sender, TaskClaim } from '@brood/messenger';
+export type { BroadcastOptions, MessageMeta, Peers, RequestTarget, Sender, SendOptions, TaskClaim } from '@brood/messenger';
 export type { RouteMethod, WorkerApplication } from '@brood/worker';
 export type { Context, Middleware, Next, Request, Response } from 'koa';
 export { Service } from './service.js';

@@ -34,6 +34,15 @@ export interface MessengerLog {
   error(fields: Record<string, unknown>, message: string): void;
 }
 
+/** Options of `sendToApp` and `broadcast`. */
+export interface SendOptions {
+  /** Keep the message as its action's last value for workers that become ready later (docs/messenger.md, "Retained messages"). */
+  retain?: boolean;
+}
+
+/** Options of `broadcast`: this host's (retained or not), or every instance's in cluster mode, which retains nothing. */
+export type BroadcastOptions = (SendOptions & { scope?: 'host' }) | { scope: 'cluster'; retain?: false };
+
 /** Options of {@link Messenger}. */
 export interface MessengerOptions {
   role: Exclude<Role, 'master'>;
@@ -102,9 +111,14 @@ export class Messenger<A = Record<never, never>> {
     this.#send('agent', action, data);
   }
 
-  /** Sends an action to every ready worker. */
-  sendToApp<K extends ActionName<A>>(action: K, data: DataOf<A, K>): void {
-    this.#send('app', action, data);
+  /**
+   * Sends an action to every ready worker. With `{ retain: true }` the
+   * master keeps it as the action's last value, and every worker that
+   * becomes ready later (reforked, or forked by a reload) receives it
+   * before it serves.
+   */
+  sendToApp<K extends ActionName<A>>(action: K, data: DataOf<A, K>, options?: SendOptions): void {
+    this.#send('app', action, data, options?.retain === true);
   }
 
   /**
@@ -112,11 +126,13 @@ export class Messenger<A = Record<never, never>> {
    * included. With `{ scope: 'cluster' }`, to every agent and worker of
    * every instance of the application: this instance's over IPC, the others
    * through Redis, at most once (docs/messenger.md). Without cluster mode a
-   * cluster broadcast stays on this host.
+   * cluster broadcast stays on this host. `{ retain: true }` (this host
+   * only) as for {@link sendToApp}: workers that join later receive the
+   * last value.
    */
-  broadcast<K extends ActionName<A>>(action: K, data: DataOf<A, K>, options: { scope?: 'host' | 'cluster' } = {}): void {
+  broadcast<K extends ActionName<A>>(action: K, data: DataOf<A, K>, options: BroadcastOptions = {}): void {
     if (options.scope !== 'cluster') {
-      this.#send('all', action, data);
+      this.#send('all', action, data, options.retain === true);
       return;
     }
     this.call('agent', 'cluster:broadcast', { action, data }).catch((error: unknown) =>
@@ -250,12 +266,12 @@ export class Messenger<A = Record<never, never>> {
     return Promise.reject(broodError(ERR.MESSENGER_CLOSED, `cannot request ${what}: the messenger is closed`));
   }
 
-  #send(to: Target, action: string, data: unknown): void {
+  #send(to: Target, action: string, data: unknown, retain = false): void {
     if (this.#closed) {
       this.#uplink.drops.undelivered('message', action, 'the messenger is closed');
       return;
     }
-    this.#uplink.send(envelope<ActionMessage>({ type: 'action', action, data, from: this.#self, to }));
+    this.#uplink.send(envelope<ActionMessage>({ type: 'action', action, data, from: this.#self, to, ...(retain ? { retain: true } : {}) }));
   }
 
   /** Queues a request or a call; one the bound refuses fails at once. `what` names it in the error. */

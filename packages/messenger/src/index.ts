@@ -15,6 +15,7 @@ export {
 } from './outbox.js';
 export * from './protocol.js';
 export { type RequestObserver, Requests } from './requests.js';
+export { Retained, type RetainedLog } from './retained.js';
 export { type Directory, Router, type RouterLog, type RouterOptions } from './router.js';
 export { envelopeSize, jsonSize } from './size.js';
 export { type Describe, MAX_KINDS, TALLY_INTERVAL_MS, Tally, type TallyLine } from './tally.js';

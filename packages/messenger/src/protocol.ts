@@ -63,6 +63,12 @@ export interface ActionMessage extends Base {
   from: Sender;
   to: Target;
   seq?: number;
+  /**
+   * For `app` and `all`: the master keeps this message as the last value of
+   * its action and gives it to every worker that becomes ready later, before
+   * it serves.
+   */
+  retain?: true;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type Sender,
 } from './protocol.js';
 import { Requests } from './requests.js';
+import { Retained } from './retained.js';
 import { envelopeSize } from './size.js';
 import { check } from './validate.js';
 
@@ -89,6 +90,8 @@ export class Router {
   /** Calls the master itself made. */
   readonly #own = new Requests();
   readonly #drops: Drops;
+  /** The last value of each action sent to the workers with `retain`: the master gives them to each worker that joins. */
+  readonly retained: Retained;
 
   constructor(options: RouterOptions) {
     this.#directory = options.directory;
@@ -97,6 +100,7 @@ export class Router {
     this.#heldForApp = new Held(this.#maxPendingBytes);
     this.#heldForAgent = new Held(this.#maxPendingBytes);
     this.#drops = new Drops(options.log);
+    this.retained = new Retained(options.log, this.#maxPendingBytes);
   }
 
   /** Every message the router dropped since it started: refused past the bound, undeliverable, malformed, or lost with a process that exited. */
@@ -217,6 +221,11 @@ export class Router {
       const channel = this.#channels.get(to);
       if (channel === undefined) this.#undeliverable(message, `no process with pid ${to}`);
       else this.#deliver(channel, message, size);
+      return;
+    }
+    if (message.type === 'action' && this.retained.keep(message, size) && !this.#directory.appReady()) {
+      // Kept, not held: each worker receives the last value when the app becomes ready, before app:ready.
+      if (to === 'all') this.#toAgent(message, size);
       return;
     }
     if (!this.#directory.appReady()) {

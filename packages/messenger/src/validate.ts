@@ -26,6 +26,8 @@ function problem(m: Record<string, unknown>): string | undefined {
       if (!isSender(m.from)) return 'from must be { role, pid }';
       if (!isTarget(m.to)) return 'to must be agent, app, all, random or a pid';
       if (m.seq !== undefined && !isPid(m.seq)) return 'seq must be a positive integer';
+      if (m.retain !== undefined && (m.retain !== true || (m.to !== 'app' && m.to !== 'all') || m.seq !== undefined))
+        return 'retain must be true, on a message to app or all that is not a request';
       return undefined;
     case 'call':
       if (typeof m.method !== 'string' || !CALL_METHODS.has(m.method)) return `unknown call ${JSON.stringify(m.method)}`;

@@ -68,6 +68,22 @@ test('an action needs a name, a sender, a target and, for a request, a positive 
   for (const seq of [0, -1, 1.5, '3']) assert.equal(reasonOf({ ...action, seq }), 'seq must be a positive integer', `seq: ${seq}`);
 });
 
+test('retain is true, on a message to app or all that is not a request', () => {
+  assert.equal(reasonOf({ ...action, to: 'app', retain: true }), 'ok');
+  assert.equal(reasonOf({ ...action, to: 'all', retain: true }), 'ok');
+  const wrong = 'retain must be true, on a message to app or all that is not a request';
+  for (const bad of [
+    { to: 'app', retain: false },
+    { to: 'app', retain: 1 },
+    { to: 'agent', retain: true },
+    { to: 'random', retain: true },
+    { to: 201, retain: true },
+    { to: 'app', retain: true, seq: 3 },
+  ]) {
+    assert.equal(reasonOf({ ...action, ...bad }), wrong, JSON.stringify(bad));
+  }
+});
+
 test('a reply needs an ack, a sender, a pid to go to, ok, and an error when it failed', () => {
   assert.equal(reasonOf({ ...reply, ack: 0 }), 'ack must be a positive integer');
   assert.equal(reasonOf({ ...reply, from: { pid: 201 } }), 'from must be { role, pid }');

@@ -6,7 +6,6 @@ declare module 'brood' {
   interface Actions {
     'visits:count': { data: { path: string }; reply: { total: number; agent: number } };
     'motd:changed': { data: { text: string; at: string } };
-    'motd:current': { data: undefined; reply: { text: string; at: string } | null };
   }
 }
 
