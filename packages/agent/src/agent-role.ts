@@ -38,7 +38,7 @@ export const agentRole: ChildRole<AgentApplication, undefined> = {
     });
     agent.scheduler = scheduler;
     agent.messenger.handle('task:list', () => scheduler.list());
-    agent.messenger.handle('task:run', ({ name }) => scheduler.run(name, 'manual'));
+    agent.messenger.handle('task:run', ({ name, args }) => scheduler.run(name, 'manual', { args }));
     // The master stops the clock, and waits for this answer, before it closes any worker.
     agent.messenger.handle('schedule:stop', () => {
       scheduler.stop();

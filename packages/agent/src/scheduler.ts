@@ -153,15 +153,21 @@ export class Scheduler {
     }
     const outcome = await this.#claims.claimFire(task, fireTime);
     if (outcome === 'unreachable' || outcome === 'late') stats.skips += 1;
-    if (typeof outcome === 'object' && this.#ticking) await this.run(task.name, 'tick', outcome);
+    if (typeof outcome === 'object' && this.#ticking) await this.run(task.name, 'tick', { claim: outcome });
   }
 
   /**
-   * Runs a task now (`brood run-task`) or for a tick. Resolves with the
-   * outcome; never rejects. A cluster task run by hand is claimed first
-   * (a new fencing token), so the run is known across the cluster.
+   * Runs a task now (`brood run-task`, `app.runTask`, with `args` for its
+   * second parameter) or for a tick. Resolves with the outcome; rejects
+   * only for a name no task has. A cluster task run by hand is claimed
+   * first (a new fencing token), so the run is known across the cluster.
    */
-  async run(name: string, trigger: 'tick' | 'immediate' | 'manual', fireClaim?: TaskClaim): Promise<RunResult> {
+  async run(
+    name: string,
+    trigger: 'tick' | 'immediate' | 'manual',
+    given: { claim?: TaskClaim; args?: unknown } = {},
+  ): Promise<RunResult> {
+    const { claim: fireClaim, args } = given;
     const entry = this.#entries.get(name);
     if (entry === undefined) {
       throw broodError(ERR.TASK_UNKNOWN, `no task named ${name}; known tasks: ${this.names.length === 0 ? 'none' : this.names.join(', ')}`);
@@ -191,7 +197,7 @@ export class Scheduler {
     // A run that outlives its timeout is failed but still going: with overlap: false the
     // next tick must see it, so it counts as running until it really ends.
     entry.inFlight += 1;
-    const work = this.#dispatch(task, claim);
+    const work = this.#dispatch(task, claim, args);
     const ended = (): void => {
       entry.inFlight -= 1;
     };
@@ -235,11 +241,11 @@ export class Scheduler {
    * it) while the run, still going, keeps counting as running; a worker that
    * dies mid-run ends the wait with ERR_BROOD_TARGET_GONE.
    */
-  async #dispatch(task: TaskDefinition, claim: TaskClaim | undefined): Promise<void> {
-    const here = claim === undefined ? { name: task.name } : { name: task.name, claim };
+  async #dispatch(task: TaskDefinition, claim: TaskClaim | undefined, args: unknown): Promise<void> {
+    const here = { name: task.name, ...(claim === undefined ? {} : { claim }), ...(args === undefined ? {} : { args }) };
     switch (task.type) {
       case 'agent':
-        await task.run(this.#agentContext(task, claim));
+        await task.run(this.#agentContext(task, claim), args);
         return;
       case 'worker':
         // A worker the master chose just as it began to close refuses the run: ask for another.

@@ -137,8 +137,9 @@ export function createProgram(argv: string[] = process.argv): Command {
     .argument('[dir]', 'the app folder (default: the current folder)')
     .option('--title <title>', 'the instance (default: default)')
     .option('--timeout <ms>', 'stop waiting after this many ms (default: as long as the run lasts)', integer)
-    .addHelpText('after', helpEnd(['brood run-task motd', 'brood run-task cleanup/old-files'], 'run-task'))
-    .action((name: string, dir: string | undefined, flags: { title?: string; timeout?: number }) =>
+    .option('--data <json>', "the task's arguments, one JSON value: its second parameter, task(ctx, args)")
+    .addHelpText('after', helpEnd(['brood run-task motd', 'brood run-task cleanup/old-files --data \'{"days":7}\''], 'run-task'))
+    .action((name: string, dir: string | undefined, flags: { title?: string; timeout?: number; data?: string }) =>
       exitWith(() => runTask(name, dir, flags))(),
     );
 

@@ -57,8 +57,13 @@ export type {
   RequestExtension,
   ResponseExtension,
   Router,
+  RunTask,
   Services,
+  TaskArgs,
+  TaskArgsOf,
   TaskFile,
+  TaskName,
+  Tasks,
   WorkerTaskContext,
 } from './types.js';
 
@@ -127,13 +132,21 @@ export function defineExtend<K extends keyof ExtendTargets, T extends object>(ta
 /**
  * Types `app/schedule/<name>.ts` as a default export:
  * `export default defineTask({ schedule: { interval: '5m', type: 'agent' }, async task(ctx) { … } })`.
+ *
+ * A task that takes arguments (from `app.runTask(name, args)` or
+ * `brood run-task name --data '…'`) declares their type on its second
+ * parameter, `async task(ctx, args: { days: number } | undefined)`: a tick
+ * passes none. The generated typings then check every `runTask` of it.
  */
-export function defineTask(file: { schedule: ScheduleOptions & { type: 'agent' }; task: (ctx: AgentTaskContext) => unknown }): TaskFile;
-export function defineTask(file: {
+export function defineTask<Args = undefined>(file: {
+  schedule: ScheduleOptions & { type: 'agent' };
+  task: (ctx: AgentTaskContext, args: Args) => unknown;
+}): TaskFile<Args>;
+export function defineTask<Args = undefined>(file: {
   schedule: ScheduleOptions & { type?: 'worker' | 'all' };
-  task: (ctx: WorkerTaskContext) => unknown;
-}): TaskFile;
-export function defineTask(file: TaskFile): TaskFile {
+  task: (ctx: WorkerTaskContext, args: Args) => unknown;
+}): TaskFile<Args>;
+export function defineTask<Args>(file: TaskFile<Args>): TaskFile<Args> {
   return file;
 }
 

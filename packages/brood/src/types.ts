@@ -1,6 +1,6 @@
 import type { AgentApplication } from '@brood/agent';
 import type { LifecycleHooks, ScheduleOptions } from '@brood/core';
-import type { Messenger, TaskClaim } from '@brood/messenger';
+import type { Messenger, RunResult, TaskClaim } from '@brood/messenger';
 import type { WorkerApplication } from '@brood/worker';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
@@ -114,6 +114,50 @@ export interface ResponseExtension {}
 // biome-ignore lint/suspicious/noEmptyInterface: filled by the generated typings
 export interface HelperExtension {}
 
+/**
+ * The app's scheduled tasks by name (`cleanup/old-files`), each with the
+ * type of its arguments: the second parameter of its `task(ctx, args)`,
+ * `undefined` for a task that takes none. Filled by the generated
+ * typings/brood.d.ts.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the generated typings
+export interface Tasks {}
+
+/** The arguments of a task module's `task(ctx, args)`; `undefined` when it takes none. */
+export type TaskArgsOf<M> = M extends { default: { task: infer F } }
+  ? SecondParameter<F>
+  : M extends { task: infer F }
+    ? SecondParameter<F>
+    : undefined;
+
+type SecondParameter<F> = F extends (...args: infer P) => unknown
+  ? P extends [unknown, ...infer Rest]
+    ? Rest extends []
+      ? undefined
+      : Rest[0]
+    : undefined
+  : undefined;
+
+/** A task name: one of {@link Tasks}, or any string when the app has no typings yet. */
+export type TaskName = [keyof Tasks] extends [never] ? string : keyof Tasks & string;
+
+/** What `runTask(name, args)` takes after the name: the task's arguments, optional when it needs none. */
+export type TaskArgs<K extends string> = [keyof Tasks] extends [never]
+  ? [args?: unknown]
+  : K extends keyof Tasks
+    ? undefined extends Tasks[K]
+      ? [args?: Tasks[K]]
+      : [args: Tasks[K]]
+    : never;
+
+/**
+ * `app.runTask(name, args?)` (agent and workers): runs a scheduled task
+ * now, wherever its type says, and resolves with its outcome once the run
+ * is over (`{ name, outcome, ms, error? }`). A name that is not a task of
+ * the app, or arguments of the wrong type, are compile errors.
+ */
+export type RunTask = <K extends TaskName>(name: K, ...args: TaskArgs<K>) => Promise<RunResult>;
+
 /** The properties an extension file's default export adds. */
 export type ExtensionOf<M> = M extends { default: infer D } ? D : Record<never, never>;
 
@@ -121,9 +165,11 @@ export type ExtensionOf<M> = M extends { default: infer D } ? D : Record<never, 
 export type AppMessenger = Messenger<Actions>;
 
 /** The agent application `agent.ts` receives. */
-export type Agent = Omit<AgentApplication, 'messenger' | 'config' | 'cluster' | '_close'> & {
+export type Agent = Omit<AgentApplication, 'messenger' | 'config' | 'cluster' | '_close' | 'runTask'> & {
   readonly messenger: AppMessenger;
   config: BroodConfig & AppConfig;
+  /** Runs a scheduled task now, with `args` for its second parameter: see {@link RunTask}. */
+  runTask: RunTask;
 } & AgentExtension;
 
 /**
@@ -133,10 +179,12 @@ export type Agent = Omit<AgentApplication, 'messenger' | 'config' | 'cluster' | 
  * the @koa/router instance, `app.server` the HTTP server once the worker
  * listens.
  */
-export type Application = Omit<WorkerApplication, 'messenger' | 'config' | 'controller'> & {
+export type Application = Omit<WorkerApplication, 'messenger' | 'config' | 'controller' | 'runTask'> & {
   readonly messenger: AppMessenger;
   config: BroodConfig & AppConfig;
   controller: Controllers;
+  /** Runs a scheduled task now, with `args` for its second parameter: see {@link RunTask}. */
+  runTask: RunTask;
 } & ApplicationExtension;
 
 /**
@@ -198,7 +246,12 @@ export interface AgentTaskContext {
 /** What a worker task (`type: 'worker'` or `'all'`) receives: a koa context, as a request would, and a cluster task's claim. */
 export type WorkerTaskContext = Context & { claim?: TaskClaim };
 
-/** A task file's default export: its schedule and what it does. */
-export type TaskFile =
-  | { schedule: ScheduleOptions & { type: 'agent' }; task: (ctx: AgentTaskContext) => unknown }
-  | { schedule: ScheduleOptions & { type?: 'worker' | 'all' }; task: (ctx: WorkerTaskContext) => unknown };
+/**
+ * A task file's default export: its schedule and what it does. Worker tasks
+ * get a koa context, as a request would; `args` is what a run asked for by
+ * name passes (`app.runTask(name, args)`, `brood run-task name --data`),
+ * `undefined` for a tick.
+ */
+export type TaskFile<Args = undefined> =
+  | { schedule: ScheduleOptions & { type: 'agent' }; task: (ctx: AgentTaskContext, args: Args) => unknown }
+  | { schedule: ScheduleOptions & { type?: 'worker' | 'all' }; task: (ctx: WorkerTaskContext, args: Args) => unknown };

@@ -76,8 +76,11 @@ export abstract class BaseApplication extends Base {
    * worker, every worker), as `brood run-task` does, and resolves with its
    * outcome once the run is over; an unknown name rejects with
    * `ERR_BROOD_TASK_UNKNOWN`. The task's own `timeout` bounds the run.
+   *
+   * `args` is the task function's second parameter, `task(ctx, args)`: a
+   * JSON value, as it crosses to the agent (and to the workers) by IPC.
    */
-  runTask(name: string): Promise<RunResult> {
-    return this.messenger.call('agent', 'task:run', { name }, { timeout: null });
+  runTask(name: string, args?: unknown): Promise<RunResult> {
+    return this.messenger.call('agent', 'task:run', args === undefined ? { name } : { name, args }, { timeout: null });
   }
 }

@@ -53,7 +53,8 @@ export interface TaskDefinition {
   timeout?: number;
   /** `every 5s` or `cron 0 * * * * * (Europe/Paris)`. */
   describe: string;
-  run: (ctx: unknown) => unknown;
+  /** The task function: the context of its type, and the arguments of a run asked for by name (undefined for a tick). */
+  run: (ctx: unknown, args: unknown) => unknown;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -49,6 +49,8 @@ export const ERR = {
   TASK_UNKNOWN: 'ERR_BROOD_TASK_UNKNOWN',
   /** A task run took longer than its `timeout`. */
   TASK_TIMEOUT: 'ERR_BROOD_TASK_TIMEOUT',
+  /** `brood run-task --data` is not JSON, or too long. */
+  TASK_ARGS_INVALID: 'ERR_BROOD_TASK_ARGS_INVALID',
   /** A task of type `all` failed in some of the workers. */
   TASK_FAILED: 'ERR_BROOD_TASK_FAILED',
   /** A worker that is closing refused a task run; the agent runs it in another worker. */

@@ -233,10 +233,13 @@ export class Master {
     return this.#cluster?.status() ?? Promise.resolve({ enabled: false, reason: `the master is ${this.#state}` });
   }
 
-  /** Runs one scheduled task now, through the agent; waits `timeout` ms, or as long as the run lasts when `null`. */
-  runTask(name: string, timeout: number | null = null): Promise<RunResult> {
+  /**
+   * Runs one scheduled task now, through the agent, with `args` for its
+   * second parameter; waits `timeout` ms, or as long as the run lasts when `null`.
+   */
+  runTask(name: string, timeout: number | null = null, args?: unknown): Promise<RunResult> {
     if (this.#state !== 'running') return Promise.reject(broodError(ERR.NOT_RUNNING, `cannot run a task: the master is ${this.#state}`));
-    return this.router.call('agent', 'task:run', { name }, timeout);
+    return this.router.call('agent', 'task:run', args === undefined ? { name } : { name, args }, timeout);
   }
 
   async #openControl(): Promise<void> {

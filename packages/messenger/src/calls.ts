@@ -71,10 +71,17 @@ export interface MetricSnapshot {
 export interface Calls {
   /** Master → agent: every task's figures, for `brood status`. */
   'task:list': { args: null; result: TaskStats[] };
-  /** Master → agent: run a task now (`brood run-task`), wherever its type says. */
-  'task:run': { args: { name: string }; result: RunResult };
-  /** Agent → worker: run this task here, once, and answer when it is done; a cluster task's run carries its claim. */
-  'task:run-here': { args: { name: string; claim?: TaskClaim }; result: { ms: number; pid: number } };
+  /**
+   * Master, agent or worker → agent: run a task now (`brood run-task`,
+   * `app.runTask`), wherever its type says; `args` is the task's second
+   * parameter.
+   */
+  'task:run': { args: { name: string; args?: unknown }; result: RunResult };
+  /**
+   * Agent → worker: run this task here, once, with `args`, and answer when
+   * it is done; a cluster task's run carries its claim.
+   */
+  'task:run-here': { args: { name: string; args?: unknown; claim?: TaskClaim }; result: { ms: number; pid: number } };
   /** Master → agent: stop the clock; answered once no tick can fire any more. */
   'schedule:stop': { args: null; result: true };
   /** Agent or worker → agent: send to every agent and worker of every instance (this one over IPC, the others through Redis). */

@@ -57,7 +57,7 @@ export class TaskRunner {
 export async function installTaskRunner(app: WorkerApplication): Promise<TaskRunner> {
   const tasks = await loadTasks(app.baseDir, app.processOptions.buildDir, app.env);
   const runner = new TaskRunner();
-  app.messenger.handle('task:run-here', ({ name, claim }) => {
+  app.messenger.handle('task:run-here', ({ name, args, claim }) => {
     const task = tasks.get(name);
     if (task === undefined) throw broodError(ERR.TASK_UNKNOWN, `worker ${process.pid} has no task ${name}`);
     return runner.run(name, async () => {
@@ -66,7 +66,7 @@ export async function installTaskRunner(app: WorkerApplication): Promise<TaskRun
         const ctx = anonymousContext(app, `/__task/${task.name}`);
         // A cluster task's run: the claim it runs under, with its fencing token.
         if (claim !== undefined) Object.defineProperty(ctx, 'claim', { value: claim, enumerable: true });
-        await task.run(ctx);
+        await task.run(ctx, args);
       } catch (error) {
         const ms = Math.round(performance.now() - started);
         app.logger.error({ task: name, ms, err: error }, `task ${name} failed in this worker after ${ms} ms: ${messageOf(error)}`);

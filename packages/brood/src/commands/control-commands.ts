@@ -1,6 +1,7 @@
 import { type StopResult, sendControl } from '@brood/master';
 import { describe, findAppInstance, isAlive } from './instance.js';
 import { explain, out } from './output.js';
+import { parseTaskArgs } from './task-args.js';
 
 /** Exit codes of the operating commands (docs/cli.md). */
 export const EXIT = { ok: 0, failed: 1, notRunning: 3 } as const;
@@ -68,18 +69,27 @@ export async function reload(dir: string | undefined, flags: TitleFlags): Promis
 }
 
 /**
- * `brood run-task <name>`: exit 0 when the run succeeded, 1 otherwise. It
- * waits as long as the run lasts (the task's own `timeout` bounds it), or
- * `--timeout` ms.
+ * `brood run-task <name> [--data '<json>']`: exit 0 when the run succeeded,
+ * 1 otherwise. It waits as long as the run lasts (the task's own `timeout`
+ * bounds it), or `--timeout` ms. `--data` is the task's second parameter.
  */
-export async function runTask(name: string, dir: string | undefined, flags: TitleFlags & { timeout?: number }): Promise<number> {
+export async function runTask(
+  name: string,
+  dir: string | undefined,
+  flags: TitleFlags & { timeout?: number; data?: string },
+): Promise<number> {
+  const taskArgs = parseTaskArgs(flags.data);
   const instance = await findAppInstance(dir, flags.title);
   if (!instance.running) {
     out(`${describe(instance)} is not running; start it to run a task`, true);
     return EXIT.failed;
   }
   try {
-    const args = flags.timeout === undefined ? { name } : { name, timeout: flags.timeout };
+    const args = {
+      name,
+      ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
+      ...(taskArgs === undefined ? {} : { args: taskArgs }),
+    };
     const result = await sendControl(instance.socket, 'run-task', args);
     const ms = Math.round(result.ms);
     if (result.outcome === 'ok') {

@@ -22,7 +22,7 @@ export interface Commanded {
   /** ms a stop may take at the most, the kill of what is left included. */
   stopBudget(): number;
   reload(reason: string): Promise<ReloadResult>;
-  runTask(name: string, timeout: number | null): Promise<RunResult>;
+  runTask(name: string, timeout: number | null, args?: unknown): Promise<RunResult>;
   clusterStatus(): Promise<ClusterStatusResult>;
 }
 
@@ -41,7 +41,7 @@ export function controlCommands(master: Commanded): CommandTable {
       return { status, within: master.stopBudget() };
     },
     reload: () => master.reload('brood reload'),
-    'run-task': ({ name, timeout }) => master.runTask(name, timeout ?? null),
+    'run-task': ({ name, timeout, args }) => master.runTask(name, timeout ?? null, args),
     'cluster-status': () => master.clusterStatus(),
   };
 }

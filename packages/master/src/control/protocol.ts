@@ -85,8 +85,8 @@ export interface ControlCommands {
   status: { args: NoArgs; result: StatusResult };
   stop: { args: NoArgs; result: StopResult };
   reload: { args: NoArgs; result: ReloadResult };
-  /** `timeout`: ms to wait for the run; without it, as long as the run lasts. */
-  'run-task': { args: { name: string; timeout?: number }; result: RunResult };
+  /** `timeout`: ms to wait for the run; without it, as long as the run lasts. `args`: the task's second parameter. */
+  'run-task': { args: { name: string; timeout?: number; args?: unknown }; result: RunResult };
   'cluster-status': { args: NoArgs; result: ClusterStatusResult };
 }
 
