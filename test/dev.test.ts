@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
+import { brood } from './helpers/cli.js';
 import { BROOD_BIN, Cluster, killAll } from './helpers/cluster.js';
-import { get } from './helpers/http.js';
+import { get, getJson } from './helpers/http.js';
 import { removeTempApps, tempApp } from './helpers/temp-app.js';
 
 afterEach(killAll);
@@ -110,4 +111,67 @@ test('a reload whose new agent cannot boot brings the previous agent back; the a
   );
   assert.equal((await get(`${started.url}/`)).body, 'v1', 'the previous agent answers');
   assert.equal(cluster.child.exitCode, null, 'the master did not give up');
+});
+
+test('brood dev restarts the agent only for a file it loads: its state lives through an edit of the routes; reload --workers keeps it too', async () => {
+  const route = (version: string) =>
+    `export default (router, app) => { router.get('/', async (ctx) => { ctx.body = { version: '${version}', worker: process.pid, count: await app.messenger.request('agent', 'count', null) }; }); };\n`;
+  const dir = tempApp({
+    'agent.ts':
+      "import { label } from './lib/label.js';\nlet n = 0;\nexport default (agent) => { agent.messenger.on('count', () => [label, ++n, process.pid].join(':')); };\n",
+    'lib/label.ts': "export const label = 'a';\n",
+    'app/router.ts': route('v1'),
+    'config/config.default.ts': 'export default { x: 1 };\n',
+  });
+  const cluster = new Cluster(process.execPath, [BROOD_BIN, 'dev', dir, '--port', '0', '--no-pretty'], { BROOD_ENV: '' });
+  const started = await cluster.started();
+  await cluster.waitFor((l) => l.event === 'watching', 'the watcher to start');
+  type Reply = { version: string; worker: number; count: string };
+  const ask = () => getJson<Reply>(`${started.url}/`);
+  assert.deepEqual(await ask(), { version: 'v1', worker: started.workers[0], count: `a:1:${started.agent}` });
+
+  /** Writes a file, waits for the reload it causes, and returns the reloaded line. */
+  const change = async (file: string, text: string) => {
+    const seen = cluster.lines.length;
+    writeFileSync(join(dir, file), text);
+    return cluster.waitFor((l) => l.event === 'reloaded', `the reload after ${file}`, 20_000, seen);
+  };
+
+  // The routes: new workers, the same agent, its count going on.
+  const routes = await change('app/router.ts', route('v2'));
+  assert.equal(routes.agentReplaced, false);
+  assert.equal(routes.workersReplaced, true);
+  assert.match(routes.msg ?? '', /^brood reloaded in \d+ ms: workers \d+, agent \d+ kept$/);
+  const afterRoutes = await ask();
+  assert.equal(afterRoutes.version, 'v2');
+  assert.notEqual(afterRoutes.worker, started.workers[0]);
+  assert.equal(afterRoutes.count, `a:2:${started.agent}`, 'the agent kept its state');
+
+  // A lib file the agent imports: a new agent, the same workers.
+  const lib = await change('lib/label.ts', "export const label = 'b';\n");
+  assert.equal(lib.agentReplaced, true);
+  assert.equal(lib.workersReplaced, false);
+  assert.match(lib.msg ?? '', /^brood reloaded in \d+ ms: workers \d+ kept, agent \d+$/);
+  const afterLib = await ask();
+  assert.equal(afterLib.worker, afterRoutes.worker, 'the worker kept');
+  assert.match(afterLib.count, /^b:1:\d+$/);
+  const agent = Number(afterLib.count.split(':')[2]);
+  assert.notEqual(agent, started.agent);
+
+  // Config: both.
+  const config = await change('config/config.default.ts', 'export default { x: 2 };\n');
+  assert.equal(config.agentReplaced, true);
+  assert.equal(config.workersReplaced, true);
+  const afterConfig = await ask();
+  assert.notEqual(afterConfig.worker, afterLib.worker);
+  assert.match(afterConfig.count, /^b:1:\d+$/);
+
+  // brood reload --workers: new workers, the agent and its count kept.
+  const reloaded = await brood(['reload', dir, '--workers']);
+  assert.equal(reloaded.code, 0, reloaded.stderr);
+  const kept = afterConfig.count.split(':')[2];
+  assert.match(reloaded.stdout, new RegExp(`^reloaded brood 'default' in .* in \\d+ ms: workers \\d+, agent ${kept} kept\\n$`));
+  const afterWorkers = await ask();
+  assert.notEqual(afterWorkers.worker, afterConfig.worker);
+  assert.equal(afterWorkers.count, `b:2:${kept}`);
 });

@@ -213,7 +213,11 @@ test('every command of docs/getting-started.md prints what the page shows', { ti
         if (name === 'fix') {
           devFrom = devLog.length;
           edit('app/controller/home.ts', 'greeting.motd() ;', 'greeting.motd() };');
-          await devShows('[00:00:00.000] INFO: master 1 | brood reloaded in 1 ms: workers 1, agent 1', devFrom, 'the fix reloads');
+          await devShows(
+            '[00:00:00.000] INFO: master 1 | brood reloaded in 1 ms: workers 1, agent 1 kept',
+            devFrom,
+            'the fix reloads the workers alone',
+          );
         }
         if (name === 'quit') {
           const exited = new Promise((done) => dev?.once('exit', done));

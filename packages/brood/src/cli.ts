@@ -102,8 +102,9 @@ export function createProgram(argv: string[] = process.argv): Command {
     .description('rolling restart: new workers one by one, each ready before an old one closes; then the agent')
     .argument('[dir]', 'the app folder (default: the current folder)')
     .option('--title <title>', 'the instance to reload (default: default)')
-    .addHelpText('after', helpEnd(['brood reload'], 'reload'))
-    .action((dir: string | undefined, flags: { title?: string }) => exitWith(() => reload(dir, flags))());
+    .option('--workers', 'reload the workers alone: the agent keeps running, and its state')
+    .addHelpText('after', helpEnd(['brood reload', 'brood reload --workers'], 'reload'))
+    .action((dir: string | undefined, flags: { title?: string; workers?: boolean }) => exitWith(() => reload(dir, flags))());
 
   program
     .command('status')

@@ -118,7 +118,8 @@ export function watchSources(
 export function watchApp(master: Master): { close(): void } {
   const watcher = watchSources(master.settings.baseDir, async (files) => {
     try {
-      await master.reload(`changed ${files.join(', ')}`);
+      // Each role is replaced only when it loads a changed file: a controller's edit keeps the agent and its state.
+      await master.reload(`changed ${files.join(', ')}`, { changed: files });
     } catch (error) {
       // One line: the message names the file and line (or the process that failed, which logged its own stack).
       master.logger.error({ code: (error as { code?: string }).code }, `${messageOf(error)}; the last good version keeps serving`);

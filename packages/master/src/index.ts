@@ -36,7 +36,7 @@ export {
 export { checkPort } from './port-check.js';
 export type { Entries } from './process-factory.js';
 export type { ProcessTable } from './process-table.js';
-export type { ReloadResult } from './reload.js';
+export type { ReloadOptions, ReloadResult } from './reload.js';
 export { handleSignals, STOP_SIGNALS } from './signals.js';
 export type { StartedInfo } from './started.js';
 export { SupervisedProcess } from './supervised-process.js';

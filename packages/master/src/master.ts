@@ -17,7 +17,7 @@ import { announceAppReady } from './peers.js';
 import { buildApp, checkApp } from './prepare.js';
 import { type Entries, ProcessFactory } from './process-factory.js';
 import { ProcessTable } from './process-table.js';
-import { Reloader, type ReloadResult } from './reload.js';
+import { type ReloadOptions, Reloader, type ReloadResult } from './reload.js';
 import { logStarted, type StartedInfo, startedInfo } from './started.js';
 import type { SupervisedProcess } from './supervised-process.js';
 import { closeBudget, Supervisor } from './supervisor.js';
@@ -218,8 +218,8 @@ export class Master {
   }
 
   /** Rolling restart with the app's current code: see {@link Reloader}. */
-  reload(reason = 'asked'): Promise<ReloadResult> {
-    return this.#ops.counted(this.#reloader.reload(reason));
+  reload(reason = 'asked', options: ReloadOptions = {}): Promise<ReloadResult> {
+    return this.#ops.counted(this.#reloader.reload(reason, options));
   }
 
   /** Every process with its state, uptime, restarts, memory and CPU, and the agent's task figures. */

@@ -4,6 +4,7 @@ import type { MasterState } from './master-state.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProcessFactory } from './process-factory.js';
 import type { ProcessTable } from './process-table.js';
+import { EVERYTHING, type ReloadScope, scopeOf } from './reload-scope.js';
 import type { Supervisor } from './supervisor.js';
 
 /** What a reload did. */
@@ -12,7 +13,19 @@ export interface ReloadResult {
   replaced: number[];
   workers: number[];
   agent: number | null;
+  /** False when the workers were kept: nothing they load changed. */
+  workersReplaced: boolean;
+  /** False when the agent was kept, its state with it: `--workers`, or nothing it loads changed. */
+  agentReplaced: boolean;
   ms: number;
+}
+
+/** What a reload replaces. */
+export interface ReloadOptions {
+  /** `'workers'`: the workers alone (`brood reload --workers`); the agent keeps running. */
+  only?: 'workers';
+  /** The source files that changed (`brood dev`): each role is replaced only when it loads one of them. */
+  changed?: string[];
 }
 
 /** What a reload needs of the master. */
@@ -29,7 +42,10 @@ export interface ReloadHost {
  * forked and must be ready before an old one is told to close, so there
  * is always a ready worker and no request is dropped. Last the agent is
  * closed and forked again: messages for it are held while it is away.
- * Concurrent calls share one reload.
+ * A reload may replace one role alone (see {@link ReloadOptions}): the
+ * workers (`brood reload --workers`), or, under `brood dev`, the roles that
+ * load a changed file (reload-scope.ts), so that the agent keeps its state
+ * through an edit of a controller.
  */
 export class Reloader {
   readonly #settings: ResolvedOptions;
@@ -38,7 +54,7 @@ export class Reloader {
   readonly #supervisor: Supervisor;
   readonly #factory: ProcessFactory;
   readonly #host: ReloadHost;
-  #reloading: Promise<ReloadResult> | undefined;
+  #reloading: { key: string; promise: Promise<ReloadResult> } | undefined;
 
   constructor(options: {
     settings: ResolvedOptions;
@@ -61,30 +77,57 @@ export class Reloader {
     return this.#reloading !== undefined;
   }
 
-  reload(reason: string): Promise<ReloadResult> {
-    this.#reloading ??= this.#reload(reason).finally(() => {
-      this.#reloading = undefined;
-    });
-    return this.#reloading;
+  /**
+   * Reloads what `options` says. A call made while a reload with the same
+   * options runs shares it; one with other options runs after it, so that
+   * neither is lost.
+   */
+  reload(reason: string, options: ReloadOptions = {}): Promise<ReloadResult> {
+    const key = JSON.stringify(options);
+    if (this.#reloading?.key === key) return this.#reloading.promise;
+    const before = this.#reloading?.promise.then(
+      () => undefined,
+      () => undefined,
+    );
+    const promise: Promise<ReloadResult> = (before ?? Promise.resolve()).then(() => this.#reload(reason, options));
+    const current = { key, promise };
+    this.#reloading = current;
+    const done = (): void => {
+      if (this.#reloading === current) this.#reloading = undefined;
+    };
+    promise.then(done, done);
+    return promise;
   }
 
-  async #reload(reason: string): Promise<ReloadResult> {
+  async #reload(reason: string, options: ReloadOptions): Promise<ReloadResult> {
     if (this.#host.state !== 'running') throw broodError(ERR.NOT_RUNNING, `cannot reload: the master is ${this.#host.state}`);
     const started = performance.now();
     this.#logger.info({ reason }, `brood reloading: ${reason}`);
-    const previousBuild = this.#factory.agentBuild;
-    this.#factory.useBuild(await this.#host.build());
-    const replaced = await this.#replaceWorkers();
-    await this.#replaceAgent(previousBuild);
+    const { agentBuild: previousBuild, workerBuild } = this.#factory;
+    const build = await this.#host.build();
+    const scope: ReloadScope =
+      options.only === 'workers'
+        ? { workers: true, agent: false }
+        : options.changed === undefined
+          ? EVERYTHING
+          : scopeOf(options.changed, [workerBuild, previousBuild, build]);
+    // New processes of either role start from the new build, a kept role's included (after a crash):
+    // the files it loads are the same in both, and an older build may be pruned.
+    this.#factory.useBuild(build);
+    const replaced = scope.workers ? await this.#replaceWorkers() : [];
+    if (scope.agent) await this.#replaceAgent(previousBuild);
     const result: ReloadResult = {
       replaced,
       workers: this.#table.readyWorkers(),
       agent: this.#table.agent() ?? null,
+      workersReplaced: scope.workers,
+      agentReplaced: scope.agent,
       ms: Math.round(performance.now() - started),
     };
+    const kept = (replacedRole: boolean): string => (replacedRole ? '' : ' kept');
     this.#logger.info(
       { ...result, event: 'reloaded' },
-      `brood reloaded in ${result.ms} ms: workers ${result.workers.join(', ')}, agent ${result.agent}`,
+      `brood reloaded in ${result.ms} ms: workers ${result.workers.join(', ')}${kept(scope.workers)}, agent ${result.agent}${kept(scope.agent)}`,
     );
     return result;
   }

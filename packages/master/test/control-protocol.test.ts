@@ -24,6 +24,10 @@ test('each command the CLI sends is accepted as it was written', () => {
   assert.deepEqual(withArgs, { ok: true, request: { brood: 1, id: 9, command: 'run-task', args: { name: 'cleanup' } } });
   const withTimeout = parseRequest('{"brood":1,"id":9,"command":"run-task","args":{"name":"cleanup","timeout":900000}}');
   assert.equal(withTimeout.ok, true);
+  const withTaskArgs = parseRequest('{"brood":1,"id":9,"command":"run-task","args":{"name":"cleanup","args":{"days":7}}}');
+  assert.deepEqual(withTaskArgs.ok && withTaskArgs.request.args, { name: 'cleanup', args: { days: 7 } });
+  const workers = parseRequest('{"brood":1,"id":9,"command":"reload","args":{"workers":true}}');
+  assert.deepEqual(workers.ok && workers.request.args, { workers: true });
 });
 
 test('the arguments of each command are checked', () => {
@@ -39,6 +43,14 @@ test('the arguments of each command are checked', () => {
   assert.deepEqual(refusal('{"brood":1,"id":5,"command":"status","args":{"all":true}}'), {
     id: 5,
     reason: 'takes no arguments, got all',
+  });
+  assert.deepEqual(refusal('{"brood":1,"id":5,"command":"reload","args":{"workers":"yes"}}'), {
+    id: 5,
+    reason: 'args.workers must be true or false',
+  });
+  assert.deepEqual(refusal('{"brood":1,"id":5,"command":"reload","args":{"agent":true}}'), {
+    id: 5,
+    reason: 'reload takes workers only, got agent',
   });
 });
 

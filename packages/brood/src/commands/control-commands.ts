@@ -50,8 +50,8 @@ export async function stop(dir: string | undefined, flags: TitleFlags & { timeou
   return EXIT.ok;
 }
 
-/** `brood reload`: rolling restart through the control socket. */
-export async function reload(dir: string | undefined, flags: TitleFlags): Promise<number> {
+/** `brood reload [--workers]`: rolling restart through the control socket; `--workers` keeps the agent. */
+export async function reload(dir: string | undefined, flags: TitleFlags & { workers?: boolean }): Promise<number> {
   const instance = await findAppInstance(dir, flags.title);
   if (!instance.running) {
     out(`${describe(instance)} is not running; nothing to reload`, true);
@@ -59,8 +59,9 @@ export async function reload(dir: string | undefined, flags: TitleFlags): Promis
   }
   try {
     // No clock here: the master bounds a reload by its own start and shutdown timeouts.
-    const result = await sendControl(instance.socket, 'reload', {});
-    out(`reloaded ${describe(instance)} in ${result.ms} ms: workers ${result.workers.join(', ')}, agent ${result.agent}`);
+    const result = await sendControl(instance.socket, 'reload', flags.workers === true ? { workers: true } : {});
+    const agent = `agent ${result.agent}${result.agentReplaced ? '' : ' kept'}`;
+    out(`reloaded ${describe(instance)} in ${result.ms} ms: workers ${result.workers.join(', ')}, ${agent}`);
     return EXIT.ok;
   } catch (error) {
     out(`brood: reload of ${describe(instance)} failed: ${explain(error)}`, true);

@@ -1,6 +1,6 @@
 import { ERR } from '@brood/errors';
 import { type RunResult, toWireError } from '@brood/messenger';
-import type { ReloadResult } from '../reload.js';
+import type { ReloadOptions, ReloadResult } from '../reload.js';
 import {
   type ClusterStatusResult,
   CONTROL_VERSION,
@@ -21,7 +21,7 @@ export interface Commanded {
   stop(reason: string): Promise<void>;
   /** ms a stop may take at the most, the kill of what is left included. */
   stopBudget(): number;
-  reload(reason: string): Promise<ReloadResult>;
+  reload(reason: string, options?: ReloadOptions): Promise<ReloadResult>;
   runTask(name: string, timeout: number | null, args?: unknown): Promise<RunResult>;
   clusterStatus(): Promise<ClusterStatusResult>;
 }
@@ -40,7 +40,8 @@ export function controlCommands(master: Commanded): CommandTable {
       setImmediate(() => void master.stop('brood stop'));
       return { status, within: master.stopBudget() };
     },
-    reload: () => master.reload('brood reload'),
+    reload: ({ workers }) =>
+      master.reload(workers === true ? 'brood reload --workers' : 'brood reload', workers === true ? { only: 'workers' } : {}),
     'run-task': ({ name, timeout, args }) => master.runTask(name, timeout ?? null, args),
     'cluster-status': () => master.clusterStatus(),
   };

@@ -84,7 +84,8 @@ export interface ControlCommands {
   hello: { args: NoArgs; result: HelloResult };
   status: { args: NoArgs; result: StatusResult };
   stop: { args: NoArgs; result: StopResult };
-  reload: { args: NoArgs; result: ReloadResult };
+  /** `workers: true`: the workers alone; the agent keeps running. */
+  reload: { args: { workers?: boolean }; result: ReloadResult };
   /** `timeout`: ms to wait for the run; without it, as long as the run lasts. `args`: the task's second parameter. */
   'run-task': { args: { name: string; timeout?: number; args?: unknown }; result: RunResult };
   'cluster-status': { args: NoArgs; result: ClusterStatusResult };
@@ -116,7 +117,11 @@ const ARGS: { [C in ControlCommand]: (args: Record<string, unknown>) => string |
   hello: none,
   status: none,
   stop: none,
-  reload: none,
+  reload: (args) => {
+    const extra = Object.keys(args).filter((key) => key !== 'workers');
+    if (extra.length > 0) return `reload takes workers only, got ${extra.join(', ')}`;
+    return args.workers === undefined || typeof args.workers === 'boolean' ? undefined : 'args.workers must be true or false';
+  },
   'run-task': (args) => {
     if (typeof args.name !== 'string' || args.name === '') return 'run-task needs args.name';
     if (args.timeout !== undefined && !(Number.isSafeInteger(args.timeout) && (args.timeout as number) > 0))
