@@ -7,6 +7,9 @@ import { openAgentCluster } from './cluster-link.js';
 import { Scheduler } from './scheduler.js';
 import { taskMetrics } from './task-metrics.js';
 
+/** What a close keeps for `beforeClose` after waiting for the task runs under way. */
+const BEFORE_CLOSE_MS = 1000;
+
 /** The agent's part of the child runtime: the scheduler, the leader and cluster mode; no HTTP. */
 export const agentRole: ChildRole<AgentApplication, undefined> = {
   role: 'agent',
@@ -56,9 +59,16 @@ export const agentRole: ChildRole<AgentApplication, undefined> = {
   serve: async () => undefined,
   readyMessage: () => envelope<AgentReadyMessage>({ type: 'agent:ready' }),
 
-  async stopServing(agent) {
-    agent.scheduler?.stop();
-    // Before beforeClose: another instance takes the lead while this one finishes.
-    await agent.leader.stop();
+  /**
+   * The clock stops, and the task runs under way get the close's time to
+   * finish, less what `beforeClose` keeps (a quarter, at most a second);
+   * each one still going then is logged as cut off. Meanwhile the lead is
+   * given up, so that another instance takes it while this one finishes.
+   */
+  async stopServing(agent, timeout) {
+    await Promise.all([
+      agent.scheduler?.drain(Math.max(0, timeout - Math.min(BEFORE_CLOSE_MS, Math.floor(timeout / 4)))),
+      agent.leader.stop(),
+    ]);
   },
 };

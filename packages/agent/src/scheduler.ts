@@ -1,4 +1,4 @@
-import { type Logger, type TaskDefinition, withTimeout } from '@brood/core';
+import { type Logger, type TaskDefinition, TaskRuns, withTimeout } from '@brood/core';
 import { asError, broodError, codeOf, ERR } from '@brood/errors';
 import type { Messenger, RunResult, TaskClaim, TaskStats } from '@brood/messenger';
 import { Cron } from 'croner';
@@ -29,6 +29,8 @@ interface Entry {
  * In cluster mode a `scope: 'cluster'` task fires at the times every
  * instance agrees on and runs only where its claim is granted
  * (docs/scheduling.md); without cluster mode it runs as a host task.
+ * When the agent closes (a stop, a reload) the runs under way get the time
+ * of its close to finish (see {@link Scheduler.drain}).
  */
 export class Scheduler {
   readonly #entries = new Map<string, Entry>();
@@ -37,6 +39,8 @@ export class Scheduler {
   readonly #agentContext: (task: TaskDefinition, claim: TaskClaim | undefined) => unknown;
   readonly #claims: FireClaims | undefined;
   readonly #observe: ((task: TaskDefinition, result: RunResult) => void) | undefined;
+  /** Every run under way, of every type: a close waits for them. */
+  readonly #runs = new TaskRuns();
   #ticking = false;
 
   constructor(options: {
@@ -118,6 +122,16 @@ export class Scheduler {
     }
   }
 
+  /**
+   * The agent closes: the clock stops, no run starts any more, and the
+   * runs under way — in the agent, or waited for in workers — get `timeout`
+   * ms to finish. Each one still going then is logged as cut off.
+   */
+  drain(timeout: number): Promise<void> {
+    this.stop();
+    return this.#runs.drain(timeout, this.#logger, 'agent');
+  }
+
   /** Every task's figures. */
   list(): TaskStats[] {
     return [...this.#entries.values()].map((entry) => {
@@ -173,6 +187,10 @@ export class Scheduler {
       throw broodError(ERR.TASK_UNKNOWN, `no task named ${name}; known tasks: ${this.names.length === 0 ? 'none' : this.names.join(', ')}`);
     }
     if (trigger === 'tick' && !this.#ticking) return { name, outcome: 'skipped', ms: 0 };
+    if (this.#runs.closed) {
+      this.#logger.warn({ task: name, trigger }, `task ${name} not run: the agent is closing`);
+      return { name, outcome: 'skipped', ms: 0, error: { code: ERR.NOT_RUNNING, message: `task ${name} not run: the agent is closing` } };
+    }
     const { task, stats } = entry;
     let claim = fireClaim;
     if (claim === undefined && trigger === 'manual' && task.scope === 'cluster' && this.#claims !== undefined) {
@@ -198,6 +216,7 @@ export class Scheduler {
     // next tick must see it, so it counts as running until it really ends.
     entry.inFlight += 1;
     const work = this.#dispatch(task, claim, args);
+    this.#runs.track(name, work);
     const ended = (): void => {
       entry.inFlight -= 1;
     };

@@ -33,5 +33,6 @@ export {
 } from './options.js';
 export { type BuildPlace, buildApp, requireApp, warnOfMissingEnvConfig } from './prepare-app.js';
 export { prettyFormatter } from './pretty.js';
+export { TaskRuns } from './task-runs.js';
 export { defineTask, loadTasks, parseDuration, type ScheduleOptions, type TaskDefinition, type TaskScope, type TaskType } from './tasks.js';
 export { delay, settlesWithin, withTimeout } from './timeout.js';

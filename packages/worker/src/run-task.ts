@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { loadTasks, settlesWithin } from '@brood/core';
+import { type Logger, loadTasks, TaskRuns } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
 import type { WorkerApplication } from './worker-application.js';
 
@@ -19,31 +19,29 @@ export function anonymousContext(app: WorkerApplication, path: string) {
 
 /** The task runs of one worker: what is running, and whether it still takes new ones. */
 export class TaskRunner {
-  readonly #running = new Set<Promise<unknown>>();
-  #closing = false;
+  readonly #runs = new TaskRuns();
+  readonly #logger: Logger;
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
 
   /**
    * Runs `work` unless the worker is closing: a closing worker refuses new
    * runs with `ERR_BROOD_WORKER_CLOSING`, and the agent sends them elsewhere.
    */
   run<T>(name: string, work: () => Promise<T>): Promise<T> {
-    if (this.#closing) {
+    if (this.#runs.closed) {
       return Promise.reject(broodError(ERR.WORKER_CLOSING, `worker ${process.pid} is closing and takes no task (${name})`));
     }
     const running = work();
-    const settled = running.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#running.add(settled);
-    settled.then(() => this.#running.delete(settled));
+    this.#runs.track(name, running);
     return running;
   }
 
-  /** Refuses new runs and resolves when the runs under way have ended, or after `timeout` ms. */
-  async drain(timeout: number): Promise<void> {
-    this.#closing = true;
-    if (this.#running.size > 0) await settlesWithin(Promise.all(this.#running), timeout);
+  /** Refuses new runs and resolves when the runs under way have ended, or after `timeout` ms, naming those cut off. */
+  drain(timeout: number): Promise<void> {
+    return this.#runs.drain(timeout, this.#logger, 'worker');
   }
 }
 
@@ -56,7 +54,7 @@ export class TaskRunner {
  */
 export async function installTaskRunner(app: WorkerApplication): Promise<TaskRunner> {
   const tasks = await loadTasks(app.baseDir, app.processOptions.buildDir, app.env);
-  const runner = new TaskRunner();
+  const runner = new TaskRunner(app.logger);
   app.messenger.handle('task:run-here', ({ name, args, claim }) => {
     const task = tasks.get(name);
     if (task === undefined) throw broodError(ERR.TASK_UNKNOWN, `worker ${process.pid} has no task ${name}`);
