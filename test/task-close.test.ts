@@ -53,49 +53,39 @@ function agentEvents(cluster: Cluster, pid: number): string[] {
     .map((l) => l.event as string);
 }
 
+/**
+ * Starts the app, waits for its agent's task to run, then stops the app or
+ * reloads it; resolves once that agent is gone, with the cluster and the
+ * agent's pid.
+ */
+async function closeUnderTask(how: 'stop' | 'reload', shutdownTimeout: number, afterCloseMs: number) {
+  const cluster = startBrood(app(shutdownTimeout), ['--workers', '1'], { TEST_AFTER_CLOSE_MS: String(afterCloseMs) });
+  const { agent } = await cluster.started();
+  await cluster.waitFor((l) => l.event === 'test:task-started' && l.pid === agent, 'the task to start');
+  if (how === 'stop') {
+    cluster.signal('SIGTERM');
+    assert.deepEqual(await cluster.exit(40_000), { code: 0, signal: null });
+  } else {
+    const reloaded = await brood(['reload', cluster.dir, '--title', cluster.title], { timeout: 60_000 });
+    assert.equal(reloaded.code, 0, reloaded.stderr);
+    await waitGone([agent], 10_000);
+  }
+  return { cluster, agent };
+}
+
 for (const how of ['stop', 'reload'] as const) {
   test(`${how}: an agent task under way finishes within shutdownTimeout, before beforeClose`, async () => {
-    const cluster = startBrood(app(20_000), ['--workers', '1'], { TEST_AFTER_CLOSE_MS: '300' });
-    const started = await cluster.started();
-    await cluster.waitFor((l) => l.event === 'test:task-started' && l.pid === started.agent, 'the task to start');
-    if (how === 'stop') {
-      cluster.signal('SIGTERM');
-      assert.deepEqual(await cluster.exit(40_000), { code: 0, signal: null });
-    } else {
-      const reloaded = await brood(['reload', cluster.dir, '--title', cluster.title], { timeout: 60_000 });
-      assert.equal(reloaded.code, 0, reloaded.stderr);
-      await waitGone([started.agent], 10_000);
-    }
-    assert.deepEqual(agentEvents(cluster, started.agent), [
-      'test:task-started',
-      'test:task-saw-close',
-      'test:task-done',
-      'test:before-close',
-    ]);
+    const { cluster, agent } = await closeUnderTask(how, 20_000, 300);
+    assert.deepEqual(agentEvents(cluster, agent), ['test:task-started', 'test:task-saw-close', 'test:task-done', 'test:before-close']);
     const waited = cluster.lines.find(
-      (l) => l.pid === started.agent && /^waiting up to \d+ ms for the task runs under way: long$/.test(l.msg ?? ''),
+      (l) => l.pid === agent && /^waiting up to \d+ ms for the task runs under way: long$/.test(l.msg ?? ''),
     );
     assert.ok(waited, 'the agent said it waits for the run');
   });
 
   test(`${how}: an agent task still running past shutdownTimeout is logged as cut off, by name`, async () => {
-    const cluster = startBrood(app(1500), ['--workers', '1'], { TEST_AFTER_CLOSE_MS: '60000' });
-    const started = await cluster.started();
-    await cluster.waitFor((l) => l.event === 'test:task-started' && l.pid === started.agent, 'the task to start');
-    if (how === 'stop') {
-      cluster.signal('SIGTERM');
-      assert.deepEqual(await cluster.exit(40_000), { code: 0, signal: null });
-    } else {
-      const reloaded = await brood(['reload', cluster.dir, '--title', cluster.title], { timeout: 60_000 });
-      assert.equal(reloaded.code, 0, reloaded.stderr);
-      await waitGone([started.agent], 10_000);
-    }
-    assert.deepEqual(agentEvents(cluster, started.agent), [
-      'test:task-started',
-      'test:task-saw-close',
-      'task-cut-off',
-      'test:before-close',
-    ]);
+    const { cluster, agent } = await closeUnderTask(how, 1500, 60_000);
+    assert.deepEqual(agentEvents(cluster, agent), ['test:task-started', 'test:task-saw-close', 'task-cut-off', 'test:before-close']);
     const cut = cluster.lines.find((l) => l.event === 'task-cut-off');
     assert.equal(cut?.level, 40);
     assert.equal(cut?.task, 'long');
