@@ -176,11 +176,7 @@ export class Scheduler {
    * only for a name no task has. A cluster task run by hand is claimed
    * first (a new fencing token), so the run is known across the cluster.
    */
-  async run(
-    name: string,
-    trigger: 'tick' | 'immediate' | 'manual',
-    given: { claim?: TaskClaim; args?: unknown } = {},
-  ): Promise<RunResult> {
+  async run(name: string, trigger: 'tick' | 'immediate' | 'manual', given: { claim?: TaskClaim; args?: unknown } = {}): Promise<RunResult> {
     const { claim: fireClaim, args } = given;
     const entry = this.#entries.get(name);
     if (entry === undefined) {
