@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, test } from 'node:test';
+import { createTestApp } from 'brood/testing';
 import { brood } from './helpers/cli.js';
 import { type Cluster, killAll, startBrood, waitGone } from './helpers/cluster.js';
 import { getJson } from './helpers/http.js';
@@ -27,10 +28,11 @@ interface State {
 /**
  * The agent pushes its state retained: twice before any worker exists (only
  * the last must arrive), then whenever a worker asks it to change. A plain
- * message before app-ready is held as ever.
+ * message before app-ready is held as ever. `extra` adds files.
  */
-function app(): string {
+function app(extra: Record<string, string> = {}): string {
   return tempApp({
+    ...extra,
     'agent.ts': `
 export default (agent) => {
   agent.messenger.on('state:set', ({ value }) => {
@@ -129,5 +131,21 @@ test('a worker gets the last retained value before it serves: at start, reforked
     const state = await stateOf(started.url, pid);
     assert.deepEqual(state.atReady, ['v3']);
     assert.equal(state.received[0], 'v3');
+  }
+});
+
+test('in the test process (createTestApp) too: the worker has the last retained value before it serves; runTask hands a task its arguments', async () => {
+  const dir = app({
+    'app/schedule/echo.ts':
+      "export default { schedule: { interval: '1h', type: 'agent' }, async task(_ctx, args) { globalThis.brood_echo = args; } };\n",
+  });
+  const testApp = await createTestApp({ baseDir: dir });
+  try {
+    const state = (await testApp.httpRequest().get('/state').expect(200)).body as State;
+    assert.deepEqual([state.received, state.atReady, state.plain], [['v1'], ['v1'], 1]);
+    assert.equal((await testApp.runTask('echo', { n: 1 })).outcome, 'ok');
+    assert.deepEqual((globalThis as { brood_echo?: unknown }).brood_echo, { n: 1 });
+  } finally {
+    await testApp.close();
   }
 });

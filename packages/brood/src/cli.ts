@@ -114,7 +114,10 @@ export function createProgram(argv: string[] = process.argv): Command {
     .option('--json', 'machine-readable output')
     .option('--cluster', 'cluster mode: every live instance of the app, the leader, and who ran each cluster task last')
     .option('--watch', 'refresh every 2 s in place until Ctrl-C')
-    .addHelpText('after', helpEnd(['brood status', 'brood status --title blue --json', 'brood status --cluster', 'brood status --watch'], 'status'))
+    .addHelpText(
+      'after',
+      helpEnd(['brood status', 'brood status --title blue --json', 'brood status --cluster', 'brood status --watch'], 'status'),
+    )
     .action((dir: string | undefined, flags: { title?: string; json?: boolean; cluster?: boolean; watch?: boolean }) =>
       exitWith(() => status(dir, flags))(),
     );

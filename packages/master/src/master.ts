@@ -17,7 +17,7 @@ import { announceAppReady } from './peers.js';
 import { buildApp, checkApp } from './prepare.js';
 import { type Entries, ProcessFactory } from './process-factory.js';
 import { ProcessTable } from './process-table.js';
-import { type ReloadOptions, Reloader, type ReloadResult } from './reload.js';
+import { Reloader, type ReloadOptions, type ReloadResult } from './reload.js';
 import { logStarted, type StartedInfo, startedInfo } from './started.js';
 import type { SupervisedProcess } from './supervised-process.js';
 import { closeBudget, Supervisor } from './supervisor.js';

@@ -40,6 +40,5 @@ export function welcome(proc: SupervisedProcess, table: ProcessTable, router: Ro
  * crash starts over from its own state.)
  */
 function giveRetained(proc: SupervisedProcess, router: Router): void {
-  if (proc.role !== 'worker') return;
-  for (const message of router.retained.messages()) router.send(proc.pid, message);
+  if (proc.role === 'worker') router.giveRetained(proc.pid);
 }

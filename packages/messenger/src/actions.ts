@@ -28,6 +28,15 @@ export type DataOf<A, K extends ActionName<A>> = Known<A>[K] extends { data: inf
 /** The reply of action `K`; `void` for an action that declares none. */
 export type ReplyOf<A, K extends ActionName<A>> = Known<A>[K] extends { reply: infer R } ? R : undefined;
 
+/** Options of `sendToApp` and `broadcast`. */
+export interface SendOptions {
+  /** Keep the message as its action's last value for workers that become ready later (docs/messenger.md, "Retained messages"). */
+  retain?: boolean;
+}
+
+/** Options of `broadcast`: this host's (retained or not), or every instance's in cluster mode, which retains nothing. */
+export type BroadcastOptions = (SendOptions & { scope?: 'host' }) | { scope: 'cluster'; retain?: false };
+
 /** What a handler learns besides the payload. */
 export interface MessageMeta {
   action: string;

@@ -1,5 +1,5 @@
 import { broodError, ERR, messageOf } from '@brood/errors';
-import type { ActionName, DataOf, Handler, ReplyOf } from './actions.js';
+import type { ActionName, BroadcastOptions, DataOf, Handler, ReplyOf, SendOptions } from './actions.js';
 import type { CallArgs, CallHandler, CallMethod, CallResult } from './calls.js';
 import { Handlers } from './handlers.js';
 import { unpack, type WriteResult } from './outbox.js';
@@ -33,15 +33,6 @@ export interface MessengerLog {
   warn(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
 }
-
-/** Options of `sendToApp` and `broadcast`. */
-export interface SendOptions {
-  /** Keep the message as its action's last value for workers that become ready later (docs/messenger.md, "Retained messages"). */
-  retain?: boolean;
-}
-
-/** Options of `broadcast`: this host's (retained or not), or every instance's in cluster mode, which retains nothing. */
-export type BroadcastOptions = (SendOptions & { scope?: 'host' }) | { scope: 'cluster'; retain?: false };
 
 /** Options of {@link Messenger}. */
 export interface MessengerOptions {
@@ -112,10 +103,8 @@ export class Messenger<A = Record<never, never>> {
   }
 
   /**
-   * Sends an action to every ready worker. With `{ retain: true }` the
-   * master keeps it as the action's last value, and every worker that
-   * becomes ready later (reforked, or forked by a reload) receives it
-   * before it serves.
+   * Sends an action to every ready worker. With `{ retain: true }` the master keeps it as the action's
+   * last value, and every worker that becomes ready later (a refork, a reload) receives it before it serves.
    */
   sendToApp<K extends ActionName<A>>(action: K, data: DataOf<A, K>, options?: SendOptions): void {
     this.#send('app', action, data, options?.retain === true);
@@ -126,9 +115,7 @@ export class Messenger<A = Record<never, never>> {
    * included. With `{ scope: 'cluster' }`, to every agent and worker of
    * every instance of the application: this instance's over IPC, the others
    * through Redis, at most once (docs/messenger.md). Without cluster mode a
-   * cluster broadcast stays on this host. `{ retain: true }` (this host
-   * only) as for {@link sendToApp}: workers that join later receive the
-   * last value.
+   * cluster broadcast stays on this host. `{ retain: true }` (this host only): as for {@link sendToApp}.
    */
   broadcast<K extends ActionName<A>>(action: K, data: DataOf<A, K>, options: BroadcastOptions = {}): void {
     if (options.scope !== 'cluster') {

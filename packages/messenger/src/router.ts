@@ -160,6 +160,11 @@ export class Router {
     }
   }
 
+  /** Writes the last value of each retained action to `pid`, a worker about to serve: ahead of its `app:ready`. */
+  giveRetained(pid: number): void {
+    for (const message of this.retained.messages()) this.send(pid, message);
+  }
+
   /** Sends a master envelope (handshake, close) to one child, whatever the bound. */
   send(pid: number, message: Envelope): void {
     this.#channels.get(pid)?.outbox.force(message);

@@ -8,6 +8,7 @@ import { BroodError, broodError, ERR } from '@brood/errors';
 import type { ReloadResult, StartedInfo, StatusResult } from '@brood/master';
 import type { RunResult } from '@brood/messenger';
 import type { Agent as SupertestAgent } from 'supertest';
+import type { TaskArgs, TaskName } from '../types.js';
 import { LauncherLink } from './launcher-link.js';
 import type { LauncherOptions } from './launcher-protocol.js';
 import type { MethodMock, MethodName, ServiceName } from './mock-types.js';
@@ -51,8 +52,8 @@ export interface TestCluster {
    * that dies: {@link status} shows the new one.
    */
   kill(target: ProcessTarget, signal?: NodeJS.Signals): Promise<number>;
-  /** Runs a scheduled task now, where its type says; resolves with its result, rejects with its error. */
-  runTask(name: string): Promise<RunResult>;
+  /** Runs a scheduled task now, where its type says, with `args` for its second parameter; resolves with its result, rejects with its error. */
+  runTask<K extends TaskName>(name: K, ...args: TaskArgs<K>): Promise<RunResult>;
   /**
    * Replaces `method` of the service `name` with `fn` in every worker that
    * runs now, until {@link restoreMocks}; resolves once they all have it.
@@ -158,8 +159,9 @@ class RunningCluster implements TestCluster {
     return pid;
   }
 
-  async runTask(name: string): Promise<RunResult> {
-    return taskOutcome(await this.#link.command('run-task', { name }));
+  async runTask<K extends TaskName>(name: K, ...args: TaskArgs<K>): Promise<RunResult> {
+    const [taskArgs] = args;
+    return taskOutcome(await this.#link.command('run-task', taskArgs === undefined ? { name } : { name, args: taskArgs }));
   }
 
   async mockService<N extends ServiceName, M extends MethodName<N>>(name: N, method: M, fn: MethodMock<N, M>): Promise<void> {

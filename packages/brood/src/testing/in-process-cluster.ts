@@ -130,6 +130,8 @@ export class InProcessCluster {
       const worker = await this.#boot(this.#worker, workerRole, options);
       this.#serving = true;
       this.router.release();
+      // As the master does: the worker has the last value of each retained action before it serves.
+      this.router.giveRetained(this.#worker.pid);
       const ready = envelope<AppReadyMessage>({ type: 'app:ready', peers: this.#peers() });
       for (const member of [this.#agent, this.#worker]) this.router.send(member.pid, ready);
       await Promise.all([this.#served(this.#agent), this.#served(this.#worker)]);
@@ -140,10 +142,10 @@ export class InProcessCluster {
     }
   }
 
-  /** Runs a task now through the agent, as `brood run-task` does. */
-  runTask(name: string): Promise<RunResult> {
+  /** Runs a task now through the agent, as `brood run-task` does, with `args` for its second parameter. */
+  runTask(name: string, args?: unknown): Promise<RunResult> {
     if (this.#closing !== undefined) return Promise.reject(broodError(ERR.NOT_RUNNING, `cannot run task ${name}: the test app is closed`));
-    return this.router.call('agent', 'task:run', { name }, null);
+    return this.router.call('agent', 'task:run', args === undefined ? { name } : { name, args }, null);
   }
 
   /** Closes as the master stops: the clock, then the worker, then the agent, each with its `beforeClose` hooks. */

@@ -4,7 +4,7 @@ import type { RunResult } from '@brood/messenger';
 import { anonymousContext } from '@brood/worker';
 import type { Context } from 'koa';
 import type { Agent as SupertestAgent } from 'supertest';
-import type { Agent, AppConfig, Application, AppMessenger, BroodConfig, Services } from '../types.js';
+import type { Agent, AppConfig, Application, AppMessenger, BroodConfig, Services, TaskArgs, TaskName } from '../types.js';
 import { InProcessCluster } from './in-process-cluster.js';
 import type { ConfigOverride, MethodMock, MethodName, ServiceName } from './mock-types.js';
 import { Mocks } from './mocks.js';
@@ -120,10 +120,11 @@ export class TestApp {
    * Runs a scheduled task once now, where its type says (the agent, the
    * worker), and resolves with its result once the run is over; a run that
    * throws rejects with the task's error. An unknown name rejects with
-   * `ERR_BROOD_TASK_UNKNOWN`.
+   * `ERR_BROOD_TASK_UNKNOWN`. `args` is the task's second parameter, typed
+   * as `app.runTask` is.
    */
-  async runTask(name: string): Promise<RunResult> {
-    return taskOutcome(await this.#cluster.runTask(name));
+  async runTask<K extends TaskName>(name: K, ...args: TaskArgs<K>): Promise<RunResult> {
+    return taskOutcome(await this.#cluster.runTask(name, args[0]));
   }
 
   /** Runs the `beforeClose` hooks, the worker's then the agent's, as a stop does; resolves once both are closed. */
