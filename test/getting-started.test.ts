@@ -89,8 +89,16 @@ function shape(line: string): string {
     .replace(/#(?:, #)+/g, '#')
     .replace(/\bworkers\b/g, 'worker')
     .replace(/\s+/g, ' ')
-    .trim();
+    .trim()
+    .replace(LIVE_FIGURES, '$1 <heap> <lag>');
 }
+
+/**
+ * A process row of `brood status` ends with HEAP and LAG, which read `-`
+ * until the process first answers the master's heartbeat (every second):
+ * right after a start they may be either, so both count as one shape.
+ */
+const LIVE_FIGURES = /^((?:agent|worker) .*) (?:# MB\/# MB|-) (?:# ms|-)$/;
 
 /** Lines of output as shapes, empty ones out, runs of the same shape (table rows of N workers) as one. */
 function shapes(text: string): string[] {
