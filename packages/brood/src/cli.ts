@@ -168,7 +168,10 @@ export function createProgram(argv: string[] = process.argv): Command {
     .argument('[dir]', 'the app folder (default: the current folder)')
     .option('--title <title>', 'the instance (default: default)')
     .option('--user <user>', 'the user it runs as (default: the current user)')
-    .addHelpText('after', helpEnd(['brood systemd > /etc/systemd/system/shop.service', 'brood systemd --user shop --title blue'], 'systemd'))
+    .addHelpText(
+      'after',
+      helpEnd(['brood systemd > /etc/systemd/system/shop.service', 'brood systemd --user shop --title blue'], 'systemd'),
+    )
     .action((dir: string | undefined, flags: SystemdFlags) => exitWith(async () => systemd(dir, flags))());
 
   program

@@ -67,7 +67,11 @@ export interface BroodConfig {
     ignore?: string | RegExp | Array<string | RegExp>;
   };
   /** One line per request (method, path, status, ms, request id). Default: on in env `local`, off elsewhere. */
-  accessLog?: { enable?: boolean };
+  accessLog?: {
+    enable?: boolean;
+    match?: string | RegExp | Array<string | RegExp>;
+    ignore?: string | RegExp | Array<string | RegExp>;
+  };
   /** The error handler answers every request: it takes `enable` only. */
   errorHandler?: { enable?: boolean };
   bodyParser?: MiddlewareSwitches & {

@@ -112,22 +112,25 @@ function pathOf(req: IncomingMessage): string {
   return end === -1 ? url : url.slice(0, end);
 }
 
+type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
+
 /**
- * The request id's assigner under `config.requestId.match` / `.ignore`. The
- * id is given on Node's request before koa makes a context, so its rules
- * are paths and RegExps tested on the request's path; a function is
- * refused at start.
+ * A built-in that works on Node's request, before koa makes a context (the
+ * request id, the access log), under `config.<name>.match` / `.ignore`: the
+ * requests they match take `matched`, the others `otherwise`. Its rules are
+ * paths and RegExps tested on the request's path; a function is refused at
+ * start.
  */
-export function matchedAssigner(
-  assign: (req: IncomingMessage, res: ServerResponse) => void,
-  options: object | undefined,
-): (req: IncomingMessage, res: ServerResponse) => void {
-  const applies = requestMatcher('requestId', options, false);
-  if (applies === undefined) return assign;
-  return (req, res) => {
-    // Functions were refused above: the rules left read the path alone.
-    if (applies({ path: pathOf(req) } as Context)) assign(req, res);
-  };
+export function matchedListener(name: string, matched: NodeListener, otherwise: NodeListener, options: object | undefined): NodeListener {
+  const applies = requestMatcher(name, options, false);
+  if (applies === undefined) return matched;
+  // Functions were refused above: the rules left read the path alone.
+  return (req, res) => (applies({ path: pathOf(req) } as Context) ? matched : otherwise)(req, res);
+}
+
+/** The request id's assigner under `config.requestId.match` / `.ignore`: an ignored request gets no id. */
+export function matchedAssigner(assign: NodeListener, options: object | undefined): NodeListener {
+  return matchedListener('requestId', assign, () => {}, options);
 }
 
 /** The error handler answers every request: `match` / `ignore` there are refused at start rather than half-honoured. */

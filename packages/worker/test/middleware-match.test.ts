@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { createLogger } from '@brood/core';
 import { applyKeys, builtins, matched, middlewareStem, parseKeys, requestMatcher } from '@brood/worker';
@@ -94,10 +95,16 @@ describe('parseKeys', () => {
   });
 });
 
-/** A koa app with the built-ins and one middleware under `options`, on port 0. */
-async function serve(config: Record<string, unknown>, middlewareOptions: object) {
+/** A koa app with the built-ins and one middleware under `options`, on port 0; `logged` gathers the log's lines. */
+async function serve(config: Record<string, unknown>, middlewareOptions: object, logged: string[] = []) {
   const koa = new Koa();
-  const logger = createLogger({ role: 'worker', level: 'silent' });
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      logged.push(JSON.parse(String(chunk)).msg);
+      done();
+    },
+  });
+  const logger = createLogger({ role: 'worker', level: 'info', destination });
   applyKeys(koa, config.keys, { env: 'test', logger, warn: false });
   const front = builtins(koa, config, { env: 'test', logger });
   koa.use(
@@ -142,6 +149,29 @@ describe('in a koa app', () => {
     } finally {
       await app.close();
     }
+  });
+
+  test('the access log honours ignore (paths and RegExps), and refuses a function', async () => {
+    const logged: string[] = [];
+    const app = await serve({ accessLog: { enable: true, ignore: ['/healthz', /\.png$/] } }, {}, logged);
+    try {
+      for (const path of ['/healthz', '/a.png', '/orders?id=1']) await get(`${app.url}${path}`);
+      const deadline = Date.now() + 5000;
+      while (!logged.some((line) => line.startsWith('GET /orders')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(
+        logged.filter((line) => line.startsWith('GET ')).map((line) => line.split(' ').slice(0, 3).join(' ')),
+        ['GET /orders 200'],
+      );
+    } finally {
+      await app.close();
+    }
+    const koa = new Koa();
+    const front = builtins(
+      koa,
+      { accessLog: { enable: true, match: () => true } },
+      { env: 'test', logger: createLogger({ role: 'worker', level: 'silent' }) },
+    );
+    assert.throws(() => front.handler(), /config\.accessLog/);
   });
 
   test('config.keys signs cookies; without keys a signed cookie names config.keys', async () => {

@@ -6,6 +6,10 @@ import { requestIdOf } from './request-id.js';
 export interface AccessLogOptions {
   /** Default: on in env `local` (`brood dev`), off everywhere else. */
   enable?: boolean;
+  /** Log only the requests these paths or RegExps match (docs/middleware.md). */
+  match?: string | RegExp | Array<string | RegExp>;
+  /** Log every request but those these paths or RegExps match. */
+  ignore?: string | RegExp | Array<string | RegExp>;
 }
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@brood/core';
 import type Koa from 'koa';
+import { matched, matchedAssigner, matchedListener, refuseErrorHandlerMatch } from '../middleware-match.js';
 import { type AccessLogOptions, accessLogOn, withAccessLog } from './access-log.js';
-import { matched, matchedAssigner, refuseErrorHandlerMatch } from '../middleware-match.js';
 import { type BodyParserOptions, bodyParser } from './body-parser.js';
 import { type ErrorHandlerOptions, installErrorHandler } from './error-handler.js';
 import { installRequestId, type RequestIdOptions, requestIdAssigner } from './request-id.js';
@@ -63,7 +63,8 @@ export function builtins(koa: Koa, options: BuiltinOptions, context: { env: stri
           withoutId(req, res);
         };
       }
-      return accessLog ? withAccessLog(handle, context.logger) : handle;
+      // Under its match / ignore, the requests it leaves out take the listener without it.
+      return accessLog ? matchedListener('accessLog', withAccessLog(handle, context.logger), handle, options.accessLog) : handle;
     },
   };
 }
