@@ -317,6 +317,9 @@ test('--help of every command ends with an example and its doc page', async () =
     ['status', 'status'],
     ['run-task', 'run-task'],
     ['typings', 'typings'],
+    ['logs', 'logs'],
+    ['build', 'build'],
+    ['systemd', 'systemd'],
   ] as const) {
     const help = await brood([command, '--help']);
     assert.equal(help.code, 0);

@@ -132,6 +132,7 @@ export function createProgram(argv: string[] = process.argv): Command {
     .option('--pretty', 'human-readable lines instead of JSON')
     .option('--title <title>', 'the instance (default: default)')
     .option('--log-dir <dir>', 'the log folder it was started with, when it is not running')
+    .addHelpText('after', helpEnd(['brood logs -f', 'brood logs -n 50 --role worker --pretty'], 'logs'))
     .action((dir: string | undefined, flags: LogsFlags) => exitWith(() => logs(dir, flags))());
 
   program
