@@ -173,9 +173,9 @@ async function devShows(expected: string, from: number, what: string): Promise<v
   const deadline = Date.now() + 30_000;
   for (;;) {
     const pool = entries(devLog.slice(from));
-    // An entry shown without its fields matches the entry with them.
+    // An entry shown without its fields (after it on the line, or below it) matches the entry with them.
     const missing = wanted.filter((entry) => {
-      const i = pool.findIndex((have) => have === entry || have.startsWith(`${entry}\n`));
+      const i = pool.findIndex((have) => have === entry || have.startsWith(`${entry} {`) || have.startsWith(`${entry}\n`));
       if (i === -1) return true;
       pool.splice(i, 1);
       return false;
