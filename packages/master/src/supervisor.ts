@@ -160,6 +160,8 @@ export class Supervisor {
       proc.ready.reject(broodError(timeoutCode, `${proc.label} did not become ready within ${timeout} ms`));
       proc.kill();
     }, timeout + BOOT_GRACE_MS);
+    // The child itself keeps the master alive while it boots; its clock must not on its own.
+    timer.unref();
     const settled = (): void => clearTimeout(timer);
     proc.ready.promise.then(settled, settled);
     proc.child.once('exit', (code, signal) => {
