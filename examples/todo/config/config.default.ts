@@ -5,4 +5,6 @@ export default defineConfig({
   middleware: ['responseTime'],
   responseTime: { header: 'x-response-time' },
   bodyParser: { jsonLimit: '8kb' },
+  // Every response says its request id (by default only error responses do).
+  requestId: { echo: true },
 });

@@ -59,10 +59,14 @@ export interface BroodConfig {
    * an array, newest first, or a comma-separated string. Required for signed cookies.
    */
   keys?: string | string[];
-  /** The request id; `match`/`ignore` take paths and RegExps only (it is given before koa makes a context). */
+  /**
+   * The request id; `echo: true` sets its header on every response, not only on errors;
+   * `match`/`ignore` take paths and RegExps only (they are tested on Node's request, before koa).
+   */
   requestId?: {
     enable?: boolean;
     header?: string;
+    echo?: boolean;
     match?: string | RegExp | Array<string | RegExp>;
     ignore?: string | RegExp | Array<string | RegExp>;
   };

@@ -8,7 +8,6 @@ export { loadServices, type ServiceClass } from './load-services.js';
 export {
   guarded,
   matched,
-  matchedAssigner,
   type PathMatch,
   type PathRule,
   refuseErrorHandlerMatch,

@@ -122,15 +122,22 @@ type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
  * start.
  */
 export function matchedListener(name: string, matched: NodeListener, otherwise: NodeListener, options: object | undefined): NodeListener {
-  const applies = requestMatcher(name, options, false);
+  const applies = nodeRequestMatcher(name, options);
   if (applies === undefined) return matched;
-  // Functions were refused above: the rules left read the path alone.
-  return (req, res) => (applies({ path: pathOf(req) } as Context) ? matched : otherwise)(req, res);
+  return (req, res) => (applies(req) ? matched : otherwise)(req, res);
 }
 
-/** The request id's assigner under `config.requestId.match` / `.ignore`: an ignored request gets no id. */
-export function matchedAssigner(assign: NodeListener, options: object | undefined): NodeListener {
-  return matchedListener('requestId', assign, () => {}, options);
+/**
+ * The test of `config.<name>.match` / `.ignore` on Node's request, for a
+ * built-in that works before koa makes a context (the request id, the
+ * access log): paths and RegExps on the request's path, a function refused
+ * at start; undefined when neither is set.
+ */
+export function nodeRequestMatcher(name: string, options: object | undefined): ((req: IncomingMessage) => boolean) | undefined {
+  const applies = requestMatcher(name, options, false);
+  if (applies === undefined) return undefined;
+  // Functions were refused above: the rules left read the path alone.
+  return (req) => applies({ path: pathOf(req) } as Context);
 }
 
 /** The error handler answers every request: `match` / `ignore` there are refused at start rather than half-honoured. */

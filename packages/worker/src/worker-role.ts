@@ -3,7 +3,7 @@ import { type ChildRole, importAppStem, inStage, TEST_CLUSTER_ENV, WORKER_SLOT_E
 import { broodError, codeOf, ERR, isErrorCode, messageOf } from '@brood/errors';
 import { envelope, type ListenAddress, type WorkerReadyMessage } from '@brood/messenger';
 import { httpMetrics } from './builtin/http-metrics.js';
-import { applyProxy, type BuiltinOptions, builtins, installContextLogger, notFound, type ProxyOptions } from './builtin/index.js';
+import { applyProxy, type BuiltinOptions, builtins, type Front, installContextLogger, type ProxyOptions } from './builtin/index.js';
 import { chain, probeAnswer } from './builtin/probes.js';
 import { GatedServer } from './http-server.js';
 import { applyKeys } from './keys.js';
@@ -27,7 +27,7 @@ const servers = new WeakMap<WorkerApplication, GatedServer>();
 /** The address a worker reports when it does not listen (`listen: false`): its server is reached in process. */
 const UNBOUND: ListenAddress = { address: '', port: 0, family: '' };
 const taskRunners = new WeakMap<WorkerApplication, TaskRunner>();
-const fronts = new WeakMap<WorkerApplication, ReturnType<typeof builtins>>();
+const fronts = new WeakMap<WorkerApplication, Front>();
 
 /** Runs `app/router.ts`; an error names the file. */
 async function loadRoutes(app: WorkerApplication): Promise<void> {
@@ -80,8 +80,6 @@ export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
   },
 
   async serve(app) {
-    app.koa.use(app.router.routes()).use(app.router.allowedMethods());
-    if ((app.config.errorHandler as { enable?: boolean } | undefined)?.enable !== false) app.koa.use(notFound);
     const { probes, maxEventLoopBlock } = app.processOptions;
     const watchdog =
       maxEventLoopBlock === undefined
@@ -90,7 +88,7 @@ export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
     const early = chain([watchdog?.note, probes === undefined ? undefined : probeAnswer(probes, app.health)]);
     const { sharedPort, port, host, listen, transport } = app.processOptions;
     // HTTP/2's compatibility request and response have what the built-ins and koa use of Node's.
-    const gated = new GatedServer((fronts.get(app)?.handler() ?? app.koa.callback()) as AppListener, early, transport);
+    const gated = new GatedServer((fronts.get(app) as Front).handler(app.router) as AppListener, early, transport);
     servers.set(app, gated);
     app.server = gated.server;
     if (listen === false) return UNBOUND;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { createLogger } from '@brood/core';
-import { applyProxy, builtins, installContextLogger, notFound } from '@brood/worker';
+import { applyProxy, type BuiltinOptions, builtins, installContextLogger } from '@brood/worker';
 import Router from '@koa/router';
 import Koa from 'koa';
 
@@ -30,15 +30,16 @@ function memoryLogger() {
   return { lines, logger: createLogger({ role: 'worker', destination }) };
 }
 
-async function serve(env: string, options: { proxy?: boolean } = {}) {
+async function serve(env: string, options: { proxy?: boolean; requestId?: BuiltinOptions['requestId'] } = {}) {
   const { lines, logger } = memoryLogger();
   const koa = new Koa();
   const router = new Router();
   applyProxy(koa, options);
   installContextLogger(koa, logger);
-  // As a worker sets them up: request id before koa, errors through ctx.onerror,
-  // the body parser in the chain of POST/PUT/PATCH only, notFound after the router.
-  const front = builtins(koa, { bodyParser: { jsonLimit: '1kb', formLimit: '1kb' } }, { env, logger });
+  // As a worker sets them up: the request id on demand, errors through ctx.onerror,
+  // the body parser in the chain of POST/PUT/PATCH only, the 404 with allowedMethods.
+  const config = { bodyParser: { jsonLimit: '1kb', formLimit: '1kb' }, ...(options.requestId ? { requestId: options.requestId } : {}) };
+  const front = builtins(koa, config, { env, logger });
   router.get('/ok', (ctx) => {
     ctx.body = { ok: true, requestId: ctx.requestId };
   });
@@ -60,14 +61,15 @@ async function serve(env: string, options: { proxy?: boolean } = {}) {
     ctx.logger.info('from a handler');
     ctx.body = 'logged';
   });
-  koa.use(router.routes()).use(router.allowedMethods()).use(notFound);
-  const server = createServer(front.handler()).listen(0, '127.0.0.1');
+  const server = createServer(front.handler(router)).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, lines, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 const json = { accept: 'application/json' };
+/** A request id Brood made: this process's 12 hex digits, then a counter. */
+const ID = /^[0-9a-f]{12}-\d+$/;
 
 describe('in production', () => {
   let app: Awaited<ReturnType<typeof serve>>;
@@ -76,14 +78,24 @@ describe('in production', () => {
   });
   after(() => app.close());
 
-  test('request id: a sane incoming id is kept, an insane one replaced, a missing one made', async () => {
+  test('request id: a sane incoming id is kept, an insane one replaced, a missing one made; no header on a success', async () => {
     const kept = await get(`${app.url}/ok`, { headers: { 'x-request-id': 'edge-1234.abc' } });
-    assert.equal(kept.headers['x-request-id'], 'edge-1234.abc');
     assert.equal(JSON.parse(kept.body).requestId, 'edge-1234.abc');
+    assert.equal(kept.headers['x-request-id'], undefined, 'the header is echoed with requestId.echo only');
     const replaced = await get(`${app.url}/ok`, { headers: { 'x-request-id': 'bad id <script>' } });
-    assert.match(String(replaced.headers['x-request-id']), /^[0-9a-f-]{36}$/);
     const made = await get(`${app.url}/ok`);
-    assert.match(String(made.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    const ids = [JSON.parse(replaced.body).requestId, JSON.parse(made.body).requestId];
+    for (const id of ids) assert.match(id, ID);
+    // One process prefix, then a counter.
+    assert.equal(ids[0].split('-')[0], ids[1].split('-')[0]);
+    assert.notEqual(ids[0], ids[1]);
+  });
+
+  test('an error response carries the request id in its body and its header', async () => {
+    const reply = await get(`${app.url}/missing`, { headers: { ...json, 'x-request-id': 'edge-err-1' } });
+    assert.equal(reply.status, 404);
+    assert.equal(JSON.parse(reply.body).error.requestId, 'edge-err-1');
+    assert.equal(reply.headers['x-request-id'], 'edge-err-1');
   });
 
   test('a 500 hides its message and stack, and is logged once with the stack', async () => {
@@ -158,6 +170,39 @@ describe('in production', () => {
     assert.equal(line?.method, 'GET');
     assert.equal(line?.path, '/log');
     assert.equal(line?.role, 'worker');
+  });
+});
+
+describe('requestId options', () => {
+  test('echo: every response carries the id, under a custom header name too', async () => {
+    const app = await serve('prod', { requestId: { echo: true, header: 'X-Trace-Id' } });
+    try {
+      const kept = await get(`${app.url}/ok`, { headers: { 'x-trace-id': 'edge-77' } });
+      assert.equal(kept.headers['x-trace-id'], 'edge-77');
+      assert.equal(JSON.parse(kept.body).requestId, 'edge-77');
+      const made = await get(`${app.url}/ok`);
+      assert.match(String(made.headers['x-trace-id']), ID);
+      assert.equal(JSON.parse(made.body).requestId, made.headers['x-trace-id']);
+      // The error handler keeps the custom header and says the same id in the body.
+      const failed = await get(`${app.url}/crash`, { headers: { ...json, 'x-trace-id': 'edge-78' } });
+      assert.equal(failed.status, 500);
+      assert.equal(failed.headers['x-trace-id'], 'edge-78');
+      assert.equal(JSON.parse(failed.body).error.requestId, 'edge-78');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('enable: false: no ctx.requestId, no header, no id in an error body', async () => {
+    const app = await serve('prod', { requestId: { enable: false } });
+    try {
+      assert.equal(JSON.parse((await get(`${app.url}/ok`)).body).requestId, undefined);
+      const failed = await get(`${app.url}/missing`, { headers: json });
+      assert.equal(failed.headers['x-request-id'], undefined);
+      assert.equal(JSON.parse(failed.body).error.requestId, undefined);
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@brood/core';
-import { requestIdOf } from './request-id.js';
 
 /** Options of the access log (`config.accessLog`). */
 export interface AccessLogOptions {
@@ -22,11 +21,12 @@ export function accessLogOn(options: AccessLogOptions | undefined, env: string):
 /**
  * Wraps the server's request listener so that each request logs one line
  * when its connection is done with it: method, path (without the query,
- * which may carry secrets), status, ms and request id. Only installed when
+ * which may carry secrets), status, ms and request id (made now if nothing
+ * asked for it before; none when request ids are off). Only installed when
  * on: when off, the listener is the unwrapped one, and a request pays
  * nothing for the feature (docs/logging.md has the figures).
  */
-export function withAccessLog(handle: Listener, logger: Logger): Listener {
+export function withAccessLog(handle: Listener, logger: Logger, requestIdOf?: (req: IncomingMessage) => string | undefined): Listener {
   return (req, res) => {
     const started = performance.now();
     res.once('close', () => {
@@ -40,7 +40,7 @@ export function withAccessLog(handle: Listener, logger: Logger): Listener {
         path,
         status,
         ms,
-        requestId: requestIdOf(req),
+        requestId: requestIdOf?.(req),
         ...(res.writableEnded ? {} : { aborted: true }),
       };
       logger.info(fields, `${req.method} ${path} ${status} ${ms}ms${res.writableEnded ? '' : ' (aborted)'}`);

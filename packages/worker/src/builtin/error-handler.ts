@@ -40,7 +40,7 @@ function page(body: ErrorBody): string {
 `;
 }
 
-/** Options of the error responses: `env` decides what a 5xx shows, `requestIdHeader` is kept on them. */
+/** Options of the error responses: `env` decides what a 5xx shows, `requestIdHeader` carries the request id on them. */
 interface ResponderOptions {
   env: string;
   logger: Logger;
@@ -57,7 +57,8 @@ interface ResponderOptions {
 export function errorResponder(options: ResponderOptions): (ctx: Context, thrown: unknown) => void {
   const production = options.env === 'prod';
   // Kept on an error response: the request id (whatever `config.requestId.header` names it) and `vary`.
-  const keep = [(options.requestIdHeader ?? 'x-request-id').toLowerCase(), 'vary'];
+  const idHeader = (options.requestIdHeader ?? 'x-request-id').toLowerCase();
+  const keep = [idHeader, 'vary'];
   return (ctx, thrown) => {
     {
       const error: HttpishError = thrown instanceof Error ? thrown : new Error(String(thrown));
@@ -82,6 +83,8 @@ export function errorResponder(options: ResponderOptions): (ctx: Context, thrown
         );
       }
       respond(ctx, status, body, error.headers, keep);
+      // The id is on every error response, where the client needs it to report the failure.
+      if (typeof ctx.requestId === 'string') ctx.set(idHeader, ctx.requestId);
     }
   };
 }
@@ -104,10 +107,18 @@ export function installErrorHandler(koa: Koa, options: ResponderOptions): void {
   };
 }
 
-/** The last middleware, after the router: a request no route answered gets the formatted 404. */
-export const notFound: Middleware = (ctx) => {
-  if (ctx.body == null && ctx.res.statusCode === 404) ctx.throw(404);
-};
+/**
+ * The router's `allowedMethods()` layer, which also gives a request no
+ * route answered the formatted 404: one koa layer after the router, as a
+ * bare koa app has, instead of a 404 layer of its own. A request a route
+ * answers never reaches it. Without a router, the 404 alone.
+ */
+export function allowedMethodsOr404(allowedMethods?: Middleware): Middleware {
+  return async (ctx, next) => {
+    await (allowedMethods === undefined ? next() : allowedMethods(ctx, next));
+    if (ctx.body == null && ctx.res.statusCode === 404) ctx.throw(404);
+  };
+}
 
 function respond(ctx: Context, status: number, body: ErrorBody, headers: Record<string, string> | undefined, keep: string[]): void {
   // Headers a handler set for a success do not belong on the error (content length, caching).

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@brood/core';
+import type Router from '@koa/router';
 import type Koa from 'koa';
-import { matched, matchedAssigner, matchedListener, refuseErrorHandlerMatch } from '../middleware-match.js';
+import { matched, matchedListener, nodeRequestMatcher, refuseErrorHandlerMatch } from '../middleware-match.js';
 import { type AccessLogOptions, accessLogOn, withAccessLog } from './access-log.js';
 import { type BodyParserOptions, bodyParser } from './body-parser.js';
-import { type ErrorHandlerOptions, installErrorHandler } from './error-handler.js';
-import { installRequestId, type RequestIdOptions, requestIdAssigner } from './request-id.js';
+import { allowedMethodsOr404, type ErrorHandlerOptions, installErrorHandler } from './error-handler.js';
+import { installRequestId, type RequestIdOptions, requestIdHeader, requestIds } from './request-id.js';
 
 /** The config sections of the built-in middleware. */
 export interface BuiltinOptions {
@@ -15,37 +16,51 @@ export interface BuiltinOptions {
   bodyParser?: BodyParserOptions;
 }
 
+/** Node's request listener. */
+export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The front of a worker's koa app: see {@link builtins}. */
+export interface Front {
+  /** Adds the router (and the formatted 404) after everything else and returns the server's request listener. */
+  handler(router?: Router): Listener;
+}
+
 /** Methods whose requests carry a body worth parsing. */
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
-type Listener = (req: IncomingMessage, res: ServerResponse) => void;
-
 /**
- * Installs the enabled built-ins so that a request crosses as few koa
- * layers as possible — each costs every request a dispatch and a promise
- * (bench/http.bench.mjs):
- * - the request id is given on Node's request, before koa;
- * - the error handler answers through koa's `ctx.onerror`, with
- *   `notFound` after the router for requests no route answered;
+ * Installs the enabled built-ins so that a GET a route answers crosses the
+ * same koa layers as in a bare koa app, and no function of Brood's but one
+ * (bench/request-path.mjs: CPU time and bytes per request against koa):
+ * - the request id is made the first time something reads `ctx.requestId`,
+ *   and with `requestId.echo` given on Node's request, before koa;
+ * - the error handler answers through koa's `ctx.onerror`, and the formatted
+ *   404 comes from the router's `allowedMethods()` layer;
  * - the body parser runs only for POST, PUT and PATCH: those go through a
  *   second koa chain that starts with it;
  * - the access log, when on, wraps the listener from outside, so that when
  *   it is off no request carries any of it.
  *
- * Call it before the app's own middleware is added; call `handler()` once
- * everything, router included, is: it returns the server's request listener.
+ * Call it before the app's own middleware is added; call `handler(router)`
+ * once everything else is: it returns the server's request listener.
  */
-export function builtins(koa: Koa, options: BuiltinOptions, context: { env: string; logger: Logger }): { handler(): Listener } {
+export function builtins(koa: Koa, options: BuiltinOptions, context: { env: string; logger: Logger }): Front {
   refuseErrorHandlerMatch(options.errorHandler);
-  if (options.errorHandler?.enable !== false) installErrorHandler(koa, { ...context, requestIdHeader: options.requestId?.header });
-  const assignId =
-    options.requestId?.enable === false ? undefined : matchedAssigner(requestIdAssigner(options.requestId), options.requestId);
-  if (assignId !== undefined) installRequestId(koa);
+  const errors = options.errorHandler?.enable !== false;
+  const ids =
+    options.requestId?.enable === false ? undefined : requestIds(options.requestId, nodeRequestMatcher('requestId', options.requestId));
+  if (errors) installErrorHandler(koa, { ...context, requestIdHeader: requestIdHeader(options.requestId) });
+  if (ids !== undefined) installRequestId(koa, ids);
+  const assignId = ids?.assign;
   const parse =
     options.bodyParser?.enable === false ? undefined : matched('bodyParser', bodyParser(options.bodyParser), options.bodyParser);
   const accessLog = accessLogOn(options.accessLog, context.env);
   return {
-    handler() {
+    handler(router) {
+      const allowed = router?.allowedMethods() as Koa.Middleware | undefined;
+      if (router !== undefined) koa.use(router.routes());
+      if (errors) koa.use(allowedMethodsOr404(allowed));
+      else if (allowed !== undefined) koa.use(allowed);
       // koa-compose reads its array at every request: each chain gets a copy of its own.
       const chain = [...koa.middleware];
       koa.middleware = chain;
@@ -64,7 +79,7 @@ export function builtins(koa: Koa, options: BuiltinOptions, context: { env: stri
         };
       }
       // Under its match / ignore, the requests it leaves out take the listener without it.
-      return accessLog ? matchedListener('accessLog', withAccessLog(handle, context.logger), handle, options.accessLog) : handle;
+      return accessLog ? matchedListener('accessLog', withAccessLog(handle, context.logger, ids?.of), handle, options.accessLog) : handle;
     },
   };
 }
