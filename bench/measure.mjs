@@ -65,20 +65,28 @@ export async function coldStart(name, { settleMs = 1000 } = {}) {
 }
 
 /**
- * Brood's boot stages, in ms from spawn, from the `time` of its log lines
- * (docs/cluster.md, "the ready handshake"): the agent ready, the last
- * worker ready, the master's `started` line; then every worker served, as
- * measured from outside. null for a system that logs no such lines.
+ * Brood's boot stages, in ms from spawn (docs/cluster.md, "the ready
+ * handshake"): from the `boot` timeline of the master's `started` line —
+ * ready to fork, every worker loaded, the agent ready, each worker ready —
+ * and the `started` line itself; then every worker served, as measured from
+ * outside. The timeline counts from the master's process start, which is
+ * the line's `time` less its `ms`. null for a system that logs no such line.
  */
 function stagesOf(lines, spawnedAt, servedMs) {
-  const at = (line) => (line === undefined ? null : line.time - spawnedAt);
   const started = lines.find((l) => l.role === 'master' && l.event === 'started');
   if (started === undefined) return null;
+  const at = (time) => (time === undefined ? null : time - spawnedAt);
+  const masterStart = started.time - started.ms;
+  const boot = started.boot;
+  const fromMaster = (ms) => (ms === undefined ? null : at(masterStart + ms));
   const workersReady = lines.filter((l) => l.role === 'worker' && l.event === 'ready');
   return {
-    agentReady: at(lines.find((l) => l.role === 'agent' && l.event === 'ready')),
-    workersReady: workersReady.length < WORKERS ? null : at(workersReady[WORKERS - 1]),
-    started: at(started),
+    fork: fromMaster(boot?.fork),
+    workersLoaded: boot?.workersLoaded?.length >= WORKERS ? fromMaster(Math.max(...boot.workersLoaded)) : null,
+    agentReady: at(lines.find((l) => l.role === 'agent' && l.event === 'ready')?.time),
+    firstWorkerReady: workersReady.length === 0 ? null : at(workersReady[0].time),
+    workersReady: workersReady.length < WORKERS ? null : at(workersReady[WORKERS - 1].time),
+    started: at(started.time),
     served: servedMs,
   };
 }

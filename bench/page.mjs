@@ -119,19 +119,24 @@ function stages(run) {
     return values.length === 0 ? null : median(values);
   };
   const steps = [
-    ['agentReady', 'the agent is ready (`agent ready`): master and agent booted, the app compiled or its build reused'],
-    ['workersReady', 'the last worker is ready (`worker ready`): loaded, hooks run, listening'],
+    ['fork', 'the master is ready to fork (its `boot.fork`): master booted, app and port checked, the app compiled or its build reused'],
+    ['workersLoaded', 'every worker has loaded (`boot.workersLoaded`): Node, Brood, config, `app.ts` imported; it waits for the agent'],
+    ['agentReady', 'the agent is ready (`agent ready`): booted beside the workers, its hooks run'],
+    ['firstWorkerReady', 'the first worker is ready (`worker ready`): hooks run, routes loaded, listening'],
+    ['workersReady', 'the last worker is ready'],
     ['started', 'the master logs `brood started` and sends `app:ready`'],
     ['served', 'every worker has answered a request on a fresh connection (measured from outside)'],
   ];
+  // The workers load beside the agent: either may be done first. Rows in the order they happened.
+  const timed = steps.map(([key, what]) => ({ what, value: at(key) })).filter((row) => row.value !== null);
+  timed.sort((a, b) => a.value - b.value);
   let previous = 0;
-  const rows = steps.map(([key, what]) => {
-    const value = at(key);
-    const step = value === null ? null : value - previous;
-    if (value !== null) previous = value;
+  const rows = timed.map(({ what, value }) => {
+    const step = value - previous;
+    previous = value;
     return `| ${what} | ${show(value)} | ${show(step)} |`;
   });
-  return ['| stage, from spawning `brood start` | ms from spawn | ms for this stage |', '| --- | ---: | ---: |', ...rows].join('\n');
+  return ['| stage, from spawning `brood start` | ms from spawn | ms after the row above |', '| --- | ---: | ---: |', ...rows].join('\n');
 }
 
 function processes(f) {

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { afterEach, test } from 'node:test';
+import { after, afterEach, test } from 'node:test';
 import { BROOD_BIN, Cluster, FIXTURES, killAll, type LogLine, startBrood } from './helpers/cluster.js';
 import { get, getJson } from './helpers/http.js';
+import { removeTempApps, tempApp } from './helpers/temp-app.js';
 
 afterEach(killAll);
+after(removeTempApps);
 
 const indexOf = (lines: LogLine[], match: (line: LogLine) => boolean): number => lines.findIndex(match);
 
@@ -25,10 +27,10 @@ test('start serves on the printed URL across several workers and logs one ready 
   assert.equal(agent.agent, started.agent);
 });
 
-test('the agent is ready before the first worker is forked; app-ready reaches everyone after the last worker listens', async () => {
-  // The agent takes 400 ms more to be ready: workers forked early would start before it is.
+test('workers load while the agent boots, but no worker hook runs before the agent is ready; app-ready reaches everyone after the last worker listens', async () => {
+  // The agent takes 400 ms more to be ready: the workers, forked with it, are loaded long before.
   const cluster = startBrood('basic', ['--workers', '3'], { TEST_SLOW_AGENT_MS: '400' });
-  await cluster.started();
+  const started = await cluster.started();
   await cluster.waitFor((l) => l.event === 'test:server-did-ready' && l.role === 'agent', 'agent serverDidReady');
   await cluster.waitFor(
     () => cluster.lines.filter((l) => l.event === 'test:server-did-ready' && l.role === 'worker').length === 3,
@@ -36,18 +38,26 @@ test('the agent is ready before the first worker is forked; app-ready reaches ev
   );
   const { lines } = cluster;
   const agentReady = indexOf(lines, (l) => l.role === 'agent' && l.event === 'ready');
-  const firstWorkerBoot = indexOf(lines, (l) => l.role === 'worker');
-  assert.ok(agentReady >= 0 && firstWorkerBoot > agentReady, 'no worker line before the agent is ready');
-  // Every worker process started after the agent reported ready (clock times of the same machine).
   const agentReadyAt = lines[agentReady]?.time as number;
   const boots = lines.filter((l) => l.event === 'test:worker-boot');
   assert.equal(boots.length, 3);
   for (const boot of boots) {
+    // The process started before the agent was ready (clock times of the same machine)…
     assert.ok(
-      (boot.processStart as number) >= agentReadyAt,
-      `worker ${boot.pid} started ${agentReadyAt - (boot.processStart as number)} ms before the agent was ready`,
+      (boot.processStart as number) < agentReadyAt,
+      `worker ${boot.pid} started ${(boot.processStart as number) - agentReadyAt} ms after the agent was ready`,
     );
+    // …and its first hook (configWillLoad, which logs test:worker-boot) ran after.
+    assert.ok((boot.time as number) >= agentReadyAt, `worker ${boot.pid} ran configWillLoad before the agent was ready`);
   }
+  const agentDidReady = indexOf(lines, (l) => l.event === 'test:agent-did-ready');
+  const firstWorkerHook = indexOf(lines, (l) => l.event === 'test:worker-boot');
+  assert.ok(agentDidReady >= 0 && agentReady > agentDidReady && firstWorkerHook > agentReady, "the agent's hooks ran before any worker's");
+  // The master's record of start-up says the same: every worker had loaded before the agent was ready.
+  const boot = started.boot as { fork: number; workersLoaded: number[]; agentReady: number; workersReady: number[] };
+  assert.equal(boot.workersLoaded.length, 3);
+  for (const loaded of boot.workersLoaded) assert.ok(boot.fork <= loaded && loaded <= boot.agentReady);
+  for (const ready of boot.workersReady) assert.ok(ready >= boot.agentReady);
 
   const workerReady = lines.map((l, i) => (l.role === 'worker' && l.event === 'ready' ? i : -1)).filter((i) => i >= 0);
   assert.equal(workerReady.length, 3);
@@ -57,6 +67,20 @@ test('the agent is ready before the first worker is forked; app-ready reaches ev
   for (const index of appReady) assert.ok(index > lastListen, 'app-ready only after the last worker listens');
   const startedAt = indexOf(lines, (l) => l.event === 'started');
   assert.ok(startedAt > lastListen);
+});
+
+test("a worker's wait for the agent does not count against workerStartTimeout", async () => {
+  // The agent takes 4 s; a worker may take 2 s of its own, and would be out of time had the wait counted.
+  const app = tempApp({
+    'package.json': JSON.stringify({ name: 'slow-agent', private: true, type: 'module', brood: { workerStartTimeout: 2000 } }),
+    'agent.ts': 'export default { async willReady() { await new Promise((resolve) => setTimeout(resolve, 4000)); } };\n',
+    'app/router.ts': "export default (router) => { router.get('/', (ctx) => { ctx.body = 'ok'; }); };\n",
+  });
+  const cluster = startBrood(app);
+  const started = await cluster.started(30_000);
+  assert.equal(started.workers.length, 2);
+  const boot = started.boot as { workersLoaded: number[]; agentReady: number };
+  for (const loaded of boot.workersLoaded) assert.ok(boot.agentReady - loaded > 2000, 'the workers waited longer than their own limit');
 });
 
 test('a request that arrives before app-ready waits and never reaches app code early', async () => {

@@ -49,7 +49,9 @@ test('the agent throws on boot', async () => {
     cluster,
     /agent \d+ failed to start: agent\.ts willReady failed: the agent cannot reach its database \(ERR_BROOD_HOOK_FAILED\)/,
   );
-  assert.ok(!cluster.lines.some((l) => l.role === 'worker'), 'no worker was forked');
+  // The workers were forked beside the agent, loaded, and waited for it: none ran app.ts's function or a hook.
+  assert.ok(!cluster.lines.some((l) => l.event === 'test:worker-boot-function' || l.event === 'test:worker-hook'), 'no worker code ran');
+  assert.ok(!cluster.lines.some((l) => l.role === 'worker' && l.event === 'ready'), 'no worker became ready');
 });
 
 test('the agent is never ready: agentStartTimeout names the hook', async () => {

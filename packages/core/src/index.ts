@@ -35,4 +35,4 @@ export { type BuildPlace, buildApp, requireApp, warnOfMissingEnvConfig } from '.
 export { prettyFormatter } from './pretty.js';
 export { TaskRuns } from './task-runs.js';
 export { defineTask, loadTasks, parseDuration, type ScheduleOptions, type TaskDefinition, type TaskScope, type TaskType } from './tasks.js';
-export { delay, settlesWithin, withTimeout } from './timeout.js';
+export { BootClock, delay, settlesWithin, withTimeout } from './timeout.js';

@@ -39,3 +39,62 @@ export async function settlesWithin(work: Promise<unknown>, ms: number): Promise
     clearTimeout(timer);
   }
 }
+
+/**
+ * A boot's time limit that can stop counting and start again: a worker's
+ * start timeout leaves out the time it waits for the agent, and the
+ * master's own limit for a child counts from the moment the child says it
+ * has loaded (docs/cluster.md). Calls `onTimeout` once `ms` of counted time
+ * have passed, unless cleared first.
+ */
+export class BootClock {
+  readonly #ms: number;
+  readonly #onTimeout: () => void;
+  #left: number;
+  #since = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #cleared = false;
+
+  constructor(ms: number, onTimeout: () => void) {
+    this.#ms = ms;
+    this.#onTimeout = onTimeout;
+    this.#left = ms;
+    this.resume();
+  }
+
+  /** Stops counting; the time left is kept. */
+  pause(): void {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#left -= performance.now() - this.#since;
+  }
+
+  /** Counts again from where it paused. */
+  resume(): void {
+    if (this.#timer !== undefined || this.#cleared) return;
+    this.#since = performance.now();
+    this.#timer = setTimeout(
+      () => {
+        this.#cleared = true;
+        this.#timer = undefined;
+        this.#onTimeout();
+      },
+      Math.max(0, this.#left),
+    );
+  }
+
+  /** Counts the whole time again, from now. */
+  restart(): void {
+    this.pause();
+    this.#left = this.#ms;
+    this.resume();
+  }
+
+  /** Stops for good. */
+  clear(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#cleared = true;
+  }
+}

@@ -2,6 +2,7 @@ import { BroodError } from '@brood/errors';
 import {
   type AgentReadyMessage,
   type BootFailedMessage,
+  type BootLoadedMessage,
   type ConnTakenMessage,
   type DrainedAckMessage,
   type DrainedMessage,
@@ -18,6 +19,7 @@ import type { Supervisor } from './supervisor.js';
 /** The envelopes a child sends the master, besides actions, calls and replies. */
 type FromChild =
   | AgentReadyMessage
+  | BootLoadedMessage
   | WorkerReadyMessage
   | BootFailedMessage
   | DrainedMessage
@@ -33,6 +35,9 @@ type Table = {
 const FROM_CHILD: Table = {
   'agent:ready'(supervisor, proc) {
     supervisor.ready(proc);
+  },
+  'boot:loaded'(supervisor, proc) {
+    supervisor.loaded(proc);
   },
   'worker:ready'(supervisor, proc, message) {
     proc.address = message.address;

@@ -2,6 +2,7 @@ import { codeCacheReady, Deferred, type Logger } from '@brood/core';
 import { broodError, codeOf, ERR, messageOf } from '@brood/errors';
 import { type AppStoppingMessage, envelope, type PongMessage, type Router, type RunResult } from '@brood/messenger';
 import { AGENT_CLOCK_STOP_MS, stopAgentClock } from './agent-clock.js';
+import { AgentGate } from './agent-gate.js';
 import { AppPort } from './app-port.js';
 import { ClusterLink, type ClusterPart } from './cluster-link.js';
 import { controlCommands } from './control/commands.js';
@@ -37,8 +38,9 @@ const ABORT_CLOSE_MS = 1000;
 
 /**
  * The master process: it runs no application code. It checks the app and
- * the port, compiles the app, forks the agent and waits for it, forks the
- * workers and waits for every one, then declares the application ready.
+ * the port, compiles the app, forks the agent and the workers at once,
+ * lets the workers run their hooks once the agent is ready, waits for every
+ * one, then declares the application ready.
  * Afterwards its supervisor reforks what dies, its router carries the
  * messages, and it stops everything in order. Each job has its own module;
  * this class puts them together in the order of docs/cluster.md.
@@ -57,6 +59,7 @@ export class Master {
   readonly #reloader: Reloader;
   /** Heartbeat, guards, health, metrics, the management port. */
   readonly #ops: Operations;
+  readonly #gate = new AgentGate();
   #state: MasterState = 'idle';
   #stopping: Promise<void> | undefined;
   #control: ControlServer | undefined;
@@ -95,6 +98,7 @@ export class Master {
           void this.stop('too many restarts', 1);
         },
         restarting: (role) => this.#ops.metrics?.restarted(role),
+        workerLoaded: (proc) => this.#gate.loaded(proc),
       },
     });
     this.#reloader = new Reloader({
@@ -153,12 +157,10 @@ export class Master {
       // 4. The app, compiled once for every process.
       this.#factory.useBuild(await buildApp(this.settings, this.logger));
       this.#throwIfStopped();
-      // 5. The agent, ready before any worker is forked.
-      await this.#supervisor.spawnAgent().ready.promise;
-      this.#throwIfStopped();
-      // 6. N workers (and the spares) at once, each ready.
+      // 5. The agent and N workers (and the spares) at once: each worker loads while the agent
+      //    boots, then waits at the gate; 6. once the agent is ready, the workers run their hooks.
       this.#factory.setupCluster();
-      await Promise.all(this.#supervisor.spawnWorkers().map((worker) => worker.ready.promise));
+      await this.#gate.start(this.#supervisor, () => this.#throwIfStopped());
       this.#throwIfStopped();
     } catch (error) {
       await this.#abort(error);
@@ -257,7 +259,7 @@ export class Master {
     this.#cluster?.update({ url: info.url, workers: info.workers.length });
     // The pid file names the URL before the started line says so: a script that waits for the line may read it.
     this.#control?.writePidFile(info.url);
-    logStarted(this.logger, info);
+    logStarted(this.logger, info, this.#gate.started());
     codeCacheReady();
     return info;
   }

@@ -1,4 +1,5 @@
 import type { Logger } from '@brood/core';
+import type { BootTimeline } from './agent-gate.js';
 import type { AppPort } from './app-port.js';
 import type { ProcessTable } from './process-table.js';
 
@@ -24,11 +25,15 @@ export function startedInfo(port: AppPort, table: ProcessTable, configuredPort: 
   };
 }
 
-/** The one line that says the application serves: `brood started: http://127.0.0.1:7001, 2 workers, agent 4242, in 304 ms`. */
-export function logStarted(logger: Logger, info: StartedInfo): void {
+/**
+ * The one line that says the application serves: `brood started:
+ * http://127.0.0.1:7001, 2 workers, agent 4242, in 304 ms`, with `boot`,
+ * when each stage of start-up was reached (docs/cluster.md).
+ */
+export function logStarted(logger: Logger, info: StartedInfo, boot: BootTimeline): void {
   const count = info.workers.length;
   logger.info(
-    { url: info.url, workers: info.workers, agent: info.agent, ms: info.ms, event: 'started' },
+    { url: info.url, workers: info.workers, agent: info.agent, ms: info.ms, boot, event: 'started' },
     `brood started: ${info.url}, ${count} worker${count === 1 ? '' : 's'}, agent ${info.agent}, in ${info.ms} ms`,
   );
 }

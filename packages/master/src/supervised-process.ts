@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:cluster';
-import { Deferred, settlesWithin } from '@brood/core';
+import { type BootClock, Deferred, settlesWithin } from '@brood/core';
 import type { Envelope, ListenAddress, WriteResult } from '@brood/messenger';
 
 /** The send callback: a closed channel is reported here instead of as an 'error' event; the exit handler deals with it. */
@@ -23,6 +23,8 @@ export class SupervisedProcess {
   readonly startedAt = Date.now();
   state: ProcessState = 'starting';
   address: ListenAddress | undefined;
+  /** The time limit of its boot; it stops while a worker waits for the agent. */
+  bootClock: BootClock | undefined;
   /** Settles when the process reports ready, fails to boot, or exits first. */
   readonly ready = new Deferred<void>();
   /** Resolves when the process has exited. */

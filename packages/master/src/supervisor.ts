@@ -1,4 +1,4 @@
-import type { Logger } from '@brood/core';
+import { BootClock, type Logger } from '@brood/core';
 import { type BroodError, broodError, ERR, type ErrorCode, messageOf } from '@brood/errors';
 import { type CloseMessage, type Envelope, envelope, type Router, type Sender } from '@brood/messenger';
 import type { AppPort } from './app-port.js';
@@ -24,6 +24,8 @@ export interface SupervisorHost {
   giveUp(error: BroodError): void;
   /** A crashed process of `role` is about to be forked again (metrics). */
   restarting?(role: 'agent' | 'worker'): void;
+  /** A worker has loaded and waits for the word to run its hooks (agent-gate.ts). */
+  workerLoaded(proc: SupervisedProcess): void;
 }
 
 /** The most a {@link Supervisor.closeAll} of `timeout` can take, the kill of what is left included. */
@@ -99,6 +101,16 @@ export class Supervisor {
   }
 
   /**
+   * A child has loaded: its time limit counts from now (its own, which names
+   * what is pending, started when Brood's code began in it), and a worker
+   * waits for the host's word to go on.
+   */
+  loaded(proc: SupervisedProcess): void {
+    proc.bootClock?.restart();
+    if (proc.role === 'worker') this.#host.workerLoaded(proc);
+  }
+
+  /**
    * Waits until a process a reload forked is ready. Until then its death is
    * the reload's to handle, not supervision's: it is killed and the reload
    * stops, instead of being forked again with the same code.
@@ -156,16 +168,16 @@ export class Supervisor {
     proc.child.on('message', (raw: unknown) => this.router.receive(proc.pid, raw));
     // A closed channel while the master itself is exiting is no news.
     proc.child.on('error', (error) => this.logger.debug({ err: error }, `${proc.label} channel error`));
-    const timer = setTimeout(() => {
+    const timer = new BootClock(timeout + BOOT_GRACE_MS, () => {
       proc.ready.reject(broodError(timeoutCode, `${proc.label} did not become ready within ${timeout} ms`));
       proc.kill();
-    }, timeout + BOOT_GRACE_MS);
-    // The child itself keeps the master alive while it boots; its clock must not on its own.
-    timer.unref();
-    const settled = (): void => clearTimeout(timer);
+    });
+    // The child itself keeps the master alive while it boots; its clock does not on its own (BootClock).
+    proc.bootClock = timer;
+    const settled = (): void => timer.clear();
     proc.ready.promise.then(settled, settled);
     proc.child.once('exit', (code, signal) => {
-      clearTimeout(timer);
+      timer.clear();
       const how = signal === null ? `code ${code}` : `signal ${signal}`;
       proc.ready.reject(broodError(failCode, `${proc.label} exited with ${how} before it was ready`));
       proc.exited.resolve({ code, signal });

@@ -113,6 +113,22 @@ export interface WorkerReadyMessage extends Base {
   address: ListenAddress;
 }
 
+/**
+ * Agent or worker → master: the process has loaded (Node, Brood, its
+ * config, the import of its boot file) and begins its own boot; the
+ * master's limit for it counts from here. A worker then waits for
+ * {@link BootContinueMessage} before it calls the app's boot function and
+ * runs its hooks: the agent's hooks run before any worker's.
+ */
+export interface BootLoadedMessage extends Base {
+  type: 'boot:loaded';
+}
+
+/** Master → worker: the agent is ready; run the app's hooks, load the rest, listen. */
+export interface BootContinueMessage extends Base {
+  type: 'boot:continue';
+}
+
 /** Child → master: boot failed; the child exits right after sending this. */
 export interface BootFailedMessage extends Base {
   type: 'boot:failed';
@@ -238,6 +254,8 @@ export type Envelope =
   | ReplyMessage
   | AgentReadyMessage
   | WorkerReadyMessage
+  | BootLoadedMessage
+  | BootContinueMessage
   | BootFailedMessage
   | AppReadyMessage
   | AppStoppingMessage

@@ -43,6 +43,8 @@ function problem(m: Record<string, unknown>): string | undefined {
       if (!m.ok && !isWireError(m.error)) return 'a failed reply needs error { code, message }';
       return undefined;
     case 'agent:ready':
+    case 'boot:loaded':
+    case 'boot:continue':
     case 'app:stopping':
     case 'process:drained':
     case 'process:drained-ack':

@@ -11,6 +11,7 @@ import { loadControllers } from './load-controllers.js';
 import { loadWorkerExtensions } from './load-extend.js';
 import { loadAppMiddleware } from './load-middleware.js';
 import { loadServices } from './load-services.js';
+import { preloadAppModules } from './preload.js';
 import { installTaskRunner, type TaskRunner } from './run-task.js';
 import type { AppListener } from './server-kinds.js';
 import { answerMockCalls } from './service-mocks.js';
@@ -58,6 +59,8 @@ async function loadRoutes(app: WorkerApplication): Promise<void> {
 export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
   role: 'worker',
   bootFile: 'app',
+  waitsForAgent: true,
+  preload: preloadAppModules,
   create: (init) => new WorkerApplication(init),
 
   async load(app) {

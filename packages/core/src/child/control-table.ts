@@ -2,6 +2,7 @@ import { messageOf } from '@brood/errors';
 import {
   type AppReadyMessage,
   type AppStoppingMessage,
+  type BootContinueMessage,
   type CloseMessage,
   type ConnHandoffMessage,
   type DrainedAckMessage,
@@ -16,6 +17,7 @@ import type { ChildRuntime } from './runtime.js';
 
 /** The envelopes a master sends its children, besides actions, calls and replies. */
 type FromMaster =
+  | BootContinueMessage
   | AppReadyMessage
   | AppStoppingMessage
   | PeersChangedMessage
@@ -32,6 +34,9 @@ type Table = { [T in FromMaster['type']]: (runtime: ChildRuntime, message: Extra
  * type, as Node's cluster child dispatches its `act`s through a table.
  */
 const CONTROL: Table = {
+  'boot:continue'(runtime) {
+    runtime.proceed();
+  },
   'app:ready'(runtime, message) {
     runtime.messenger.setPeers(message.peers);
     const { app, spec, lifecycle, logger } = runtime;

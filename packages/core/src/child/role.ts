@@ -1,5 +1,6 @@
 import type { Envelope } from '@brood/messenger';
 import type { ApplicationInit, BaseApplication } from '../application.js';
+import type { ProcessOptions } from '../options.js';
 
 /**
  * What differs between the agent and a worker; the child runtime does the
@@ -10,6 +11,14 @@ export interface ChildRole<App extends BaseApplication, Served = unknown> {
   role: 'agent' | 'worker';
   /** The boot file's stem: `agent` or `app`. */
   bootFile: string;
+  /**
+   * True for a worker: once loaded (config, the boot file imported) it
+   * waits for the master's `boot:continue` before it calls the boot file's
+   * function and runs its hooks, so that the agent's hooks run first.
+   */
+  waitsForAgent?: boolean;
+  /** Imports, without running them, the app's modules the role loads; before a worker waits for the agent. */
+  preload?(options: ProcessOptions): Promise<void>;
   create(init: ApplicationInit): App;
   /** Loads the role's own parts of the app (router, controllers…) after config. */
   load(app: App): Promise<void>;

@@ -34,6 +34,8 @@ export class ChildRuntime<App extends BaseApplication = BaseApplication, Served 
   readonly serving: Promise<void>;
   /** Called by the control table on `app:ready` with the running `serverDidReady` hook. */
   readonly startServing: (hook: Promise<void>) => void;
+  /** Called by the master's `boot:continue`: a waiting worker goes on with its boot. */
+  proceed: () => void = () => {};
   #closing: Promise<void> | undefined;
 
   /** `host`: the process itself, unless the runtime runs inside another program (brood/testing). */
