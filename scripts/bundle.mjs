@@ -12,7 +12,32 @@
  * cache the compiled code of a script but not of an ES module. The worker's
  * bundle went from 52 ms over `node -e 0` as an ES module to 30 ms as
  * CommonJS with its code cache (see packages/core/src/run-bundle.cts).
+ *
+ * What each process keeps in memory for as long as it lives (idle RSS of
+ * `brood start` with 2 workers, 1 s after both served, median of 4, the
+ * same runs before and after): 207.9 MB before the measures below, 199.0
+ * after the first four (master 51.3 → 49.2, agent 46.2 → 44.8, each worker
+ * 55.2 → 52.6), 197.3 with the last:
+ * - the bundle's source, as V8 must keep it: one byte a character while it
+ *   is all ASCII, two as soon as one character is not. esbuild escapes
+ *   what is in strings; three comments with `…` or `—` made every
+ *   bundle two-byte (the CLI's 489 KB became a 956 KB string). The
+ *   characters left in comments are replaced here.
+ * - the modules it runs at load: Brood's packages say `sideEffects: false`,
+ *   and so are treated the pure libraries below, so that what a process
+ *   does not import is left out (the master no longer runs the agent's
+ *   runtime, sdk-base and croner; no process runs `utility`'s crypto and
+ *   file helpers that sdk-base does not use);
+ * - pino's worker-thread transport (thread-stream), which Brood never uses
+ *   (pretty and file output are streams in the process): not bundled, and
+ *   `worker_threads` not loaded for it;
+ * - a second copy of the source, which run-bundle.cts made when it wrapped
+ *   it: the bundle carries its own wrapper (the banner and footer below);
+ * - whitespace and comments: without them the bundles are 225, 147 and
+ *   472 KB instead of 368, 216 and 727 KB (−1.7 MB of RSS in the tree, and
+ *   less for each process to parse at boot).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +53,43 @@ const entries = [
   ['packages/brood/dist/testing/test-app.js', 'packages/brood/dist/testing/in-process.bundle.cjs'],
 ];
 
+/** Libraries without side effects at import whose package.json does not say so. */
+const PURE = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?(?:utility|is-type-of|sdk-base|gals|get-ready|ylru|escape-html|unescape)\//;
+
+/** Marks the files of {@link PURE} as free of side effects, so that esbuild leaves out those nothing uses. */
+const pure = {
+  name: 'pure',
+  setup(bundle) {
+    bundle.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === pure) return undefined;
+      const found = await bundle.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: pure });
+      if (found.errors.length > 0 || found.external || !PURE.test(found.path)) return undefined;
+      return { path: found.path, sideEffects: false };
+    });
+  },
+};
+
+/**
+ * pino's transports run in a worker thread (thread-stream), and pino asks
+ * `worker_threads` whether it runs in the main thread: Brood's logger uses
+ * no transport, and a bundle is always the main thread of its process.
+ * Neither module is loaded (worker_threads alone is 0.3 MB of RSS).
+ */
+const STUBS = {
+  'thread-stream': "module.exports = function ThreadStream() { throw new Error('pino transports are not part of Brood\\'s bundles'); };",
+  worker_threads: 'module.exports = { isMainThread: true };',
+};
+const noTransports = {
+  name: 'no-transports',
+  setup(bundle) {
+    bundle.onResolve({ filter: /^thread-stream$/ }, () => ({ path: 'thread-stream', namespace: 'brood-stub' }));
+    bundle.onResolve({ filter: /^worker_threads$/ }, (args) =>
+      /\/pino\/lib\/tools\.js$/.test(args.importer) ? { path: 'worker_threads', namespace: 'brood-stub' } : undefined,
+    );
+    bundle.onLoad({ filter: /.*/, namespace: 'brood-stub' }, (args) => ({ contents: STUBS[args.path], loader: 'js' }));
+  },
+};
+
 await Promise.all(
   entries.map(([entry, outfile]) =>
     build({
@@ -38,16 +100,36 @@ await Promise.all(
       platform: 'node',
       format: 'cjs',
       target: 'node20',
+      charset: 'ascii',
+      // Names are kept, so a stack trace still names each function of Brood's; its line and
+      // column point into the bundle (sourceMaps: true, as under brood dev, maps them to the .ts).
+      minifyWhitespace: true,
       // Loaded only when needed: pino-pretty (brood dev), pino-roll (log files),
       // @koa/bodyparser (the first request with a body), esbuild (the master, to compile apps),
       // @brood/cluster with ioredis (cluster mode: ~200 kB that a single-host app never parses),
       // prom-client (metrics on, or app.metrics read), supertest (brood/testing's first request).
       external: ['pino-pretty', 'pino-roll', 'esbuild', '@koa/bodyparser', '@brood/cluster', 'prom-client', 'supertest'],
+      plugins: [pure, noTransports],
       // The packages are ES modules that find files beside them through import.meta.url.
       define: { 'import.meta.url': '__broodBundleUrl' },
-      banner: { js: "var __broodBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+      // Its own CommonJS wrapper: it runs as it is under require() and from run-bundle.cts, which
+      // passes the wrapper's arguments through a global (see ARGS there) instead of copying the source.
+      banner: {
+        js: "(function (exports, require, module, __filename, __dirname) { var __broodBundleUrl = require('node:url').pathToFileURL(__filename).href;",
+      },
+      footer: {
+        js: "}).call(...(globalThis[Symbol.for('brood.bundle.args')] ?? [exports, exports, require, module, __filename, __dirname]));",
+      },
       sourcemap: true,
       logLevel: 'warning',
     }),
   ),
 );
+
+// Left only in comments (charset 'ascii' escapes strings and names): one `?` each keeps every column.
+for (const [, outfile] of entries) {
+  const file = `${root}${outfile}`;
+  const text = readFileSync(file, 'utf8');
+  const ascii = text.replace(/[\u0080-\uffff]/g, '?');
+  if (ascii !== text) writeFileSync(file, ascii);
+}

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { prettyFormatter } from '@brood/core';
 import {
   appFolders,
   checkFolder,
@@ -212,8 +213,7 @@ export async function logs(dir: string | undefined, flags: LogsFlags): Promise<n
     );
     return 1;
   }
-  const format =
-    flags.pretty === true ? (await import('@brood/core')).prettyFormatter(process.stdout.isTTY === true) : (line: string) => `${line}\n`;
+  const format = flags.pretty === true ? prettyFormatter(process.stdout.isTTY === true) : (line: string) => `${line}\n`;
   const print = (lines: Line[]): void => {
     const text = merge(lines, flags.role)
       .map((line) => format(line.text))
