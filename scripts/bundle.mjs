@@ -45,12 +45,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // esbuild is a dependency of @brood/core; resolve it from there.
 const { build } = createRequire(`${root}packages/core/package.json`)('esbuild');
 
+/** [entry, bundle, whether whitespace goes]: a process lives on, a test process does not and keeps readable lines. */
 const entries = [
-  ['packages/brood/dist/cli.js', 'packages/brood/dist/cli.bundle.cjs'],
-  ['packages/agent/dist/main.js', 'packages/agent/dist/main.bundle.cjs'],
-  ['packages/worker/dist/main.js', 'packages/worker/dist/main.bundle.cjs'],
+  ['packages/brood/dist/cli.js', 'packages/brood/dist/cli.bundle.cjs', true],
+  ['packages/agent/dist/main.js', 'packages/agent/dist/main.bundle.cjs', true],
+  ['packages/worker/dist/main.js', 'packages/worker/dist/main.bundle.cjs', true],
   // brood/testing's createTestApp: the agent and a worker in the test process.
-  ['packages/brood/dist/testing/test-app.js', 'packages/brood/dist/testing/in-process.bundle.cjs'],
+  ['packages/brood/dist/testing/test-app.js', 'packages/brood/dist/testing/in-process.bundle.cjs', false],
 ];
 
 /** Libraries without side effects at import whose package.json does not say so. */
@@ -91,7 +92,7 @@ const noTransports = {
 };
 
 await Promise.all(
-  entries.map(([entry, outfile]) =>
+  entries.map(([entry, outfile, lean]) =>
     build({
       absWorkingDir: root,
       entryPoints: [entry],
@@ -103,7 +104,7 @@ await Promise.all(
       charset: 'ascii',
       // Names are kept, so a stack trace still names each function of Brood's; its line and
       // column point into the bundle (sourceMaps: true, as under brood dev, maps them to the .ts).
-      minifyWhitespace: true,
+      minifyWhitespace: lean,
       // Loaded only when needed: pino-pretty (brood dev), pino-roll (log files),
       // @koa/bodyparser (the first request with a body), esbuild (the master, to compile apps),
       // @brood/cluster with ioredis (cluster mode: ~200 kB that a single-host app never parses),

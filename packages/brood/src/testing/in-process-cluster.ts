@@ -18,6 +18,7 @@ import { BroodError, broodError, codeOf, ERR, messageOf } from '@brood/errors';
 import {
   type AppReadyMessage,
   type AppStoppingMessage,
+  type BootContinueMessage,
   type CloseMessage,
   type DrainedAckMessage,
   type Envelope,
@@ -218,6 +219,10 @@ export class InProcessCluster {
         member.state = 'ready';
         this.router.release();
         member.ready.resolve();
+        return;
+      case 'boot:loaded':
+        // The agent is ready before the worker boots here: a worker that has loaded goes on at once.
+        if (member.role === 'worker') this.router.send(member.pid, envelope<BootContinueMessage>({ type: 'boot:continue' }));
         return;
       case 'process:drained':
         this.router.send(member.pid, envelope<DrainedAckMessage>({ type: 'process:drained-ack' }));
