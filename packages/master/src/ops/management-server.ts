@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
@@ -39,6 +40,9 @@ export class ManagementServer {
 
   /** Listens; resolves with its URL. A port in use stops start-up, naming it. */
   async listen(port: number): Promise<string> {
+    // Loaded here, when a management port is asked for: a master without one loads no HTTP stack
+    // (node:http and its parser, 0.4 MB of the master's RSS).
+    const { createServer } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
     const server = createServer((req, res) => void this.#answer(req, res));
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
