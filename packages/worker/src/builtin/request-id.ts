@@ -54,10 +54,12 @@ export const requestIdHeader = (options: RequestIdOptions = {}): string => (opti
  * nobody asks about pays nothing, not even a property write; with `echo`,
  * every request is given one before koa, and its response the header.
  *
- * Measured in one process against koa (bench/request-path.mjs, 15 rounds):
- * 0.98× its CPU time and bytes per request, against 1.04× and 1.07× when
- * every request got a UUID and the header; with `echo`, +710 bytes a
- * request.
+ * Measured in one process against koa (bench/request-path.mjs, two runs of
+ * 15 rounds): 0.98–1.02× its CPU time and 0.98× its bytes per request,
+ * against 1.04–1.10× and 1.07× when every request got a UUID and the
+ * header; with `echo`, +700 bytes a request. Under wrk in a cluster
+ * (bench/profile-worker.mjs, 2 runs): 14.5–14.7 KB allocated a request
+ * against koa-cluster's 14.8–14.9, where it was 15.7–15.8 KB.
  */
 export interface RequestIds {
   /**
