@@ -45,7 +45,8 @@ export async function settlesWithin(work: Promise<unknown>, ms: number): Promise
  * start timeout leaves out the time it waits for the agent, and the
  * master's own limit for a child counts from the moment the child says it
  * has loaded (docs/cluster.md). Calls `onTimeout` once `ms` of counted time
- * have passed, unless cleared first.
+ * have passed, unless cleared first. It keeps the process alive, as a
+ * boot that hangs in process must be timed out, unless {@link BootClock.unref}.
  */
 export class BootClock {
   readonly #ms: number;
@@ -54,6 +55,7 @@ export class BootClock {
   #since = 0;
   #timer: NodeJS.Timeout | undefined;
   #cleared = false;
+  #keepsAlive = true;
 
   constructor(ms: number, onTimeout: () => void) {
     this.#ms = ms;
@@ -82,6 +84,14 @@ export class BootClock {
       },
       Math.max(0, this.#left),
     );
+    if (!this.#keepsAlive) this.#timer.unref();
+  }
+
+  /** From now on the clock does not keep the process alive on its own: what it times must. */
+  unref(): this {
+    this.#keepsAlive = false;
+    this.#timer?.unref();
+    return this;
   }
 
   /** Counts the whole time again, from now. */

@@ -172,7 +172,8 @@ export class Supervisor {
       proc.ready.reject(broodError(timeoutCode, `${proc.label} did not become ready within ${timeout} ms`));
       proc.kill();
     });
-    // The child itself keeps the master alive while it boots; its clock does not on its own (BootClock).
+    // The child itself keeps the master alive while it boots; its clock must not on its own.
+    timer.unref();
     proc.bootClock = timer;
     const settled = (): void => timer.clear();
     proc.ready.promise.then(settled, settled);
