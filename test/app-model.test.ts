@@ -98,8 +98,17 @@ describe('config.keys missing', () => {
     assert.equal(error.code, 'ERR_BROOD_KEYS_REQUIRED');
   });
 
-  test('in production the first worker warns once at start', async () => {
+  test('in production an app that signs cookies as written does not start without keys', async () => {
     const dir = tempApp({ 'app/router.ts': ROUTES.replace('(router)', '(router, app)') });
+    const line = await failedStart(startBrood(dir, ['--workers', '2', '--env', 'prod']));
+    assert.match(line, /config\.keys is not set and app\/router\.js signs cookies \(\{ signed: true \}\): set keys/);
+    assert.match(line, /ERR_BROOD_KEYS_REQUIRED/);
+  });
+
+  test('in production an app that signs no cookie as written starts, and the first worker warns once', async () => {
+    const plainOnly =
+      "export default (router) => { router.get('/plain', (ctx) => { ctx.cookies.set('a', '1'); ctx.body = 'plain'; }); };\n";
+    const dir = tempApp({ 'app/router.ts': plainOnly });
     const cluster = startBrood(dir, ['--workers', '2', '--env', 'prod']);
     await cluster.started();
     const warnings = cluster.lines.filter((l) => l.level === 40 && /^config\.keys is not set/.test(l.msg ?? ''));

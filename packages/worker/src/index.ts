@@ -1,6 +1,6 @@
 export * from './builtin/index.js';
 export { GatedServer } from './http-server.js';
-export { applyKeys, parseKeys } from './keys.js';
+export { applyKeys, findSignedCookieUse, parseKeys } from './keys.js';
 export { type ControllerTree, loadControllers } from './load-controllers.js';
 export { Helper, loadWorkerExtensions } from './load-extend.js';
 export { loadAppMiddleware, type MiddlewareFactory, middlewareStem } from './load-middleware.js';

@@ -1,4 +1,6 @@
-import type { Logger } from '@brood/core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Logger, listSources } from '@brood/core';
 import { broodError, ERR } from '@brood/errors';
 import type Koa from 'koa';
 
@@ -75,21 +77,59 @@ function explainMissingKeys(koa: Koa): void {
   });
 }
 
+/** `signed: true` as written in an app's code and as esbuild prints it. */
+const SIGNS = /\bsigned\s*:\s*(?:true\b|!0\b)/;
+
+/**
+ * The first file of the compiled app (in `buildDir`, node_modules and tests
+ * left out) that asks for a signed cookie as written, `{ signed: true }`;
+ * undefined when none does. A heuristic: a flag computed at run time is not
+ * seen, and then the first such cookie is still a 500 naming the setting.
+ */
+export function findSignedCookieUse(buildDir: string): string | undefined {
+  let files: string[];
+  try {
+    files = listSources(buildDir);
+  } catch {
+    return undefined;
+  }
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(join(buildDir, file), 'utf8');
+    } catch {
+      continue;
+    }
+    if (SIGNS.test(text)) return file;
+  }
+  return undefined;
+}
+
 /**
  * Gives koa the keys of `config.keys`, which `ctx.cookies` signs and
- * verifies cookies with. Without keys: signed cookies fail with a message
- * naming `config.keys` (a 500), and in production the first worker warns
- * once at start — a start cannot know whether the app will sign cookies,
- * so it does not refuse to start (Egg also fails at the first use).
+ * verifies cookies with. Without keys: a signed cookie fails with a message
+ * naming `config.keys` (a 500). In production a start without keys is
+ * refused when the app's code signs a cookie as written (`signed: true`),
+ * and otherwise warned of once, by the first worker: as Egg, a start
+ * cannot know every cookie the app will sign, so a flag computed at run
+ * time still fails at its first use.
  */
-export function applyKeys(koa: Koa, keys: unknown, context: { env: string; logger: Logger; warn: boolean }): void {
+export function applyKeys(koa: Koa, keys: unknown, context: { env: string; logger: Logger; warn: boolean; buildDir: string }): void {
   const list = parseKeys(keys);
   if (list.length > 0) {
     koa.keys = list;
     return;
   }
   explainMissingKeys(koa);
-  if (context.env === 'prod' && context.warn) {
+  if (context.env !== 'prod') return;
+  const signer = findSignedCookieUse(context.buildDir);
+  if (signer !== undefined) {
+    throw broodError(
+      ERR.KEYS_REQUIRED,
+      `config.keys is not set and ${signer} signs cookies ({ signed: true }): set keys (an array, or a comma-separated string) in config/config.default.ts or config/config.prod.ts`,
+    );
+  }
+  if (context.warn) {
     context.logger.warn('config.keys is not set: signed cookies (ctx.cookies.set(…, { signed: true })) will fail with a 500');
   }
 }

@@ -3,12 +3,15 @@
  * pure functions, and a koa app in this process on 127.0.0.1 port 0.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { createLogger } from '@brood/core';
-import { applyKeys, builtins, matched, middlewareStem, parseKeys, requestMatcher } from '@brood/worker';
+import { applyKeys, builtins, findSignedCookieUse, matched, middlewareStem, parseKeys, requestMatcher } from '@brood/worker';
 import Koa from 'koa';
 import { get } from '../../../test/helpers/http.js';
 
@@ -105,7 +108,7 @@ async function serve(config: Record<string, unknown>, middlewareOptions: object,
     },
   });
   const logger = createLogger({ role: 'worker', level: 'info', destination });
-  applyKeys(koa, config.keys, { env: 'test', logger, warn: false });
+  applyKeys(koa, config.keys, { env: 'test', logger, warn: false, buildDir: '/nonexistent' });
   const front = builtins(koa, config, { env: 'test', logger });
   koa.use(
     matched(
@@ -194,6 +197,30 @@ describe('in a koa app', () => {
       assert.match(JSON.parse(reply.body).error.message, /^signed cookies need config\.keys/);
     } finally {
       await keyless.close();
+    }
+  });
+});
+
+describe('findSignedCookieUse', () => {
+  test('names the first compiled file that signs a cookie as written, tests and dependencies left out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'brood-keys-'));
+    try {
+      const write = (file: string, text: string) => {
+        mkdirSync(join(dir, file, '..'), { recursive: true });
+        writeFileSync(join(dir, file), text);
+      };
+      write('app/router.js', "export default (router) => { router.get('/', (ctx) => { ctx.cookies.set('a', '1'); }); };\n");
+      write('test/app.test.js', "ctx.cookies.set('a', '1', { signed: true });\n");
+      write('node_modules/lib/index.js', "ctx.cookies.set('a', '1', { signed: true });\n");
+      assert.equal(findSignedCookieUse(dir), undefined);
+      write(
+        'app/controller/cart.js',
+        "export const add = (ctx) => { ctx.cookies.set('cart', '3', {\n  signed: true,\n  httpOnly: true });\n};\n",
+      );
+      assert.equal(findSignedCookieUse(dir), join('app', 'controller', 'cart.js'));
+      assert.equal(findSignedCookieUse(join(dir, 'missing')), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
