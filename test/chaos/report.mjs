@@ -166,7 +166,8 @@ scenario below with real processes, real signals and real load on
 127.0.0.1, asserts what Brood promises, and writes its figures to
 \`.chaos/*.json\`; this page is written from them by
 \`node test/chaos/report.mjs\` (\`--run\` runs the chaos files first). They
-run in CI with every other test file; on their own they take about 75 s.
+run in CI with every other test file; on their own they take about 30 s
+on a quiet machine.
 
 ## This run
 
@@ -178,10 +179,10 @@ run in CI with every other test file; on their own they take about 75 s.
 | load generator | ${machine?.loadTool ?? '?'} (one thread, 16 keep-alive connections, 10 s timeout; autocannon when wrk is not installed, or with BROOD_CHAOS_LOAD=autocannon) |
 | load average at the start | ${list(machine?.loadAverage)} |
 
-Test files run two at a time (these figures come from a run of the whole
-suite, \`npx -y pnpm@12.4.2 test\`), beside other work on the same machine:
-they are those of a busy two-core box, not of a quiet server. Each
-scenario's JSON records the load average when it ended.
+The chaos files run two at a time, in a run of the whole suite
+(\`npx -y pnpm@12.4.2 test\`) or alone (\`--run\`): two scenarios and their
+load share two cores, and the load average above says what else ran.
+Each scenario's JSON records the load average when it ended.
 
 ## Worker kills under load
 
