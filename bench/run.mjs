@@ -2,7 +2,8 @@
 /**
  * Runs every benchmark side by side with the alternatives, in one run, and
  * writes docs/benchmarks.md and the chart docs/benchmarks.svg:
- * - raw http cluster, koa-cluster, Brood, Egg 3 and PM2 7, 2 workers each,
+ * - raw http cluster, koa-cluster, Brood, Egg 3 and PM2 7, 2 workers each
+ *   (and Egg with its csrf protection off, for throughput),
  *   the same `GET /` hello (bench/systems.mjs): throughput and p99 under
  *   wrk, spawn → every worker served, idle memory of the process tree,
  *   worker kill -9 → a new worker serves;
@@ -24,7 +25,7 @@ import { loadGenerator } from './load.mjs';
 import { bareNodeRss, bareNodeStart, coldStart, killToServe } from './measure.mjs';
 import { MESSENGER_SYSTEMS, messenger } from './messenger.mjs';
 import { page } from './page.mjs';
-import { installAlternatives, SYSTEMS } from './systems.mjs';
+import { installAlternatives, SYSTEMS, THROUGHPUT_EXTRAS } from './systems.mjs';
 import { throughput } from './throughput.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -75,7 +76,7 @@ for (const name of SYSTEMS) {
 }
 
 log(`hello throughput, ${loader.command}, ${settings.rounds} × ${settings.seconds} s each … (${elapsed()})`);
-const http = await throughput(SYSTEMS, loader, { ...settings, log });
+const http = await throughput([...SYSTEMS, ...THROUGHPUT_EXTRAS], loader, { ...settings, log });
 
 log(`messenger (${settings.messengerRuns} runs each) … (${elapsed()})`);
 const msg = Object.fromEntries(MESSENGER_SYSTEMS.map((name) => [name, []]));

@@ -33,7 +33,15 @@ export const LABELS = {
   brood: 'Brood',
   egg: 'Egg 3',
   pm2: 'PM2 7',
+  'egg-nocsrf': 'Egg 3, csrf off',
 };
+
+/**
+ * Measured for throughput only, beside {@link SYSTEMS}: Egg with its csrf
+ * protection off (bench/egg/config), the same work per request as the
+ * systems that have none.
+ */
+export const THROUGHPUT_EXTRAS = ['egg-nocsrf'];
 
 /** Installs Egg and PM2 outside the workspace, each from its committed lockfile (`npm ci`), when missing. */
 export function installAlternatives(log) {
@@ -150,8 +158,11 @@ export function spawnSystem(name, port, { title = `bench-${port}` } = {}) {
       // Stopped gracefully, as `brood stop` would: its control socket and pid file go with it.
       return spawnGroup(name, port, node, broodArgs('throughput', port, title), { BROOD_ENV: 'prod' }, true);
     case 'egg':
+    case 'egg-nocsrf': {
       // Egg logs every worker that dies, with its stack, on stderr: the kill measurement would fill the terminal.
-      return spawnGroup(name, port, node, [`${root}bench/egg/start.js`], { PORT: String(port), EGG_SERVER_ENV: 'prod' }, false, true);
+      const env = { PORT: String(port), EGG_SERVER_ENV: 'prod', ...(name === 'egg-nocsrf' ? { EGG_BENCH_CSRF: 'off' } : {}) };
+      return spawnGroup(name, port, node, [`${root}bench/egg/start.js`], env, false, true);
+    }
     case 'pm2':
       return spawnPm2(port);
     default:
