@@ -211,7 +211,7 @@ test('PORT and HOST from the environment are where the app listens when no flag 
 
 test('brood systemd prints a unit that runs brood start in the foreground, stops with SIGTERM to the master and reloads with SIGUSR2', () => {
   const dir = tempApp({
-    'package.json': JSON.stringify({ name: 'shop', brood: { shutdownTimeout: 20_000 } }),
+    'package.json': JSON.stringify({ name: 'shop', brood: { shutdownTimeout: 20_000, readinessDrainDelay: 10_000 } }),
     'app/router.ts': 'export default () => {};\n',
   });
   const run = spawnSync(process.execPath, [BROOD_BIN, 'systemd', dir, '--title', 'blue', '--user', 'shop'], { encoding: 'utf8' });
@@ -224,7 +224,9 @@ test('brood systemd prints a unit that runs brood start in the foreground, stops
     'KillMode=mixed',
     'KillSignal=SIGTERM',
     'ExecReload=/bin/kill -USR2 $MAINPID',
-    'TimeoutStopSec=55',
+    // The master's stop budget, 10 s of readiness drain + 2 s for the clock + 2 × (20 s + 2 s) for the
+    // workers and the agent, each with its kill, and 15 s of margin.
+    'TimeoutStopSec=71',
     'Restart=on-failure',
   ]) {
     assert.ok(unit.split('\n').includes(line), `${line} in\n${unit}`);

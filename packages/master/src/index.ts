@@ -21,7 +21,7 @@ export { alreadyRunning, isListening, type PidFile, readPidFile } from './contro
 export { checkFolder, checkPidFile, checkSocketFile, checkSocketPath, wrongMaster } from './control/trust.js';
 export { canWrite, type FolderOptions, type Folders, makePrivateDir, outputDir, privateAppDir } from './folders.js';
 export { agentExecArgv, inspectPort, usesInspector, workerExecArgv } from './inspect.js';
-export { Master, type MasterSetup } from './master.js';
+export { Master, type MasterSetup, stopBudget } from './master.js';
 export type { MasterState } from './master-state.js';
 export type { HealthOptions, OperationsOptions } from './ops/ops-options.js';
 export {

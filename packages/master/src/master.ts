@@ -37,6 +37,17 @@ export interface MasterSetup {
 const ABORT_CLOSE_MS = 1000;
 
 /**
+ * The most a stop can take, in ms: readiness turned 503 for
+ * `readinessDrainDelay`, the agent's clock stopped, then the workers and
+ * the agent, each within `shutdownTimeout` and the kill of what is left.
+ * `brood stop` waits this long, and `brood systemd` and brood/testing
+ * bound a stop by it.
+ */
+export function stopBudget(settings: Pick<ResolvedOptions, 'shutdownTimeout' | 'ops'>): number {
+  return settings.ops.readinessDrainDelay + AGENT_CLOCK_STOP_MS + 2 * closeBudget(settings.shutdownTimeout);
+}
+
+/**
  * The master process: it runs no application code. It checks the app and
  * the port, compiles the app, forks the agent and the workers at once,
  * lets the workers run their hooks once the agent is ready, waits for every
@@ -201,9 +212,9 @@ export class Master {
     return this.#stopping;
   }
 
-  /** The most a stop can take: the clock, the workers, then the agent, each with the kill of what is left. */
+  /** The most a stop of this master can take ({@link stopBudget}). */
   stopBudget(): number {
-    return this.settings.ops.readinessDrainDelay + AGENT_CLOCK_STOP_MS + 2 * closeBudget(this.settings.shutdownTimeout);
+    return stopBudget(this.settings);
   }
 
   /**

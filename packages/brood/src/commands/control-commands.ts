@@ -1,5 +1,6 @@
 import { type StopResult, sendControl } from '@brood/master';
-import { describe, findAppInstance, isAlive } from './instance.js';
+import { isAlive } from '../process-alive.js';
+import { describe, findAppInstance } from './instance.js';
 import { explain, out } from './output.js';
 import { parseTaskArgs } from './task-args.js';
 

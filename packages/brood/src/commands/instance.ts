@@ -17,6 +17,7 @@ import {
   sendControl,
   wrongMaster,
 } from '@brood/master';
+import { isAlive } from '../process-alive.js';
 
 /** A running instance found through its control socket, or the reason there is none. */
 export type Instance =
@@ -108,20 +109,6 @@ export async function findAppInstance(dir: string | undefined, title?: string): 
 export async function refuseRunning(baseDir: string, title: string): Promise<void> {
   const instance = await findInstance(baseDir, title);
   if (instance.running) throw alreadyRunning(title, baseDir, instance.pid);
-}
-
-/** True while the process runs; a zombie (exited, not yet collected by whoever adopted it) has stopped. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, resolve } from 'node:path';
-import { checkTitle, DEFAULT_TITLE, resolveOptions } from '@brood/master';
+import { checkTitle, DEFAULT_TITLE, resolveOptions, stopBudget } from '@brood/master';
 import { out } from './output.js';
 
 /** Flags of `brood systemd`. */
@@ -22,11 +22,11 @@ export function systemd(dir: string | undefined, flags: SystemdFlags): number {
   const baseDir = resolve(dir ?? process.cwd());
   const title = flags.title ?? DEFAULT_TITLE;
   checkTitle(title);
-  const { shutdownTimeout } = resolveOptions({ baseDir, title });
+  const settings = resolveOptions({ baseDir, title });
   const bin = realpathSync(process.argv[1] ?? 'brood');
   const name = `${basename(baseDir)}${title === DEFAULT_TITLE ? '' : `-${title}`}`;
-  // The master's whole stop: the workers, then the agent, each within shutdownTimeout, and a margin.
-  const stopSeconds = Math.ceil((2 * shutdownTimeout) / 1000) + 15;
+  // The master's whole stop (readiness drain, the clock, the workers, then the agent), and a margin.
+  const stopSeconds = Math.ceil(stopBudget(settings) / 1000) + 15;
   const titleFlag = title === DEFAULT_TITLE ? '' : ` --title ${title}`;
   out(`# ${name}.service, written by brood systemd: save as /etc/systemd/system/${name}.service, then
 #   systemctl daemon-reload && systemctl enable --now ${name}

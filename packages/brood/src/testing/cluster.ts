@@ -1,5 +1,4 @@
 import { fork } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,6 +7,7 @@ import { BroodError, broodError, ERR } from '@brood/errors';
 import type { ReloadResult, StartedInfo, StatusResult } from '@brood/master';
 import type { RunResult } from '@brood/messenger';
 import type { Agent as SupertestAgent } from 'supertest';
+import { isAlive } from '../process-alive.js';
 import type { TaskArgs, TaskName } from '../types.js';
 import { LauncherLink } from './launcher-link.js';
 import type { LauncherOptions } from './launcher-protocol.js';
@@ -76,8 +76,6 @@ const START_MARGIN_MS = 30_000;
 const ORPHANS_GONE_MS = 2000;
 /** Besides the master's own stop budget (the clock, then the workers, then the agent): the launcher's exit. */
 const STOP_MARGIN_MS = 5000;
-/** Linux tells a zombie from a live process in /proc; without it, a process that takes signals runs. */
-const HAS_PROC = existsSync('/proc/self/stat');
 
 /**
  * Starts the app for real — a master, the agent and N workers on a free
@@ -110,9 +108,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       if (notice.error.stack !== undefined) error.stack = notice.error.stack;
       throw error;
     }
-    // As the master's stopBudget(): 2 s for the clock, then the workers and the agent, each with its kill.
-    const stopBound = 2000 + 2 * (settings.shutdownTimeout + 2000) + STOP_MARGIN_MS;
-    return new RunningCluster(child.pid as number, notice.info, link, stopBound);
+    return new RunningCluster(child.pid as number, notice.info, link, notice.stopBudget + STOP_MARGIN_MS);
   } finally {
     clearTimeout(bound);
   }
@@ -212,20 +208,5 @@ function signal(pid: number, name: NodeJS.Signals): void {
     process.kill(pid, name);
   } catch {
     // gone
-  }
-}
-
-/** True while `pid` runs; a zombie (exited, not yet collected) counts as gone. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  if (!HAS_PROC) return true;
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') !== true;
-  } catch {
-    return false;
   }
 }

@@ -16,8 +16,8 @@ export interface LauncherOptions {
  * lines): the app serves, or its start failed.
  */
 export type LauncherNotice =
-  | { type: 'started'; info: StartedInfo }
-  | { type: 'failed'; error: { code: string; message: string; stack?: string } };
+  /** `stopBudget`: the most the master's stop can take (its stopBudget()), which the test process waits before it kills. */
+  { type: 'started'; info: StartedInfo; stopBudget: number } | { type: 'failed'; error: { code: string; message: string; stack?: string } };
 
 /** A mock for the workers of the cluster: one of Brood's mock calls, made by the master to each ready worker. */
 export type MockRequest =

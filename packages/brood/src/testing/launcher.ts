@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     );
     handleSignals(master);
     const info = await master.start();
-    await tell({ type: 'started', info });
+    await tell({ type: 'started', info, stopBudget: master.stopBudget() });
   } catch (error) {
     const stack = error instanceof Error && error.stack !== undefined ? { stack: error.stack } : {};
     await tell({ type: 'failed', error: { code: codeOf(error) ?? ERR.UNKNOWN, message: messageOf(error), ...stack } });
