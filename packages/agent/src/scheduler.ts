@@ -146,6 +146,14 @@ export class Scheduler {
     return [...this.#entries.keys()];
   }
 
+  /** A fire or a run that does not happen: counted in the task's skips and in its metrics. */
+  #skip(entry: Entry): RunResult {
+    entry.stats.skips += 1;
+    const skipped: RunResult = { name: entry.task.name, outcome: 'skipped', ms: 0 };
+    this.#observe?.(entry.task, skipped);
+    return skipped;
+  }
+
   /**
    * One fire of a cluster task: claimed, then run here only when the claim
    * is granted. An instance whose previous run still goes (without overlap)
@@ -155,10 +163,10 @@ export class Scheduler {
    * twice.
    */
   async #fire(entry: Entry, fireTime: number): Promise<void> {
-    const { task, stats } = entry;
+    const { task } = entry;
     if (!this.#ticking || this.#claims === undefined) return;
     if (entry.inFlight > 0 && !task.overlap) {
-      stats.skips += 1;
+      this.#skip(entry);
       this.#logger.warn(
         { task: task.name, fireTime: new Date(fireTime).toISOString() },
         `task ${task.name}: not claiming the fire at ${new Date(fireTime).toISOString()}, its previous run here is still going (overlap: false)`,
@@ -166,7 +174,7 @@ export class Scheduler {
       return;
     }
     const outcome = await this.#claims.claimFire(task, fireTime);
-    if (outcome === 'unreachable' || outcome === 'late') stats.skips += 1;
+    if (outcome === 'unreachable' || outcome === 'late') this.#skip(entry);
     if (typeof outcome === 'object' && this.#ticking) await this.run(task.name, 'tick', { claim: outcome });
   }
 
@@ -200,11 +208,8 @@ export class Scheduler {
     }
     if (task.interval !== undefined && trigger === 'tick') stats.nextRun = new Date(Date.now() + task.interval).toISOString();
     if (entry.inFlight > 0 && !task.overlap) {
-      stats.skips += 1;
       this.#logger.warn({ task: name, trigger }, `task ${name} skipped: its previous run is still going (overlap: false)`);
-      const skipped: RunResult = { name, outcome: 'skipped', ms: 0 };
-      this.#observe?.(task, skipped);
-      return skipped;
+      return this.#skip(entry);
     }
     const started = performance.now();
     const at = new Date().toISOString();
