@@ -108,20 +108,21 @@ export function findSignedCookieUse(buildDir: string): string | undefined {
 /**
  * Gives koa the keys of `config.keys`, which `ctx.cookies` signs and
  * verifies cookies with. Without keys: a signed cookie fails with a message
- * naming `config.keys` (a 500). In production a start without keys is
- * refused when the app's code signs a cookie as written (`signed: true`),
- * and otherwise warned of once, by the first worker: as Egg, a start
- * cannot know every cookie the app will sign, so a flag computed at run
- * time still fails at its first use.
+ * naming `config.keys` (a 500). In production the first worker (`first`;
+ * the others serve the same build) looks at the compiled app once: a start
+ * without keys is refused when the app signs a cookie as written
+ * (`signed: true`), and otherwise warned of once. As in Egg, a start cannot
+ * know every cookie the app will sign: a flag computed at run time still
+ * fails at its first use.
  */
-export function applyKeys(koa: Koa, keys: unknown, context: { env: string; logger: Logger; warn: boolean; buildDir: string }): void {
+export function applyKeys(koa: Koa, keys: unknown, context: { env: string; logger: Logger; first: boolean; buildDir: string }): void {
   const list = parseKeys(keys);
   if (list.length > 0) {
     koa.keys = list;
     return;
   }
   explainMissingKeys(koa);
-  if (context.env !== 'prod') return;
+  if (context.env !== 'prod' || !context.first) return;
   const signer = findSignedCookieUse(context.buildDir);
   if (signer !== undefined) {
     throw broodError(
@@ -129,7 +130,5 @@ export function applyKeys(koa: Koa, keys: unknown, context: { env: string; logge
       `config.keys is not set and ${signer} signs cookies ({ signed: true }): set keys (an array, or a comma-separated string) in config/config.default.ts or config/config.prod.ts`,
     );
   }
-  if (context.warn) {
-    context.logger.warn('config.keys is not set: signed cookies (ctx.cookies.set(…, { signed: true })) will fail with a 500');
-  }
+  context.logger.warn('config.keys is not set: signed cookies (ctx.cookies.set(…, { signed: true })) will fail with a 500');
 }

@@ -68,7 +68,7 @@ export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
     const { buildDir } = app.processOptions;
     // app/extend first: everything loaded after may use what it adds.
     await loadWorkerExtensions(app);
-    applyKeys(koa, config.keys, { env: app.env, logger: app.logger, warn: process.env[WORKER_SLOT_ENV] === '1', buildDir });
+    applyKeys(koa, config.keys, { env: app.env, logger: app.logger, first: process.env[WORKER_SLOT_ENV] === '1', buildDir });
     // Built-ins first, in this order; the app's own middleware after them, the router last.
     if (app.processOptions.metrics === true) koa.use(httpMetrics(app.metrics));
     applyProxy(koa, config as ProxyOptions);
