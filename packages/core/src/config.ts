@@ -9,7 +9,7 @@ export interface AppInfo {
 }
 
 /** A plain object: merged key by key, where arrays and class instances are replaced whole. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;

@@ -1,4 +1,5 @@
 import { broodError, ERR } from '@brood/errors';
+import { isPlainObject } from './config.js';
 import { importAppStem } from './load-module.js';
 
 /** The files of `app/extend/`, as Egg has them, and what each extends. */
@@ -9,12 +10,6 @@ export interface Extension {
   source: string;
   properties: PropertyDescriptorMap;
 }
-
-const isPlainObject = (value: unknown): value is object => {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-};
 
 /**
  * Loads `app/extend/<target>.ts`: its default export must be a plain

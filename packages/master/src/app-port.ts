@@ -9,7 +9,7 @@ import { envelope, type ListenAddress, type ListenGrantedMessage } from '@brood/
 import { ConnectionBalancer } from './connection-balancer.js';
 import { appUrl } from './listen-options.js';
 import type { ResolvedOptions } from './options.js';
-import { checkAppSocket, checkPort } from './port-check.js';
+import { bindError, checkAppSocket, checkPort } from './port-check.js';
 import type { ProcessTable } from './process-table.js';
 import type { SupervisedProcess } from './supervised-process.js';
 
@@ -113,8 +113,7 @@ export class AppPort {
     const handle = createServerHandle(ip, port, family, undefined, 0);
     if (typeof handle === 'number') {
       const code = getSystemErrorName(handle);
-      if (code === 'EADDRINUSE') throw broodError(ERR.PORT_IN_USE, `${where} is already in use`);
-      throw broodError(ERR.PORT_UNAVAILABLE, `${where} cannot be bound: ${code}`);
+      throw bindError(where, code, `cannot be bound: ${code}`);
     }
     this.#handle = handle;
     const out: Record<string, unknown> = {};
@@ -145,8 +144,7 @@ export class AppPort {
       await this.#listen(handle);
     } catch (error) {
       this.close();
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw broodError(ERR.PORT_IN_USE, `${where} is already in use`, error);
-      throw broodError(ERR.PORT_UNAVAILABLE, `${where} cannot be listened on: ${messageOf(error)}`, error);
+      throw bindError(where, (error as NodeJS.ErrnoException).code, `cannot be listened on: ${messageOf(error)}`, error);
     }
   }
 

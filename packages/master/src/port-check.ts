@@ -1,7 +1,17 @@
 import { lstatSync, type Stats, unlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { broodError, ERR } from '@brood/errors';
+import { type BroodError, broodError, ERR } from '@brood/errors';
 import { isListening } from './control/server.js';
+
+/**
+ * The error of a port that cannot be had, `where` naming it: in use
+ * (`EADDRINUSE`), or unavailable for the reason `why` says.
+ */
+export function bindError(where: string, code: string | undefined, why: string, cause?: unknown): BroodError {
+  return code === 'EADDRINUSE'
+    ? broodError(ERR.PORT_IN_USE, `${where} is already in use`, cause)
+    : broodError(ERR.PORT_UNAVAILABLE, `${where} ${why}`, cause);
+}
 
 /**
  * Listens on the port once and lets it go, so that a port in use is
@@ -16,11 +26,7 @@ export function checkPort(port: number, host: string | undefined): Promise<void>
     probe.unref();
     probe.once('error', (error: NodeJS.ErrnoException) => {
       const where = host === undefined ? `port ${port}` : `port ${port} on ${host}`;
-      if (error.code === 'EADDRINUSE') {
-        reject(broodError(ERR.PORT_IN_USE, `${where} is already in use`, error));
-      } else {
-        reject(broodError(ERR.PORT_UNAVAILABLE, `${where} cannot be bound: ${error.code ?? error.message}`, error));
-      }
+      reject(bindError(where, error.code, `cannot be bound: ${error.code ?? error.message}`, error));
     });
     probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
   });

@@ -106,7 +106,7 @@ export function guarded(middleware: Middleware, applies: ((ctx: Context) => bool
 }
 
 /** The path of a Node request, without its query: what koa's `ctx.path` is. */
-function pathOf(req: IncomingMessage): string {
+export function pathOf(req: IncomingMessage): string {
   const url = req.url ?? '/';
   const end = url.search(/[?#]/);
   return end === -1 ? url : url.slice(0, end);

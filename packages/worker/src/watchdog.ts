@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { EarlyAnswer } from './builtin/probes.js';
+import { pathOf } from './middleware-match.js';
 
 /** Bytes kept of the request line (`GET /path`). */
 const TEXT_BYTES = 240;
@@ -59,9 +60,7 @@ export class Watchdog {
 
   /** Records the request line as a request arrives; never answers it. */
   readonly note: EarlyAnswer = (req) => {
-    const url = req.url ?? '';
-    const query = url.indexOf('?');
-    const { written } = this.#encoder.encodeInto(`${req.method} ${query === -1 ? url : url.slice(0, query)}`, this.#text);
+    const { written } = this.#encoder.encodeInto(`${req.method} ${pathOf(req)}`, this.#text);
     Atomics.store(this.#ctl, 1, written);
     return false;
   };

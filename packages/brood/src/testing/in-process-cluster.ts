@@ -183,7 +183,7 @@ export class InProcessCluster {
   /** Waits for the `serverDidReady` hook of `member`, within the start timeout. */
   #served(member: Member): Promise<void> {
     const { startTimeout } = this.#options;
-    const serving = member.runtime?.serving ?? Promise.resolve();
+    const serving = member.runtime?.serving.promise ?? Promise.resolve();
     return withTimeout(serving, startTimeout, () => {
       const file = member.runtime?.lifecycle.file ?? member.role;
       return broodError(

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { withTimeout } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Claim, ClaimRecord, Coordinator, CoordinatorEvents, InstanceRecord } from '../coordinator.js';
@@ -106,19 +107,17 @@ export class RedisCoordinator extends EventEmitter<CoordinatorEvents> implements
 
   async connect(): Promise<void> {
     if (this.#closed) throw this.#closedError();
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.#connectTimeout} ms`)), this.#connectTimeout);
-    });
     try {
-      await Promise.race([Promise.all([this.#command.connect(), this.#subscriber.connect()]), limit]);
+      await withTimeout(
+        Promise.all([this.#command.connect(), this.#subscriber.connect()]),
+        this.#connectTimeout,
+        () => new Error(`no answer within ${this.#connectTimeout} ms`),
+      );
     } catch (error) {
       const cause = this.#lastError ?? error;
       this.#command.disconnect();
       this.#subscriber.disconnect();
       throw broodError(ERR.CLUSTER_UNREACHABLE, `Redis at ${this.where} is unreachable: ${messageOf(cause)}`, cause);
-    } finally {
-      clearTimeout(timer);
     }
     await this.#maybeUp();
   }

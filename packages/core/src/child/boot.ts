@@ -1,4 +1,4 @@
-import { broodError, ERR, messageOf } from '@brood/errors';
+import { asError, broodError, ERR, messageOf } from '@brood/errors';
 import { type BootLoadedMessage, envelope } from '@brood/messenger';
 import type { BaseApplication } from '../application.js';
 import { bootStage } from '../boot-stage.js';
@@ -72,7 +72,7 @@ export async function boot<App extends BaseApplication, Served>(runtime: ChildRu
     // Once the report is on its way: the next process of this kind boots from the code start-up compiled.
     codeCacheReady();
   } catch (error) {
-    runtime.app?.ready(error instanceof Error ? error : new Error(String(error)));
+    runtime.app?.ready(asError(error));
     failed(error);
   }
 }

@@ -1,4 +1,4 @@
-import { messageOf } from '@brood/errors';
+import { asError, messageOf } from '@brood/errors';
 import {
   type AppReadyMessage,
   type AppStoppingMessage,
@@ -45,9 +45,13 @@ const CONTROL: Table = {
     // Listeners learn first, so app code serving the requests that waited sees a ready app.
     app.emit('app-ready', message.peers);
     spec.open?.(app);
-    const hook = lifecycle.run('serverDidReady');
-    hook.catch((error: unknown) => logger.error({ err: error }, messageOf(error)));
-    runtime.startServing(hook);
+    lifecycle.run('serverDidReady').then(
+      () => runtime.serving.resolve(),
+      (error: unknown) => {
+        logger.error({ err: error }, messageOf(error));
+        runtime.serving.reject(asError(error));
+      },
+    );
   },
   'app:stopping'(runtime) {
     // Readiness probes answer 503 from now on, before anything closes.

@@ -1,5 +1,6 @@
 import { type Envelope, Messenger } from '@brood/messenger';
 import type { BaseApplication } from '../application.js';
+import { Deferred } from '../deferred.js';
 import { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import { enableProcessMetrics, MessengerMetrics, processRegistry } from '../metrics/process-metrics.js';
@@ -29,11 +30,10 @@ export class ChildRuntime<App extends BaseApplication = BaseApplication, Served 
   app: App | undefined;
   /**
    * Settles as the `serverDidReady` hook does, once the master's `app:ready`
-   * has come: brood/testing waits for it; a process only logs its failure.
+   * has come (the control table settles it): brood/testing waits for it; a
+   * process only logs its failure.
    */
-  readonly serving: Promise<void>;
-  /** Called by the control table on `app:ready` with the running `serverDidReady` hook. */
-  readonly startServing: (hook: Promise<void>) => void;
+  readonly serving = new Deferred<void>();
   /** Called by the master's `boot:continue`: a waiting worker goes on with its boot. */
   proceed: () => void = () => {};
   #closing: Promise<void> | undefined;
@@ -57,13 +57,6 @@ export class ChildRuntime<App extends BaseApplication = BaseApplication, Served 
     });
     if (metrics !== undefined) enableProcessMetrics(spec.role, Number(process.env[WORKER_SLOT_ENV] ?? 0), this.messenger);
     this.exits = new ExitProtocol(host, this.messenger);
-    let start: (hook: Promise<void>) => void = () => {};
-    this.serving = new Promise<void>((resolve, reject) => {
-      start = (hook) => hook.then(resolve, reject);
-    });
-    // Whoever does not wait for it has the failure in the log already.
-    this.serving.catch(() => {});
-    this.startServing = start;
     this.lifecycle = new Lifecycle(`${spec.bootFile}.ts`);
   }
 

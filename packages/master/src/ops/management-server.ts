@@ -2,7 +2,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@brood/core';
-import { broodError, ERR, messageOf } from '@brood/errors';
+import { messageOf } from '@brood/errors';
+import { appUrl } from '../listen-options.js';
+import { bindError } from '../port-check.js';
 import type { InstanceHealth, Verdict } from './instance-health.js';
 import type { MasterMetrics } from './master-metrics.js';
 import type { OperationsSettings } from './ops-options.js';
@@ -47,15 +49,11 @@ export class ManagementServer {
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
-        const code = error.code === 'EADDRINUSE' ? ERR.PORT_IN_USE : ERR.PORT_UNAVAILABLE;
-        const why = error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound: ${messageOf(error)}`;
-        reject(broodError(code, `management port ${port} ${why}`, error));
+        reject(bindError(`management port ${port}`, error.code, `cannot be bound: ${messageOf(error)}`, error));
       });
       server.listen(port, this.#host, resolve);
     });
-    const { port: bound } = server.address() as AddressInfo;
-    const host = this.#host === undefined || this.#host === '0.0.0.0' || this.#host === '::' ? '127.0.0.1' : this.#host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+    return appUrl({}, this.#host, (server.address() as AddressInfo).port);
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@brood/core';
+import { pathOf } from '../middleware-match.js';
 
 /** Options of the access log (`config.accessLog`). */
 export interface AccessLogOptions {
@@ -31,9 +32,7 @@ export function withAccessLog(handle: Listener, logger: Logger, requestIdOf?: (r
     const started = performance.now();
     res.once('close', () => {
       const ms = Math.round((performance.now() - started) * 10) / 10;
-      const url = req.url ?? '';
-      const query = url.indexOf('?');
-      const path = query === -1 ? url : url.slice(0, query);
+      const path = pathOf(req);
       const status = res.statusCode;
       const fields = {
         method: req.method,
