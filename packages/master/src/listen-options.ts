@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ListenTarget } from '@brood/core';
 import { broodError, ERR } from '@brood/errors';
+import { MAX_SOCKET_PATH } from './control/paths.js';
 
 /** How the workers listen, besides the port and host; part of MasterOptions. */
 export interface ListenOptions {
@@ -17,9 +18,6 @@ export interface ListenOptions {
   /** The mode of the socket file, as `'660'` or `0o660`. Default: what the umask leaves. */
   socketMode?: string | number;
 }
-
-/** The longest Unix socket path every platform accepts (sockaddr_un). */
-const MAX_SOCKET_PATH = 100;
 
 function readable(name: string, file: string): void {
   try {

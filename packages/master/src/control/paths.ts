@@ -8,7 +8,7 @@ import { checkFolder, privateSocketFolder, privateSocketName } from './trust.js'
 export const DEFAULT_TITLE = 'default';
 
 /** Unix socket paths longer than this do not fit in sockaddr_un on every platform. */
-const MAX_SOCKET_PATH = 100;
+export const MAX_SOCKET_PATH = 100;
 
 /** Where an instance keeps its control socket and its pid file. */
 export interface RunPaths {
