@@ -251,9 +251,9 @@ test('a title that could reach outside run/ is refused before any file is touche
   assert.ok(statSync(join(dir, 'app/router.ts')).isFile(), 'nothing outside run/ was removed');
 });
 
-test('stop, status, reload and run-task in a folder that is not an app, or does not exist, say so and exit 1', async () => {
+test('stop, status, reload, run-task, logs, systemd and dev in a folder that is not an app, or does not exist, say so and exit 1', async () => {
   const empty = tempApp({ 'README.md': 'not an app\n' });
-  for (const args of [['stop'], ['status'], ['status', '--json'], ['reload'], ['run-task', 'motd']]) {
+  for (const args of [['stop'], ['status'], ['status', '--json'], ['reload'], ['run-task', 'motd'], ['logs'], ['systemd']]) {
     const run = await brood([...args, empty]);
     assert.equal(run.code, 1, args.join(' '));
     assert.equal(
@@ -263,9 +263,18 @@ test('stop, status, reload and run-task in a folder that is not an app, or does 
     );
     assert.equal(run.stdout, '');
   }
-  const missing = await brood(['stop', join(empty, 'nope')]);
-  assert.equal(missing.code, 1);
-  assert.equal(missing.stderr, `brood: ${join(empty, 'nope')} does not exist (ERR_BROOD_APP_NOT_FOUND)\n`);
+  for (const command of ['stop', 'logs', 'systemd']) {
+    const missing = await brood([command, join(empty, 'nope')]);
+    assert.equal(missing.code, 1, command);
+    assert.equal(missing.stderr, `brood: ${join(empty, 'nope')} does not exist (ERR_BROOD_APP_NOT_FOUND)\n`, command);
+  }
+  // brood dev waits for a fix of an app that fails to start, not for an app to appear in a folder that has none.
+  const dev = await brood(['dev', empty, '--port', '0'], { timeout: 30_000 });
+  assert.equal(dev.code, 1, dev.stderr);
+  assert.equal(
+    dev.stderr,
+    `brood: failed to start: no Brood app in ${empty}: expected app/router.ts, app.ts or agent.ts (ERR_BROOD_APP_NOT_FOUND)\n`,
+  );
 });
 
 test('a second start of the same title on the same port is ERR_BROOD_ALREADY_RUNNING, not a port in use', async () => {

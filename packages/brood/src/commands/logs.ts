@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { prettyFormatter } from '@brood/core';
+import { join } from 'node:path';
+import { findAppMarker, prettyFormatter } from '@brood/core';
 import {
   appFolders,
   checkFolder,
@@ -12,6 +12,7 @@ import {
   readPidFile,
   runPaths,
 } from '@brood/master';
+import { appFolder, noApp } from './instance.js';
 import { type LogSource, outputSource, type Role, roleSources, sourceTail } from './log-sources.js';
 import { out } from './output.js';
 
@@ -200,11 +201,12 @@ function follow(where: Where, seen: Map<string, Cursor>, print: (lines: Line[]) 
  * merged by time; with `-f`, the lines that follow as they are written.
  */
 export async function logs(dir: string | undefined, flags: LogsFlags): Promise<number> {
-  const baseDir = resolve(dir ?? process.cwd());
+  const baseDir = appFolder(dir);
   const title = flags.title ?? DEFAULT_TITLE;
   checkTitle(title);
   const where = locate(baseDir, title, flags.logDir);
   const sources = sourcesOf(where);
+  if (sources.length === 0 && findAppMarker(baseDir) === undefined) throw noApp(baseDir);
   if (sources.length === 0 && !flags.follow) {
     const looked = [where.dir === undefined ? undefined : `${where.dir}/`, where.stdout, where.stderr].filter(Boolean).join(', ');
     out(

@@ -130,7 +130,9 @@ export async function runForeground(dir: string | undefined, flags: StartFlags, 
       await notify({ type: 'daemon:failed', error: { message: messageOf(error), code: codeOf(error) ?? '' } });
       out(`brood: failed to start: ${explain(error)}`, true);
       const code = codeOf(error);
-      if (!dev || code === ERR.ALREADY_RUNNING) process.exit(1);
+      // A folder that never held an app is a mistake no edit there is waited for (one that loses its
+      // app files later, a rename under way, is waited for as any other failed start).
+      if (!dev || code === ERR.ALREADY_RUNNING || (code === ERR.APP_NOT_FOUND && attempt === 0)) process.exit(1);
       unhandle();
       // No change of a file can free a port another program holds: wait for the port itself.
       if (code === ERR.PORT_IN_USE) await waitForPort(master.settings.port, master.settings.host);

@@ -1,7 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
+import { findAppMarker } from '@brood/core';
 import { checkTitle, DEFAULT_TITLE, resolveOptions, stopBudget } from '@brood/master';
+import { appFolder, noApp } from './instance.js';
 import { out } from './output.js';
 
 /** Flags of `brood systemd`. */
@@ -19,7 +21,8 @@ export interface SystemdFlags {
  * and restarts it when the master fails. See docs/deploy.md.
  */
 export function systemd(dir: string | undefined, flags: SystemdFlags): number {
-  const baseDir = resolve(dir ?? process.cwd());
+  const baseDir = appFolder(dir);
+  if (findAppMarker(baseDir) === undefined) throw noApp(baseDir);
   const title = flags.title ?? DEFAULT_TITLE;
   checkTitle(title);
   const settings = resolveOptions({ baseDir, title });
