@@ -101,7 +101,7 @@ describe('config.keys missing', () => {
   test('in production an app that signs cookies as written does not start without keys', async () => {
     const dir = tempApp({ 'app/router.ts': ROUTES.replace('(router)', '(router, app)') });
     const line = await failedStart(startBrood(dir, ['--workers', '2', '--env', 'prod']));
-    assert.match(line, /config\.keys is not set and app\/router\.js signs cookies \(\{ signed: true \}\): set keys/);
+    assert.match(line, /config\.keys is not set and app\/router\.ts signs cookies \(\{ signed: true \}\): set keys/);
     assert.match(line, /ERR_BROOD_KEYS_REQUIRED/);
   });
 

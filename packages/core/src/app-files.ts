@@ -32,6 +32,11 @@ export function findAppMarker(baseDir: string): string | undefined {
   return undefined;
 }
 
+/** The first of `stem.ts`, `.mts`, `.js`, `.mjs` the app has, relative to `baseDir`. */
+export function sourceOfStem(baseDir: string, stem: string): string | undefined {
+  return ['ts', 'mts', 'js', 'mjs'].map((ext) => `${stem}.${ext}`).find((file) => existsSync(join(baseDir, file)));
+}
+
 /** The compiled name of a source file: `app/router.ts` → `app/router.js`. */
 export function compiledName(source: string): string {
   return source.replace(/\.(?:ts|mts|mjs)$/, '.js');

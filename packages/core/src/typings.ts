@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sourceOfStem } from './app-files.js';
 import { scanTree, type TreeFile } from './app-tree.js';
 
 /** Where the generated declarations live in the app. */
@@ -31,10 +32,6 @@ const block = (name: string, body: string): string => (body === '' ? `  interfac
 
 const importPath = (source: string): string => `../${source.replace(/\.(?:ts|mts|js|mjs)$/, '.js')}`;
 
-/** The first of `stem.ts`, `.mts`, `.js`, `.mjs` the app has. */
-const sourceOf = (baseDir: string, stem: string): string | undefined =>
-  ['ts', 'mts', 'js', 'mjs'].map((ext) => `${stem}.${ext}`).find((f) => existsSync(join(baseDir, f)));
-
 /** Each file of app/extend and the interface of `brood` its default export fills. */
 const EXTENSIONS = [
   ['application', 'ApplicationExtension'],
@@ -63,7 +60,7 @@ function taskTypes(baseDir: string, imports: string[]): string {
 export function renderTypings(baseDir: string): string {
   const controllers = scanTree(baseDir, 'app/controller');
   const services = scanTree(baseDir, 'app/service');
-  const config = sourceOf(baseDir, 'config/config.default');
+  const config = sourceOfStem(baseDir, 'config/config.default');
   const imports: string[] = [];
   const alias = (prefix: string, files: TreeFile[], star: boolean) =>
     files.map((file, i) => {
@@ -75,7 +72,7 @@ export function renderTypings(baseDir: string): string {
   if (config !== undefined) imports.push(`import type * as ConfigDefault from '${importPath(config)}';`);
   const extensions: string[] = [];
   for (const [target, name] of EXTENSIONS) {
-    const source = sourceOf(baseDir, `app/extend/${target}`);
+    const source = sourceOfStem(baseDir, `app/extend/${target}`);
     if (source === undefined) continue;
     const alias = `Extend${target[0]?.toUpperCase()}${target.slice(1)}`;
     imports.push(`import type * as ${alias} from '${importPath(source)}';`);

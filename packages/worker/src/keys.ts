@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Logger, listSources } from '@brood/core';
+import { type Logger, listSources, sourceOfStem } from '@brood/core';
 import { broodError, ERR } from '@brood/errors';
 import type Koa from 'koa';
 
@@ -115,7 +115,11 @@ export function findSignedCookieUse(buildDir: string): string | undefined {
  * know every cookie the app will sign: a flag computed at run time still
  * fails at its first use.
  */
-export function applyKeys(koa: Koa, keys: unknown, context: { env: string; logger: Logger; first: boolean; buildDir: string }): void {
+export function applyKeys(
+  koa: Koa,
+  keys: unknown,
+  context: { env: string; logger: Logger; first: boolean; baseDir: string; buildDir: string },
+): void {
   const list = parseKeys(keys);
   if (list.length > 0) {
     koa.keys = list;
@@ -125,9 +129,11 @@ export function applyKeys(koa: Koa, keys: unknown, context: { env: string; logge
   if (context.env !== 'prod' || !context.first) return;
   const signer = findSignedCookieUse(context.buildDir);
   if (signer !== undefined) {
+    // Named as the app's own file, where there is one: the build is what runs, the source what the user edits.
+    const file = sourceOfStem(context.baseDir, signer.replace(/\.js$/, '')) ?? signer;
     throw broodError(
       ERR.KEYS_REQUIRED,
-      `config.keys is not set and ${signer} signs cookies ({ signed: true }): set keys (an array, or a comma-separated string) in config/config.default.ts or config/config.prod.ts`,
+      `config.keys is not set and ${file} signs cookies ({ signed: true }): set keys (an array, or a comma-separated string) in config/config.default.ts or config/config.prod.ts`,
     );
   }
   context.logger.warn('config.keys is not set: signed cookies (ctx.cookies.set(…, { signed: true })) will fail with a 500');

@@ -68,7 +68,7 @@ export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
     const { buildDir } = app.processOptions;
     // app/extend first: everything loaded after may use what it adds.
     await loadWorkerExtensions(app);
-    applyKeys(koa, config.keys, { env: app.env, logger: app.logger, first: process.env[WORKER_SLOT_ENV] === '1', buildDir });
+    applyKeys(koa, config.keys, { env: app.env, logger: app.logger, first: process.env[WORKER_SLOT_ENV] === '1', baseDir, buildDir });
     // Built-ins first, in this order; the app's own middleware after them, the router last.
     if (app.processOptions.metrics === true) koa.use(httpMetrics(app.metrics));
     applyProxy(koa, config as ProxyOptions);
@@ -87,7 +87,7 @@ export const workerRole: ChildRole<WorkerApplication, ListenAddress> = {
     const watchdog =
       maxEventLoopBlock === undefined
         ? undefined
-        : new Watchdog(maxEventLoopBlock, { role: 'worker', pid: process.pid, workerId: cluster.worker?.id });
+        : new Watchdog(maxEventLoopBlock, { role: 'worker', pid: process.pid, worker: cluster.worker?.id });
     const early = chain([watchdog?.note, probes === undefined ? undefined : probeAnswer(probes, app.health)]);
     const { sharedPort, port, host, listen, transport } = app.processOptions;
     // HTTP/2's compatibility request and response have what the built-ins and koa use of Node's.

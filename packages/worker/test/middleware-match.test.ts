@@ -108,7 +108,7 @@ async function serve(config: Record<string, unknown>, middlewareOptions: object,
     },
   });
   const logger = createLogger({ role: 'worker', level: 'info', destination });
-  applyKeys(koa, config.keys, { env: 'test', logger, first: false, buildDir: '/nonexistent' });
+  applyKeys(koa, config.keys, { env: 'test', logger, first: false, baseDir: '/nonexistent', buildDir: '/nonexistent' });
   const front = builtins(koa, config, { env: 'test', logger });
   koa.use(
     matched(
