@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { brood, killDaemons } from './helpers/cli.js';
-import { BROOD_BIN, Cluster, FIXTURES, isAlive, killAll, waitGone } from './helpers/cluster.js';
+import { BROOD_BIN, Cluster, FIXTURES, isAlive, killAll, ROOT, waitGone } from './helpers/cluster.js';
 import { get, getJson } from './helpers/http.js';
 import { fixtureCopy, removeTempApps, tempApp } from './helpers/temp-app.js';
 
@@ -41,6 +42,16 @@ const asNobody = (args: string[]) =>
   brood(args, { cwd: '/', timeout: 60_000, via: ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'] });
 
 const listing = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+
+/** Gives an app copied to a temporary folder the `brood` package in its node_modules, as an installed app has it. */
+function installBrood(dir: string): void {
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  symlinkSync(join(ROOT, 'packages/brood'), join(dir, 'node_modules/brood'), 'dir');
+}
+
+/** A config that needs the `brood` package at run time, not only for its types: its build must find the app's node_modules. */
+const CONFIG = "import { defineConfig } from 'brood';\nexport default defineConfig({ greeting: 'from a build outside the app' });\n";
+const ROUTER = "export default (router, app) => { router.get('/greeting', (ctx) => { ctx.body = app.config.greeting; }); };\n";
 
 test('an app folder its user cannot write starts after brood build, with no setting, and writes nothing in it', {
   skip: root ? (has('setpriv') ? false : 'needs setpriv (util-linux)') : 'needs root, to build as root and start as nobody',
@@ -74,6 +85,43 @@ test('an app folder its user cannot write starts after brood build, with no sett
   assert.deepEqual(listing(dir), before, 'nothing was written in the app folder');
   assert.ok(existsSync(join(privateDir, 'logs', 'default.stdout.log')));
   assert.deepEqual(readdirSync(join(privateDir, 'run')), [], 'the socket and pid file are gone after the stop');
+});
+
+test('an app folder its user cannot write, with no build of its sources, is compiled into the private folder and finds its packages', {
+  skip: root ? (has('setpriv') ? false : 'needs setpriv (util-linux)') : 'needs root, to own the app and start it as nobody',
+}, async () => {
+  const dir = rootOwnedApp();
+  installBrood(dir);
+  mkdirSync(join(dir, 'config'), { recursive: true });
+  spawnSync('sh', ['-c', `cat > ${join(dir, 'config/config.default.ts')} <<'EOF'\n${CONFIG}EOF\nchmod -R a+rX,go-w ${dir}`]);
+  const before = listing(dir);
+
+  const started = await asNobody(['start', dir, '--daemon', '--port', '0', '--workers', '1']);
+  assert.equal(started.code, 0, `${started.stdout}${started.stderr}`);
+  const privateDir = (/logs: (\S+)\/logs\/default\.stdout\.log/.exec(started.stdout) as RegExpExecArray)[1] as string;
+  made.push(privateDir);
+  const url = (/started in the background: (\S+)/.exec(started.stdout) as RegExpExecArray)[1] as string;
+  assert.equal((await get(`${url}/agent`)).status, 200);
+  const logs = await asNobody(['logs', dir, '-n', '1000']);
+  assert.match(logs.stdout, /holds no build of these sources and is not writable \(run brood build\): compiling into /);
+  const stopped = await asNobody(['stop', dir]);
+  assert.equal(stopped.code, 0, stopped.stderr);
+  assert.deepEqual(listing(dir), before, 'nothing was written in the app folder');
+});
+
+test('run/, the build and the logs moved by BROOD_RUN_DIR, BROOD_BUILD_DIR and BROOD_LOG_DIR; a build outside the app folder finds its packages', async () => {
+  const dir = tempApp({ 'config/config.default.ts': CONFIG, 'app/router.ts': ROUTER });
+  installBrood(dir);
+  const elsewhere = mkdtempSync(join(tmpdir(), 'brood-folders-'));
+  made.push(elsewhere);
+  const env = { BROOD_RUN_DIR: join(elsewhere, 'run'), BROOD_BUILD_DIR: join(elsewhere, 'build'), BROOD_LOG_DIR: join(elsewhere, 'logs') };
+  const cluster = new Cluster(process.execPath, [BROOD_BIN, 'start', dir, '--port', '0', '--workers', '1'], env);
+  const { url } = await cluster.started();
+  assert.equal((await get(`${url}/greeting`)).body, 'from a build outside the app');
+  assert.deepEqual(readdirSync(join(elsewhere, 'run')), ['default.json', 'default.sock']);
+  assert.equal(readdirSync(join(elsewhere, 'build')).filter((name) => /^[0-9a-f]{16}$/.test(name)).length, 1);
+  assert.ok(readdirSync(join(elsewhere, 'logs')).length > 0);
+  assert.deepEqual(readdirSync(dir).sort(), ['app', 'config', 'node_modules', 'typings'], 'no run/, .brood/ or logs/ in the app folder');
 });
 
 test('brood start as PID 1 of a PID namespace handles SIGTERM: a graceful stop, exit 0, no process left', {

@@ -1,7 +1,18 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { broodError, ERR } from '@brood/errors';
 import type { Message } from 'esbuild';
 import { listSources } from './app-files.js';
@@ -33,6 +44,28 @@ function digest(baseDir: string, sources: string[]): string {
   const hash = createHash('sha256').update(OUTPUT_VERSION);
   for (const source of sources) hash.update(`\0${source}\0`).update(readFileSync(join(baseDir, source)));
   return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * A build outside the app folder (an app folder this user cannot write,
+ * `buildDir` elsewhere) cannot find the app's packages by walking up from
+ * its files, as one inside it does: it gets a link to the node_modules the
+ * app's own files would find first. Packages hoisted further up than that
+ * one are not seen from there.
+ */
+function linkPackages(baseDir: string, build: string): void {
+  const inside = relative(baseDir, build);
+  if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) return;
+  const link = join(build, 'node_modules');
+  if (lstatSync(link, { throwIfNoEntry: false }) !== undefined) return;
+  for (let dir = baseDir; ; dir = dirname(dir)) {
+    const found = join(dir, 'node_modules');
+    if (existsSync(found)) {
+      symlinkSync(found, link, 'dir');
+      return;
+    }
+    if (dirname(dir) === dir) return;
+  }
 }
 
 /** Removes all but the newest builds, never `keep`. */
@@ -67,7 +100,17 @@ export async function compileApp(baseDir: string, cacheDir: string, options?: { 
   const id = digest(baseDir, sources);
   const dir = join(cacheDir, id);
   const done = (cached: boolean): CompileResult => ({ dir, files: sources.length, cached, ms: performance.now() - started });
-  if (existsSync(join(dir, 'package.json'))) return done(true);
+  if (existsSync(join(dir, 'package.json'))) {
+    // A build made before its link was: given one, where its folder can be written.
+    if (options?.readOnly !== true) {
+      try {
+        linkPackages(baseDir, dir);
+      } catch {
+        // Not this user's to change: it runs as it is.
+      }
+    }
+    return done(true);
+  }
   if (options?.readOnly === true) return undefined;
 
   mkdirSync(cacheDir, { recursive: true });
@@ -101,6 +144,7 @@ export async function compileApp(baseDir: string, cacheDir: string, options?: { 
         await esbuild.stop();
       }
     }
+    linkPackages(baseDir, scratch);
     // Written last: its presence marks a complete build. The compiled files are ESM whatever the app's package.json says.
     writeFileSync(join(scratch, 'package.json'), '{ "type": "module" }\n');
     try {
