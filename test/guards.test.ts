@@ -16,7 +16,7 @@ test('maxMemory: a worker that leaks is replaced make-before-break, logged with 
   const started = await cluster.started();
   const load = freshConnectionLoad(`${started.url}/`, 4);
   const leak = JSON.parse((await get(`${started.url}/leak?mb=200`)).body) as { pid: number };
-  const guard = await cluster.waitFor((l) => l.event === 'guard' && l.pid === leak.pid, 'the memory guard');
+  const guard = await cluster.waitFor((l) => l.event === 'guard' && l.childPid === leak.pid, 'the memory guard');
   assert.equal(guard.reason, 'memory');
   assert.ok((guard.rss as number) > 160 * 1024 * 1024, `rss ${guard.rss}`);
   assert.equal(typeof guard.heapUsed, 'number');
@@ -58,7 +58,7 @@ test('maxEventLoopBlock: a worker that spins is logged with the request it began
   const spinning = await cluster.waitFor((l) => l.event === 'test:spinning', 'the spin');
   const victim = spinning.pid as number;
   const load = freshConnectionLoad(`${started.url}/`, 4);
-  const guard = await cluster.waitFor((l) => l.event === 'guard' && l.pid === victim, 'the event-loop guard', 20_000);
+  const guard = await cluster.waitFor((l) => l.event === 'guard' && l.childPid === victim, 'the event-loop guard', 20_000);
   assert.equal(guard.reason, 'event-loop');
   assert.match(
     guard.msg ?? '',
@@ -92,7 +92,7 @@ test('maxMemory: an agent that leaks is closed and forked again; messages for it
   const started = await cluster.started();
   const leak = JSON.parse((await get(`${started.url}/agent-leak?mb=200`)).body) as { agent: number };
   assert.equal(leak.agent, started.agent);
-  const guard = await cluster.waitFor((l) => l.event === 'guard' && l.pid === started.agent, 'the memory guard');
+  const guard = await cluster.waitFor((l) => l.event === 'guard' && l.childPid === started.agent, 'the memory guard');
   assert.equal(guard.reason, 'memory');
   assert.match(guard.msg ?? '', /^agent \d+ uses \d+ MB of memory/);
   await cluster.waitFor(

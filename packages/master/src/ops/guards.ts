@@ -103,7 +103,7 @@ export class Guards {
   #overMemory(proc: SupervisedProcess, rss: number, maxMemory: number): void {
     const vitals = this.#heartbeat.vitals(proc.pid);
     this.#logger.warn(
-      { event: 'guard', reason: 'memory', pid: proc.pid, rss, heapUsed: vitals?.heapUsed, heapTotal: vitals?.heapTotal, maxMemory },
+      { event: 'guard', reason: 'memory', childPid: proc.pid, rss, heapUsed: vitals?.heapUsed, heapTotal: vitals?.heapTotal, maxMemory },
       `${proc.label} uses ${mb(rss)} of memory (heap ${mb(vitals?.heapUsed)} of ${mb(vitals?.heapTotal)}), over maxMemory ${mb(maxMemory)}; replacing it`,
     );
     this.#host.replaced(proc.role, 'memory');
@@ -113,7 +113,7 @@ export class Guards {
 
   #blocked(proc: SupervisedProcess, silent: number, limit: number): void {
     this.#logger.warn(
-      { event: 'guard', reason: 'event-loop', pid: proc.pid, silentMs: silent, maxEventLoopBlock: limit },
+      { event: 'guard', reason: 'event-loop', childPid: proc.pid, silentMs: silent, maxEventLoopBlock: limit },
       `${proc.label} has not answered the heartbeat for ${silent} ms (maxEventLoopBlock ${limit}): its event loop is blocked; replacing it`,
     );
     this.#host.replaced(proc.role, 'event-loop');
