@@ -107,5 +107,6 @@ test('status --watch redraws every 2 s until Ctrl-C, then exits 0', async () => 
     watch.kill('SIGKILL');
   }
   assert.match(stdout, /ROLE\s+PID\s+STATE\s+UPTIME\s+RESTARTS\s+CPU\s+RSS\s+HEAP\s+LAG/);
+  assert.match(stdout, /^read at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/m, 'off a terminal, each table says when it was read');
   assert.match(stdout, /^worker\s+\d+\s+ready\s+\S+\s+0\s+[\d.]+%\s+[\d.]+ MB\s+[\d.]+ MB\/[\d.]+ MB\s+[\d.]+ ms$/m);
 });

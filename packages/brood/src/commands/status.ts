@@ -108,7 +108,8 @@ async function watch(dir: string | undefined, flags: TitleFlags): Promise<number
       }
       const stamp = `every ${WATCH_MS / 1000} s, Ctrl-C to quit · ${new Date().toLocaleTimeString()}`;
       // Home and clear below: the new table is drawn where the last one was.
-      process.stdout.write(tty ? `\x1b[H\x1b[J${text}\n\n${stamp}\n` : `${text}\n\n`);
+      // Off a terminal (a pipe, a file), each table is followed by the time it was read.
+      process.stdout.write(tty ? `\x1b[H\x1b[J${text}\n\n${stamp}\n` : `${text}\nread at ${new Date().toISOString()}\n\n`);
       const next = await Promise.race([stopped, new Promise<null>((resolve) => setTimeout(() => resolve(null), WATCH_MS))]);
       if (next !== null) return next;
     }
