@@ -11,6 +11,7 @@ import { FIXTURES, isAlive, killAll, spawnNode, waitGone } from './helpers/clust
 
 const APP = `${FIXTURES}testing`;
 const SCRIPT = new URL('./fixtures/scripts/test-cluster.mjs', import.meta.url).pathname;
+const RUNNER = new URL('./fixtures/scripts/runner.mjs', import.meta.url).pathname;
 
 const running = new Set<TestCluster>();
 afterEach(async () => {
@@ -141,3 +142,22 @@ for (const how of ['SIGKILL', 'exit'] as const) {
     );
   });
 }
+
+test('a test runner killed by SIGKILL takes the cluster of its test process with it, though that process runs on', async (t) => {
+  const runner = spawnNode(RUNNER, [SCRIPT, APP]);
+  const line = (await runner.waitFor((l) => l.event === 'test-cluster', 'the cluster started', 30_000)) as unknown as {
+    pid: number;
+    master: number;
+    agent: number;
+    workers: number[];
+  };
+  const pids = [line.master, line.agent, ...line.workers];
+  assert.ok(pids.every(isAlive));
+  runner.child.kill('SIGKILL');
+  await runner.exit(10_000);
+  const ms = await waitGone(pids, 5000, runner.exitedAt);
+  assert.ok(isAlive(line.pid), 'the test process itself runs on');
+  t.diagnostic(`master, agent and ${line.workers.length} workers gone ${ms.toFixed(0)} ms after the runner`);
+  process.kill(line.pid, 'SIGKILL');
+  await waitGone([line.pid], 5000);
+});

@@ -96,6 +96,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     logLevel: options.logLevel ?? 'warn',
     startTimeout: options.startTimeout ?? 20_000,
     shutdownTimeout: options.shutdownTimeout ?? 5000,
+    runner: process.ppid,
   };
   // Not detached: a terminal's Ctrl-C reaches the master too, which then stops the app in order.
   const child = fork(LAUNCHER, [JSON.stringify(settings)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });

@@ -8,6 +8,12 @@ export interface LauncherOptions {
   logLevel: string;
   startTimeout: number;
   shutdownTimeout: number;
+  /**
+   * The pid of the test process's parent: the test runner (`node --test`
+   * runs each file in a process of its own), or a shell. When it is gone,
+   * killed with SIGKILL included, the test run is over too.
+   */
+  runner: number;
 }
 
 /**

@@ -3,7 +3,8 @@
  * 127.0.0.1, without a control socket, whose life is tied to the test
  * process. It takes the control commands (status, reload, run-task, stop)
  * on its IPC channel; when that channel closes — the test process ended,
- * crashed or was killed, SIGKILL included — it stops the app within
+ * crashed or was killed, SIGKILL included — or when the test process's
+ * parent (the test runner) is gone, it stops the app within
  * {@link ORPHAN_STOP_MS}, kills what is left and exits. Its agent and
  * workers follow it by the orphan rule.
  */
@@ -12,6 +13,7 @@ import { codeOf, ERR, messageOf } from '@brood/errors';
 import { answerControl, CONTROL_VERSION, controlCommands, handleSignals, type Master } from '@brood/master';
 import { toWireError } from '@brood/messenger';
 import { createMaster } from '../create-master.js';
+import { isAlive } from '../process-alive.js';
 import type { LauncherNotice, LauncherOptions, MockRequest } from './launcher-protocol.js';
 
 /**
@@ -33,15 +35,37 @@ function tell(message: LauncherNotice | object): Promise<void> {
   });
 }
 
-process.once('disconnect', () => {
+/** How often the test runner is looked for: a killed runner ends its cluster within about a second and a half. */
+const RUNNER_LOOK_MS = 500;
+
+let ending = false;
+
+/** The test is over without a stop: the app stops within {@link ORPHAN_STOP_MS}, what is left is killed. */
+function orphaned(reason: string): void {
+  if (ending) return;
+  ending = true;
   void (async () => {
     if (master !== undefined) {
-      await settlesWithin(master.stop('the test process is gone'), ORPHAN_STOP_MS);
+      await settlesWithin(master.stop(reason), ORPHAN_STOP_MS);
       master.kill();
     }
     process.exit(1);
   })();
-});
+}
+
+process.once('disconnect', () => orphaned('the test process is gone'));
+
+/**
+ * A runner killed with SIGKILL leaves its test process running (node:test
+ * talks to it over a pipe, which only a write would find broken): the
+ * cluster follows the runner, not only the test process.
+ */
+function followRunner(runner: number): void {
+  if (runner <= 1) return;
+  setInterval(() => {
+    if (!isAlive(runner)) orphaned('the test runner is gone');
+  }, RUNNER_LOOK_MS).unref();
+}
 
 /** Makes the mock call of `request` to every ready worker; resolves when all have answered. */
 async function mock(running: Master, request: MockRequest): Promise<unknown> {
@@ -66,6 +90,7 @@ async function answerMock(running: Master, request: MockRequest): Promise<object
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as LauncherOptions;
+  followRunner(options.runner);
   // The workers of this master take the test's service mocks.
   process.env[TEST_CLUSTER_ENV] = '1';
   try {
