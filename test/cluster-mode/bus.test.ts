@@ -195,3 +195,20 @@ test('messages that are not bus envelopes are dropped; the bus goes on', async (
     'dropped a message on the cluster bus: no request id',
   ]);
 });
+
+test('the database of the URL keeps apps apart on the bus too; one the server does not have is refused', async () => {
+  const [zero, one, alsoOne] = [await space.coordinator(), await space.coordinator({}, 1), await space.coordinator({}, 1)];
+  const heard = { zero: [] as string[], one: [] as string[] };
+  await zero.subscribe('bus:all', (message) => heard.zero.push(message));
+  await one.subscribe('bus:all', (message) => heard.one.push(message));
+  await alsoOne.publish('bus:all', 'in database 1');
+  await zero.publish('bus:all', 'in database 0');
+  await until(() => heard.one.length === 1 && heard.zero.length === 1, 'each message on its own database');
+  assert.deepEqual(heard, { zero: ['in database 0'], one: ['in database 1'] });
+
+  await assert.rejects(space.coordinator({}, 99), (error: Error & { code?: string }) => {
+    assert.equal(error.code, 'ERR_BROOD_CLUSTER_BAD_URL');
+    assert.match(error.message, /^Redis at redis:\/\/\S+\/99 has no database 99: .*out of range/i);
+    return true;
+  });
+});

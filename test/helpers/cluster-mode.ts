@@ -62,8 +62,8 @@ export interface Space {
   url: string;
   prefix: string;
   name: string;
-  /** A new coordinator on the test's prefix, connected; closed in {@link Space.close}. */
-  coordinator(options?: Partial<Omit<RedisCoordinatorOptions, 'settings'>>): Promise<RedisCoordinator>;
+  /** A new coordinator on the test's prefix (in database `db`, 0 by default), connected; closed in {@link Space.close}. */
+  coordinator(options?: Partial<Omit<RedisCoordinatorOptions, 'settings'>>, db?: number): Promise<RedisCoordinator>;
   /** A registry for `id`, started; stopped in {@link Space.close}. */
   register(coordinator: Coordinator, id: string, ttl?: number): Promise<InstanceRegistry>;
   /** Closes everything, deletes the test's keys, stops an own Redis. */
@@ -81,11 +81,12 @@ export async function openSpace(url?: string): Promise<Space> {
     url: redis.url,
     prefix,
     name,
-    async coordinator(options = {}) {
+    async coordinator(options = {}, db = 0) {
+      const endpoint = { ...parseRedisUrl(redis.url, 'test'), db };
       const coordinator = new RedisCoordinator({
         commandTimeout: 1000,
         ...options,
-        settings: { where: redis.url, endpoint: parseRedisUrl(redis.url, 'test'), prefix, name },
+        settings: { where: db === 0 ? redis.url : `${redis.url}/${db}`, endpoint, prefix, name },
       });
       coordinators.push(coordinator);
       await coordinator.connect();

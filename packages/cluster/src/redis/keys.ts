@@ -5,9 +5,13 @@
  */
 export class RedisKeys {
   readonly base: string;
+  /** Where channels start: publish/subscribe is one space for the whole server, whatever the database. */
+  readonly #channels: string;
 
-  constructor(prefix: string, name: string) {
+  /** `db`: the database of the URL; apps on different databases of one server stay apart on the bus too. */
+  constructor(prefix: string, name: string, db = 0) {
     this.base = `${prefix}{${name}}:`;
+    this.#channels = db === 0 ? this.base : `${this.base}db${db}:`;
   }
 
   /** An instance's record (expires without heartbeat). */
@@ -50,8 +54,8 @@ export class RedisKeys {
     return `${this.base}fired`;
   }
 
-  /** A logical channel name (`bus:all`) as a Redis channel. */
+  /** A logical channel name (`bus:all`) as a Redis channel; on a database other than 0 it names the database. */
   channel(name: string): string {
-    return `${this.base}${name}`;
+    return `${this.#channels}${name}`;
   }
 }

@@ -40,6 +40,7 @@ export class RedisCoordinator extends EventEmitter<CoordinatorEvents> implements
   readonly #keys: RedisKeys;
   readonly #log: ClusterLog;
   readonly #connectTimeout: number;
+  readonly #db: number;
   readonly #command: Redis;
   readonly #subscriber: Redis;
   readonly #listeners = new Map<string, Set<(message: string) => void>>();
@@ -52,7 +53,8 @@ export class RedisCoordinator extends EventEmitter<CoordinatorEvents> implements
     super();
     const { settings } = options;
     this.where = settings.where;
-    this.#keys = new RedisKeys(settings.prefix, settings.name);
+    this.#keys = new RedisKeys(settings.prefix, settings.name, settings.endpoint.db);
+    this.#db = settings.endpoint.db;
     this.#log = options.log ?? silentLog;
     this.#connectTimeout = options.connectTimeout ?? 5000;
     const { endpoint } = settings;
@@ -119,7 +121,25 @@ export class RedisCoordinator extends EventEmitter<CoordinatorEvents> implements
       this.#subscriber.disconnect();
       throw broodError(ERR.CLUSTER_UNREACHABLE, `Redis at ${this.where} is unreachable: ${messageOf(cause)}`, cause);
     }
+    await this.#checkDatabase();
     await this.#maybeUp();
+  }
+
+  /**
+   * ioredis selects the URL's database as it connects, and a SELECT that
+   * fails (a database the server does not have) only reaches its error
+   * listener: the connection would go on in database 0, among another
+   * app's keys. Asked again here, a refusal stops the start.
+   */
+  async #checkDatabase(): Promise<void> {
+    if (this.#db === 0) return;
+    try {
+      await this.#command.select(this.#db);
+    } catch (error) {
+      this.#command.disconnect();
+      this.#subscriber.disconnect();
+      throw broodError(ERR.CLUSTER_BAD_URL, `Redis at ${this.where} has no database ${this.#db}: ${messageOf(error)}`, error);
+    }
   }
 
   connectInBackground(): void {
