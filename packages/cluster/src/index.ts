@@ -1,12 +1,10 @@
 export { type BusHandler, type BusMessage, type BusOptions, type BusTarget, ClusterBus } from './bus.js';
-export { ALL_CHANNEL, BUS_MARKER, type BusEnvelope, instanceChannel, parseBusEnvelope } from './bus-protocol.js';
 export { claimFire, type FireDecision } from './claim-fire.js';
 export type { Claim, ClaimRecord, Coordinator, CoordinatorEvents, InstanceRecord } from './coordinator.js';
 export { claimTtl, FireClock, type FireSchedule, nextFireTime } from './fire-times.js';
 export { Leader, type LeaderEvents, type LeaderOptions, type LostReason } from './leader.js';
-export { type ClusterLog, silentLog } from './log.js';
+export type { ClusterLog } from './log.js';
 export { type ClusterStatus, openCoordinator, readClusterStatus } from './open.js';
-export { RedisKeys } from './redis/keys.js';
 export { RedisCoordinator, type RedisCoordinatorOptions } from './redis/redis-coordinator.js';
 export { InstanceRegistry, newInstanceId, type RegistryOptions } from './registry.js';
 export {
@@ -14,7 +12,6 @@ export {
   type ClusterSettings,
   DEFAULT_INSTANCE_TTL_MS,
   DEFAULT_LEASE_TTL_MS,
-  DEFAULT_PREFIX,
   parseClusterSettings,
   parseRedisUrl,
   REDIS_URL_ENV,
