@@ -1,4 +1,4 @@
-import { broodError, ERR, type ErrorCode } from '@brood/errors';
+import { broodError, ERR, type ErrorCode, messageOf } from '@brood/errors';
 import type { CallArgs, CallMethod, CallResult } from './calls.js';
 import { bytesText, Drops } from './drops.js';
 import { Held, MAX_HELD } from './held.js';
@@ -115,7 +115,8 @@ export class Router {
 
   /** Opens the channel of a new child: messages can be addressed to its pid from now on. */
   open(sender: Sender, write: Write): void {
-    this.#channels.set(sender.pid, { sender, outbox: new Outbox(write, this.#maxPendingBytes), dropped: 0 });
+    const outbox = new Outbox(write, this.#maxPendingBytes, (message, error) => this.#unsendable(sender, message, error));
+    this.#channels.set(sender.pid, { sender, outbox, dropped: 0 });
   }
 
   /**
@@ -325,6 +326,22 @@ export class Router {
       this.#fail(message.from.pid, message.seq, code, text);
     }
     this.#drops.undelivered(isRequest(message) ? 'request' : 'message', what, reason, to === undefined ? undefined : `for ${to}`);
+  }
+
+  /**
+   * A message Node could not write to `to` (data nested past what its
+   * serialiser takes, written raw on a channel by a child): a request fails
+   * with ERR_BROOD_UNSENDABLE_DATA, anything else is dropped, counted and
+   * logged as every other drop.
+   */
+  #unsendable(to: Sender, message: Envelope, error: unknown): void {
+    const channel = this.#channels.get(to.pid);
+    if (channel !== undefined) channel.dropped++;
+    const reason = `it cannot be written: ${messageOf(error)}`;
+    if (message.type === 'action' || message.type === 'call') {
+      if (message.seq !== undefined) this.#pending.delete(`${message.from.pid}:${message.seq}`);
+      this.#undeliverable(message, reason, ERR.UNSENDABLE_DATA, label(to));
+    } else this.#drops.undelivered(message.type === 'reply' ? 'reply' : 'message', message.type, reason, `for ${label(to)}`);
   }
 
   #fail(requester: number, seq: number, code: ErrorCode, text: string): void {

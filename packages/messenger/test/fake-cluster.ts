@@ -88,6 +88,11 @@ export function setup(options: Pick<RouterOptions, 'maxPendingBytes'> = {}) {
     [W2, 'worker'],
   ] as const) {
     router.open({ role, pid }, (m, written) => {
+      // An action named `unwritable` is one Node's serialiser gives up on (nested past its stack).
+      unpack(m, (inner) => {
+        if (inner.type === 'action' && (inner as ActionMessage).action === 'unwritable')
+          throw new RangeError('Maximum call stack size exceeded');
+      });
       unpack(m, (inner) => inbox.get(pid)?.push(inner));
       const held = stalled.get(pid);
       if (held === undefined) {
