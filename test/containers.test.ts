@@ -109,6 +109,27 @@ test('an app folder its user cannot write, with no build of its sources, is comp
   assert.deepEqual(listing(dir), before, 'nothing was written in the app folder');
 });
 
+test("another user's stop, status or reload of an app root runs says it cannot reach it, never that nothing runs", {
+  skip: root ? (has('setpriv') ? false : 'needs setpriv (util-linux)') : 'needs root, to start the app as root and ask as nobody',
+}, async () => {
+  const dir = rootOwnedApp();
+  const started = await brood(['start', dir, '--daemon', '--port', '0', '--workers', '1']);
+  assert.equal(started.code, 0, started.stderr);
+  for (const command of ['stop', 'status', 'reload']) {
+    const asked = await asNobody([command, dir]);
+    assert.equal(asked.code, 1, `${command}: ${asked.stdout}${asked.stderr}`);
+    assert.match(
+      asked.stderr,
+      new RegExp(
+        `may be running as another user \\(uid 0 owns ${dir}/run, closed to this user\\); this user cannot reach it: run brood as that user \\(ERR_BROOD_CONTROL_UNREACHABLE\\)`,
+      ),
+      command,
+    );
+  }
+  const stopped = await brood(['stop', dir]);
+  assert.equal(stopped.code, 0, stopped.stderr);
+});
+
 test('run/, the build and the logs moved by BROOD_RUN_DIR, BROOD_BUILD_DIR and BROOD_LOG_DIR; a build outside the app folder finds its packages', async () => {
   const dir = tempApp({ 'config/config.default.ts': CONFIG, 'app/router.ts': ROUTER });
   installBrood(dir);

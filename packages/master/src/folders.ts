@@ -26,6 +26,8 @@ export interface Folders {
   privateDir?: string;
   /** Which folders moved to {@link Folders.privateDir}: `run`, `logs`. */
   moved: string[];
+  /** The run folder as set (or `run/`), before a move: where another user's instance keeps its files. */
+  setRunDir: string;
 }
 
 /** The environment variables of each folder; an empty one counts as unset. */
@@ -87,8 +89,10 @@ export function resolveFolders(baseDir: string, input: FolderOptions, env: NodeJ
     return settled;
   };
   const logDir = chosen('logDir');
+  const setRunDir = resolve(baseDir, chosen('runDir') ?? 'run');
   const folders: Folders = {
-    runDir: settle(resolve(baseDir, chosen('runDir') ?? 'run'), 'run'),
+    runDir: settle(setRunDir, 'run'),
+    setRunDir,
     buildDir: resolve(baseDir, chosen('buildDir') ?? join('.brood', 'build')),
     moved,
   };

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { findAppMarker } from '@brood/core';
 import { type BroodError, broodError, ERR } from '@brood/errors';
 import {
@@ -44,7 +44,9 @@ const HELLO_TIMEOUT_MS = 10_000;
 export async function findInstance(dir: string | undefined, title = DEFAULT_TITLE): Promise<Instance> {
   checkTitle(title);
   const baseDir = resolve(dir ?? process.cwd());
-  const paths = runPaths(appFolders(baseDir).runDir, baseDir, title);
+  const folders = appFolders(baseDir);
+  const paths = runPaths(folders.runDir, baseDir, title);
+  if (folders.moved.includes('run')) refuseOtherUsers(runPaths(folders.setRunDir, baseDir, title).pidFile, { title, baseDir });
   if (!existsSync(paths.dir)) return { running: false, title, baseDir, stale: false };
   checkFolder(paths.dir, 'the run folder');
   const pidFile = checkPidFile(paths.pidFile) === undefined ? undefined : readPidFile(paths.pidFile);
@@ -74,6 +76,30 @@ export async function findInstance(dir: string | undefined, title = DEFAULT_TITL
     }
   }
   return { running: false, title, baseDir, stale };
+}
+
+/**
+ * This user cannot write the app folder, so its own run files live in its
+ * private folder; a pid file in the app's run folder that another user
+ * owns is an instance this user cannot reach. Said, rather than "not
+ * running": a deploy script run as the wrong user must not believe the app
+ * stopped.
+ */
+function refuseOtherUsers(pidFile: string, instance: { title: string; baseDir: string }): void {
+  let found: { owner: number; what: string } | undefined;
+  try {
+    const stat = statSync(pidFile, { throwIfNoEntry: false });
+    if (stat !== undefined) found = { owner: stat.uid, what: pidFile };
+  } catch {
+    // The run folder is closed to this user (Brood makes it 0700): its owner is who may run the app.
+    const folder = statSync(dirname(pidFile), { throwIfNoEntry: false });
+    if (folder !== undefined) found = { owner: folder.uid, what: `${dirname(pidFile)}, closed to this user` };
+  }
+  if (found === undefined || found.owner === process.getuid?.()) return;
+  throw broodError(
+    ERR.CONTROL_UNREACHABLE,
+    `${describe(instance)} may be running as another user (uid ${found.owner} owns ${found.what}); this user cannot reach it: run brood as that user`,
+  );
 }
 
 /** The app folder `dir` names, resolved; a folder that does not exist, or a file, is an error that says so. */
