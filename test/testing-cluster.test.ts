@@ -117,6 +117,12 @@ test('the master is killed: stop() waits for its agent and workers to leave', as
   running.add(cluster);
   const { agent, workers } = cluster.info;
   const master = await cluster.kill('master');
+  // Asked while the master dies: each request fails with TARGET_GONE, none becomes an uncaught EPIPE.
+  const asked = await Promise.allSettled(Array.from({ length: 20 }, () => cluster.status()));
+  for (const result of asked) {
+    assert.equal(result.status, 'rejected');
+    assert.equal((result as PromiseRejectedResult).reason.code, 'ERR_BROOD_TARGET_GONE');
+  }
   await cluster.stop();
   await waitGone([master, agent, ...workers], 500);
   await assert.rejects(cluster.status(), { code: 'ERR_BROOD_TARGET_GONE' });

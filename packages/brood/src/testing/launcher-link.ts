@@ -78,7 +78,14 @@ export class LauncherLink {
     const reply = new Promise<unknown>((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
     });
-    this.#child.send(build(id) as object);
+    // A launcher that has just died (its exit not yet seen here) makes the write fail: with a callback the
+    // failure ends this request instead of surfacing as an 'error' event nobody listens to.
+    this.#child.send(build(id) as object, (error) => {
+      const waiting = error === null || error === undefined ? undefined : this.#waiting.get(id);
+      if (waiting === undefined) return;
+      this.#waiting.delete(id);
+      waiting.reject(this.#gone ?? broodError(ERR.TARGET_GONE, `the test cluster's master is gone: ${(error as Error).message}`));
+    });
     return this.#hold(reply);
   }
 
