@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 
 /** Folders never compiled: dependencies, build output, the app's own tests. */
 const SKIPPED = new Set(['node_modules', '.brood', 'dist', 'test', 'run', 'logs', '.git']);
@@ -30,6 +30,12 @@ export function findAppMarker(baseDir: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** True when `path` is `dir` or inside it. */
+export function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /** The first of `stem.ts`, `.mts`, `.js`, `.mjs` the app has, relative to `baseDir`. */

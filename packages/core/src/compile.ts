@@ -12,10 +12,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { broodError, ERR } from '@brood/errors';
 import type { Message } from 'esbuild';
-import { listSources } from './app-files.js';
+import { isInside, listSources } from './app-files.js';
 
 /** What one compilation produced. */
 export interface CompileResult {
@@ -54,8 +54,7 @@ function digest(baseDir: string, sources: string[]): string {
  * one are not seen from there.
  */
 function linkPackages(baseDir: string, build: string): void {
-  const inside = relative(baseDir, build);
-  if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) return;
+  if (isInside(baseDir, build)) return;
   const link = join(build, 'node_modules');
   if (lstatSync(link, { throwIfNoEntry: false }) !== undefined) return;
   for (let dir = baseDir; ; dir = dirname(dir)) {

@@ -1,4 +1,4 @@
-export { configEnvs, findAppMarker, listSources, sourceOfStem } from './app-files.js';
+export { configEnvs, findAppMarker, isInside, listSources, sourceOfStem } from './app-files.js';
 export { propertyName, scanTree, type TreeFile } from './app-tree.js';
 export { type ApplicationInit, BaseApplication, type ProcessHealth } from './application.js';
 export { bootStage, inStage } from './boot-stage.js';

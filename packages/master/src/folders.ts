@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { isInside } from '@brood/core';
 import { checkFolder, privateSocketFolder } from './control/trust.js';
 
 /** The folders Brood writes that an operator may move. */
@@ -63,11 +64,6 @@ export function canWrite(dir: string): boolean {
   }
 }
 
-const inside = (baseDir: string, dir: string): boolean => {
-  const path = relative(baseDir, dir);
-  return path === '' || (!path.startsWith('..') && !isAbsolute(path));
-};
-
 /**
  * Settles the folders Brood writes for the app in `baseDir`: explicit
  * options first, then the environment (`BROOD_RUN_DIR`, `BROOD_BUILD_DIR`,
@@ -106,7 +102,7 @@ export function resolveFolders(baseDir: string, input: FolderOptions, env: NodeJ
  * and this user cannot write it.
  */
 export function settleFolder(baseDir: string, dir: string, name: string): string {
-  return !inside(baseDir, dir) || canWrite(dir) ? dir : join(privateAppDir(baseDir), name);
+  return !isInside(baseDir, dir) || canWrite(dir) ? dir : join(privateAppDir(baseDir), name);
 }
 
 /**
