@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, test } from 'node:test';
 import { startTestCluster, type TestCluster } from 'brood/testing';
-import { FIXTURES, isAlive, killAll, spawnNode, waitGone } from './helpers/cluster.js';
+import { type Cluster, FIXTURES, isAlive, killAll, spawnNode, waitGone } from './helpers/cluster.js';
 
 const APP = `${FIXTURES}testing`;
 const SCRIPT = new URL('./fixtures/scripts/test-cluster.mjs', import.meta.url).pathname;
@@ -128,17 +128,23 @@ test('the master is killed: stop() waits for its agent and workers to leave', as
   await assert.rejects(cluster.status(), { code: 'ERR_BROOD_TARGET_GONE' });
 });
 
+/** The cluster a test-process script (fixtures/scripts/test-cluster.mjs) says it started, every process of it alive. */
+async function clusterOf(script: Cluster) {
+  const line = (await script.waitFor((l) => l.event === 'test-cluster', 'the cluster started', 30_000)) as unknown as {
+    pid: number;
+    master: number;
+    agent: number;
+    workers: number[];
+  };
+  const pids = [line.master, line.agent, ...line.workers];
+  assert.ok(pids.every(isAlive));
+  return { line, pids };
+}
+
 for (const how of ['SIGKILL', 'exit'] as const) {
   test(`a test process that ${how === 'exit' ? 'ends without stop()' : 'is killed by SIGKILL'} leaves no process of its cluster`, async (t) => {
     const script = spawnNode(SCRIPT, how === 'exit' ? [APP, 'exit'] : [APP]);
-    const line = (await script.waitFor((l) => l.event === 'test-cluster', 'the cluster started', 30_000)) as unknown as {
-      pid: number;
-      master: number;
-      agent: number;
-      workers: number[];
-    };
-    const pids = [line.master, line.agent, ...line.workers];
-    assert.ok(pids.every(isAlive));
+    const { line, pids } = await clusterOf(script);
     process.kill(line.pid, how === 'SIGKILL' ? 'SIGKILL' : 'SIGUSR2');
     const exit = await script.exit(10_000);
     // The master stops the app within a second of its test process, then kills what is left.
@@ -151,14 +157,7 @@ for (const how of ['SIGKILL', 'exit'] as const) {
 
 test('a test runner killed by SIGKILL takes the cluster of its test process with it, though that process runs on', async (t) => {
   const runner = spawnNode(RUNNER, [SCRIPT, APP]);
-  const line = (await runner.waitFor((l) => l.event === 'test-cluster', 'the cluster started', 30_000)) as unknown as {
-    pid: number;
-    master: number;
-    agent: number;
-    workers: number[];
-  };
-  const pids = [line.master, line.agent, ...line.workers];
-  assert.ok(pids.every(isAlive));
+  const { line, pids } = await clusterOf(runner);
   runner.child.kill('SIGKILL');
   await runner.exit(10_000);
   const ms = await waitGone(pids, 5000, runner.exitedAt);

@@ -4,27 +4,15 @@
  * import) restart the agent; the workers' restart the workers.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { removeTempApps, tempApp } from '../../../test/helpers/temp-app.js';
 import { filesLoaded, scopeOf } from '../src/reload-scope.js';
 
-const dirs: string[] = [];
-after(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+after(removeTempApps);
 
 /** A build folder of compiled files, as esbuild writes them. */
-function build(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'brood-scope-'));
-  dirs.push(dir);
-  for (const [path, code] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), code);
-  }
-  return dir;
-}
+const build = tempApp;
 
 const APP = build({
   'agent.js': 'import "./lib/actions.js";\nimport { latest } from "./lib/store.js";\nexport default (agent) => latest;\n',
