@@ -30,7 +30,10 @@ export interface CompileResult {
 /** Compiled builds kept besides the current one, for other instances still running them. */
 const KEEP_BUILDS = 4;
 
-/** Bumped when the compiled output changes for the same sources. */
+/**
+ * Bumped when the compiled output, or the typings written with it
+ * (typings.ts), change for the same sources.
+ */
 const OUTPUT_VERSION = '1';
 
 /** `app/router.ts:3:14: Expected ";" but found "}"` */

@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { broodError, ERR, messageOf } from '@brood/errors';
 import { configEnvs, findAppMarker } from './app-files.js';
 import { type CompileResult, compileApp } from './compile.js';
 import type { Logger } from './logger.js';
-import { writeTypings } from './typings.js';
+import { TYPINGS_FILE, writeTypings } from './typings.js';
 
 /** Throws `ERR_BROOD_APP_NOT_FOUND` unless `baseDir` holds a Brood app. */
 export function requireApp(baseDir: string): void {
@@ -45,24 +46,34 @@ export interface BuildPlace {
  * these sources, the app is compiled into the fallback, and a line says so.
  */
 export async function buildApp(baseDir: string, logger: Logger, place?: BuildPlace): Promise<string> {
-  writeAppTypings(baseDir, logger);
+  let reused = false;
+  try {
+    const compiled = await compileInto(baseDir, logger, place);
+    logger.debug({ files: compiled.files, cached: compiled.cached, ms: Math.round(compiled.ms) }, 'app compiled');
+    reused = compiled.cached;
+    return compiled.dir;
+  } finally {
+    // The typings follow from the same sources as the build: a build reused means typings
+    // already written for these sources (OUTPUT_VERSION covers a change of their format).
+    // Not rendering them again keeps a start from scanning the app folder twice.
+    if (!reused || !existsSync(join(baseDir, TYPINGS_FILE))) writeAppTypings(baseDir, logger);
+  }
+}
+
+/** The app compiled into `place`, or its build there reused; into the fallback when `place` is read-only and has none. */
+async function compileInto(baseDir: string, logger: Logger, place?: BuildPlace): Promise<CompileResult> {
   const dir = place?.dir ?? join(baseDir, '.brood', 'build');
   const fallback = place?.readOnly === true ? place.fallback : undefined;
-  const done = (compiled: CompileResult): string => {
-    logger.debug({ files: compiled.files, cached: compiled.cached, ms: Math.round(compiled.ms) }, 'app compiled');
-    return compiled.dir;
-  };
-  if (fallback === undefined) return done(await compileApp(baseDir, dir));
+  if (fallback === undefined) return compileApp(baseDir, dir);
   const found = await compileApp(baseDir, dir, { readOnly: true });
-  if (found !== undefined) return done(found);
+  if (found !== undefined) return found;
   const into = fallback();
   logger.info(
     { buildDir: dir, fallback: into },
     `${dir} holds no build of these sources and is not writable (run brood build): compiling into ${into}`,
   );
-  return done(await compileApp(baseDir, into));
+  return compileApp(baseDir, into);
 }
-
 /** Writes typings/brood.d.ts; a read-only app folder only loses the typings. */
 function writeAppTypings(baseDir: string, logger: Logger): void {
   try {
