@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 
 /** Folders never compiled: dependencies, build output, the app's own tests. */
 const SKIPPED = new Set(['node_modules', '.brood', 'dist', 'test', 'run', 'logs', '.git']);
@@ -8,16 +8,19 @@ const SOURCE = /\.(?:ts|mts|js|mjs)$/;
 /** Every source file of the app, relative to `baseDir`, declarations left out. */
 export function listSources(baseDir: string): string[] {
   const found: string[] = [];
-  const walk = (dir: string): void => {
+  // Paths are put together as strings (`prefix` is the folder relative to baseDir, with its
+  // slash): a start lists every source, and path.join/relative per file is most of the time
+  // a process spends in path code, enough to have V8 optimise it (3.6 MB of compiler pages).
+  const walk = (dir: string, prefix: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.isDirectory()) {
-        if (!SKIPPED.has(entry.name) && !entry.name.startsWith('.')) walk(join(dir, entry.name));
+        if (!SKIPPED.has(entry.name) && !entry.name.startsWith('.')) walk(`${dir}/${entry.name}`, `${prefix}${entry.name}/`);
       } else if (SOURCE.test(entry.name) && !entry.name.endsWith('.d.ts')) {
-        found.push(relative(baseDir, join(dir, entry.name)));
+        found.push(`${prefix}${entry.name}`);
       }
     }
   };
-  walk(baseDir);
+  walk(resolve(baseDir), '');
   return found.sort();
 }
 

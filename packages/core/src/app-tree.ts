@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
+import { byCodeUnits } from './compare.js';
 
 /** One file of a convention folder (`app/controller`, `app/service`, …). */
 export interface TreeFile {
@@ -24,18 +25,16 @@ export function scanTree(baseDir: string, folder: string): TreeFile[] {
   const root = join(baseDir, folder);
   if (!existsSync(root)) return [];
   const files: TreeFile[] = [];
-  const walk = (dir: string): void => {
+  // Relative paths as strings, without path.join/relative per file: see listSources.
+  const walk = (dir: string, parts: string[]): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
+      if (entry.isDirectory()) walk(`${dir}/${entry.name}`, [...parts, entry.name]);
       else if (SOURCE.test(entry.name) && !entry.name.endsWith('.d.ts')) {
-        const parts = relative(root, full).split(sep);
-        const last = parts.length - 1;
-        parts[last] = (parts[last] as string).replace(SOURCE, '');
-        files.push({ source: relative(baseDir, full).split(sep).join('/'), path: parts.map(propertyName) });
+        const names = [...parts, entry.name.replace(SOURCE, '')];
+        files.push({ source: [folder, ...parts, entry.name].join('/'), path: names.map(propertyName) });
       }
     }
   };
-  walk(root);
-  return files.sort((a, b) => a.source.localeCompare(b.source));
+  walk(root, []);
+  return files.sort((a, b) => byCodeUnits(a.source, b.source));
 }

@@ -12,6 +12,7 @@ export {
   runChild,
 } from './child/index.js';
 export { codeCacheReady } from './code-cache.js';
+export { byCodeUnits } from './compare.js';
 export { type CompileResult, compileApp } from './compile.js';
 export { type AppInfo, deepMerge, loadConfig } from './config.js';
 export { Deferred } from './deferred.js';

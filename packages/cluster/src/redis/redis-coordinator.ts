@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { withTimeout } from '@brood/core';
+import { byCodeUnits, withTimeout } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Claim, ClaimRecord, Coordinator, CoordinatorEvents, InstanceRecord } from '../coordinator.js';
@@ -251,7 +251,7 @@ export class RedisCoordinator extends EventEmitter<CoordinatorEvents> implements
         this.#log.warn({ record: String(json).slice(0, 200) }, 'skipped an instance record that is not JSON');
       }
     }
-    return records.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+    return records.sort((a, b) => byCodeUnits(a.startedAt, b.startedAt) || byCodeUnits(a.id, b.id));
   }
 
   async hasInstance(id: string): Promise<boolean> {
@@ -315,7 +315,7 @@ export class RedisCoordinator extends EventEmitter<CoordinatorEvents> implements
         instance: match[4] as string,
       });
     }
-    return records.sort((a, b) => a.task.localeCompare(b.task));
+    return records.sort((a, b) => byCodeUnits(a.task, b.task));
   }
 
   async publish(channel: string, message: string): Promise<number> {
