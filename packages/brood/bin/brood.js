@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// CommonJS (bin/package.json), so that every command starts without Node's ES module
+// loader: 2-3 ms sooner. The CLI and the master run from one bundle, with its code
+// cache (@brood/core/run-bundle). A rejection of parseAsync ends the process as an
+// unhandled rejection does, as the top-level await this file had did.
+const path = require('node:path');
+const { runBundle } = require('@brood/core/run-bundle');
+const { createProgram } = runBundle(path.join(__dirname, '../dist/cli.bundle.cjs'));
 
-// The CLI and the master run from one bundle, with its code cache (@brood/core/run-bundle).
-const { runBundle } = createRequire(import.meta.url)('@brood/core/run-bundle');
-const { createProgram } = runBundle(fileURLToPath(new URL('../dist/cli.bundle.cjs', import.meta.url)));
-
-await createProgram(process.argv).parseAsync(process.argv);
+createProgram(process.argv).parseAsync(process.argv);
