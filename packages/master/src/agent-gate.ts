@@ -38,8 +38,10 @@ export class AgentGate {
    */
   async start(supervisor: Supervisor, throwIfStopped: () => void): Promise<void> {
     this.#timeline.fork = ms();
-    const agent = supervisor.spawnAgent();
+    // The workers first: each fork holds the master for a few ms (3-4 ms on a 2-core machine),
+    // and a worker's boot, not the agent's, is what the first request waits for.
     const workers = supervisor.spawnWorkers();
+    const agent = supervisor.spawnAgent();
     const agentReady = agent.ready.promise.then(() => {
       throwIfStopped();
       this.open();
