@@ -284,10 +284,18 @@ export function page(run) {
     return { name, low: Math.min(...values), high: Math.max(...values) };
   });
   const widest = spreads.reduce((a, b) => (b.high / b.low > a.high / a.low ? b : a));
-  const noisy = widest.high / widest.low > 1.25 || Math.max(run.load.before, run.load.after) > 2.5;
+  // Other work is seen in the CPU it took while the benchmark slept (runs before `busy` was measured: the
+  // load average, which also counts the benchmark's own load, with a higher bar).
+  const busy = run.busy ?? null;
+  const otherWork = busy === null ? Math.max(run.load.before, run.load.after) > 2.5 : Math.max(busy.before, busy.after) > 0.2;
+  const noisy = widest.high / widest.low > 1.25 || otherWork;
+  const busyText =
+    busy === null
+      ? `load average ${show(run.load.before, 1)} at the start and ${show(run.load.after, 1)} at the end on ${run.machine.split(' ')[0]} cores`
+      : `other work took ${show(busy.before * 100)}% of the CPU in 2 s before the first system started and ${show(busy.after * 100)}% after the last stopped`;
   const noise = noisy
-    ? `**This run shared the machine with other work** (load average ${show(run.load.before, 1)} at the start and ${show(run.load.after, 1)} at the end on ${run.machine.split(' ')[0]} cores; ${LABELS[widest.name]} ranged from ${show(widest.low)} to ${show(widest.high)} req/s between rounds): take its figures as rough, and run it again on a quiet machine.`
-    : `The machine was quiet: load average ${show(run.load.before, 1)} at the start and ${show(run.load.after, 1)} at the end; the rounds of each system stayed within ${show(widest.high / widest.low, 2)}× of one another.`;
+    ? `**This run shared the machine with other work** (${busyText}; ${LABELS[widest.name]} ranged from ${show(widest.low)} to ${show(widest.high)} req/s between rounds): take its figures as rough, and run it again on a quiet machine.`
+    : `The machine was quiet: ${busyText}, and the rounds of each system stayed within ${show(widest.high / widest.low, 2)}× of one another.`;
   const side = sideBySide(f, run);
   const goals = targets(f, run);
   const markdown = `# Benchmarks

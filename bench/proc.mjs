@@ -75,3 +75,25 @@ export function treeMemory(root, roleOf = () => '') {
     processes,
   };
 }
+
+/** The machine's CPU times (all cores) from /proc/stat: busy and total, in clock ticks. */
+function cpuTimes() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, n) => sum + n, 0);
+  // idle and iowait
+  return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
+}
+
+/**
+ * The share of the machine's CPU time other processes kept busy over
+ * `ms` while this one slept: 0 on a quiet machine, 1 with every core taken.
+ * Unlike the load average, the benchmark's own work just before (the build,
+ * a system just stopped) does not linger in it.
+ */
+export async function busyShare(ms = 2000) {
+  const before = cpuTimes();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = cpuTimes();
+  const total = after.total - before.total;
+  return total === 0 ? 0 : (after.busy - before.busy) / total;
+}

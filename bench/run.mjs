@@ -25,6 +25,7 @@ import { loadGenerator } from './load.mjs';
 import { bareNodeRss, bareNodeStart, coldStart, killToServe } from './measure.mjs';
 import { MESSENGER_SYSTEMS, messenger } from './messenger.mjs';
 import { page } from './page.mjs';
+import { busyShare } from './proc.mjs';
 import { installAlternatives, SYSTEMS, THROUGHPUT_EXTRAS } from './systems.mjs';
 import { throughput } from './throughput.mjs';
 
@@ -53,6 +54,7 @@ rmSync(`${root}bench/egg/run`, { recursive: true, force: true });
 const loader = loadGenerator({ connections: 50, log });
 log(`load generator: ${loader.name} ${loader.version}`);
 
+const busyBefore = await busyShare();
 const bareBefore = bareNodeStart();
 const bareRss = await bareNodeRss();
 
@@ -85,14 +87,17 @@ for (let i = 0; i < settings.messengerRuns; i++) {
 }
 
 const bareStartMs = (bareBefore + bareNodeStart()) / 2;
+const busyAfter = await busyShare();
 const run = {
   date: new Date().toISOString().slice(0, 10),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Linux ${release()}, Node.js ${process.version}`,
   loader: { name: loader.name, version: loader.version, command: loader.command },
   settings,
   bare: { startMs: bareStartMs, rssMb: bareRss },
-  // The 1-minute load average: above the 2 cores, other work shared the machine with the run.
+  // The 1-minute load average, for the record: the benchmark's own load is in it.
   load: { before: loadBefore, after: loadavg()[0] },
+  // The CPU share other work took in 2 s of quiet before the first system started and after the last stopped.
+  busy: { before: busyBefore, after: busyAfter },
   cold,
   kills,
   http,
