@@ -180,12 +180,15 @@ export async function killToServe(name, { kills = 5, gapMs = 3000, timeoutMs = 1
   }
 }
 
-/** ms to spawn a bare `node -e 0` and see it exit (median of `runs`): how fast this machine starts a process right now. */
-export function bareNodeStart(runs = 10) {
+/**
+ * ms to spawn a bare `node -e 0` and see it exit (median of `runs`): how
+ * fast this machine starts a process right now, in this environment or in `env`.
+ */
+export function bareNodeStart(runs = 10, env = process.env) {
   const times = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    execFileSync(process.execPath, ['-e', '0']);
+    execFileSync(process.execPath, ['-e', '0'], { env });
     times.push(performance.now() - started);
   }
   return median(times);

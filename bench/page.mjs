@@ -27,6 +27,17 @@ const show = (value, digits = 0) =>
     : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const verdict = (ok) => (ok ? '**met**' : '**missed**');
 
+/**
+ * Where NODE_EXTRA_CA_CERTS is set, Node 20 loads those certificates as
+ * every process starts: a cost each system pays once per process, so
+ * one with more processes pays it more often while they boot side by side.
+ */
+function caCertsNote(run) {
+  const without = run.bare.withoutExtraCaCertsMs;
+  if (without === null || without === undefined) return '';
+  return ` NODE_EXTRA_CA_CERTS is set here, which Node 20 reads as every process starts: without it a bare \`node -e 0\` takes ${show(without)} ms; every process of every system pays the difference.`;
+}
+
 /** The figures of a run, per system. */
 function figures(run) {
   const f = {};
@@ -304,7 +315,7 @@ Written by \`bench/run.mjs\` on ${run.date} in ${Math.round(run.seconds / 60)} m
 Every figure is measured in the same run as the alternatives; the ratios
 matter more than absolute numbers on a shared machine. How fast the machine
 was: a bare \`node -e 0\` took ${show(run.bare.startMs)} ms (median of 10, before and
-after the run), and a bare idle node process holds ${show(run.bare.rssMb, 1)} MB RSS. Load
+after the run), and a bare idle node process holds ${show(run.bare.rssMb, 1)} MB RSS.${caCertsNote(run)} Load
 generator: ${loader}. Run it yourself:
 
 \`\`\`

@@ -87,13 +87,16 @@ for (let i = 0; i < settings.messengerRuns; i++) {
 }
 
 const bareStartMs = (bareBefore + bareNodeStart()) / 2;
+// Node 20 reads NODE_EXTRA_CA_CERTS as every process starts: where it is set, each process of every system pays it.
+const { NODE_EXTRA_CA_CERTS: extraCaCerts, ...withoutCaCerts } = process.env;
+const caCertsStartMs = extraCaCerts === undefined ? null : bareNodeStart(10, withoutCaCerts);
 const busyAfter = await busyShare();
 const run = {
   date: new Date().toISOString().slice(0, 10),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Linux ${release()}, Node.js ${process.version}`,
   loader: { name: loader.name, version: loader.version, command: loader.command },
   settings,
-  bare: { startMs: bareStartMs, rssMb: bareRss },
+  bare: { startMs: bareStartMs, rssMb: bareRss, withoutExtraCaCertsMs: caCertsStartMs },
   // The 1-minute load average, for the record: the benchmark's own load is in it.
   load: { before: loadBefore, after: loadavg()[0] },
   // The CPU share other work took in 2 s of quiet before the first system started and after the last stopped.
