@@ -74,6 +74,7 @@ async function compileInto(baseDir: string, logger: Logger, place?: BuildPlace):
   );
   return compileApp(baseDir, into);
 }
+
 /** Writes typings/brood.d.ts; a read-only app folder only loses the typings. */
 function writeAppTypings(baseDir: string, logger: Logger): void {
   try {
