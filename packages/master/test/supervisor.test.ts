@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { createLogger } from '@brood/core';
 import { type BroodError, ERR } from '@brood/errors';
 import { Router } from '@brood/messenger';
@@ -21,6 +21,10 @@ import { Supervisor } from '../src/supervisor.js';
 
 let nextPid = 50_000;
 
+/** The app folder the options name: nothing is written in it. */
+const baseDir = mkdtempSync(join(tmpdir(), 'brood-supervisor-'));
+after(() => rmSync(baseDir, { recursive: true, force: true }));
+
 /** A child that never runs: it exits when the test says so. */
 function fakeChild(): ChildProcess {
   const child = new EventEmitter() as ChildProcess & { exitCode: number | null; signalCode: string | null };
@@ -29,7 +33,7 @@ function fakeChild(): ChildProcess {
 }
 
 function setup(forks: Array<'ok' | 'throws'>, maxRestarts: number, minUptime = 1000) {
-  const settings = resolveOptions({ baseDir: mkdtempSync(join(tmpdir(), 'brood-supervisor-')), maxRestarts, restartDelay: 1, minUptime });
+  const settings = resolveOptions({ baseDir, maxRestarts, restartDelay: 1, minUptime });
   const table = new ProcessTable();
   const router = new Router({ log: { warn() {} }, directory: table, onControl() {} });
   const lines: string[] = [];
