@@ -32,6 +32,28 @@ const verdict = (ok) => (ok ? '**met**' : '**missed**');
  * every process starts: a cost each system pays once per process, so
  * one with more processes pays it more often while they boot side by side.
  */
+/**
+ * Brood's agent and workers each lead a session of their own (Node's
+ * `detached`, so that the master can signal each one's process group);
+ * koa-cluster's and PM2's workers share their parent's. With the kernel's
+ * autogroup on, CPU time is shared between sessions before processes, so
+ * with the load generator on the same cores Brood's workers get a larger
+ * share of them than koa-cluster's.
+ */
+function autogroupNote(run) {
+  if (run.autogroup !== true) return '';
+  return `
+
+Linux's scheduler autogroup is on here (\`/proc/sys/kernel/sched_autogroup_enabled\`, on by default
+in kernels built with it): the kernel shares the CPU between sessions first, then between the processes of each.
+Brood's agent and workers each lead a session of their own, so that the master can signal each one's
+process group; koa-cluster's and PM2's workers share their master's. With wrk on the same two cores,
+Brood's workers get a larger share of them than koa-cluster's, and part of Brood's lead over
+koa-cluster in this table comes from there: loaded apart with autogroup off on this machine
+(2026-11-26, koa-cluster, Brood and Egg, 4 rounds of 6 s), Brood served 1.01× koa-cluster and 1.96× Egg,
+with a p99 1.18× koa-cluster's.`;
+}
+
 function caCertsNote(run) {
   const without = run.bare.withoutExtraCaCertsMs;
   if (without === null || without === undefined) return '';
@@ -384,7 +406,7 @@ better, for times and memory below 1 is. Brood / koa-cluster throughput in
 each round, the two loaded one right after the other:
 ${roundRatios.map((r) => show(r, 2)).join(', ')}.
 
-${noise}
+${noise}${autogroupNote(run)}
 
 ## Brood's boot stages
 

@@ -97,3 +97,12 @@ export async function busyShare(ms = 2000) {
   const total = after.total - before.total;
   return total === 0 ? 0 : (after.busy - before.busy) / total;
 }
+
+/** Whether Linux's scheduler autogroup is on (`/proc/sys/kernel/sched_autogroup_enabled`); null where it cannot be read. */
+export function autogroupEnabled() {
+  try {
+    return readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1';
+  } catch {
+    return null;
+  }
+}

@@ -25,7 +25,7 @@ import { loadGenerator } from './load.mjs';
 import { bareNodeRss, bareNodeStart, coldStart, killToServe } from './measure.mjs';
 import { MESSENGER_SYSTEMS, messenger } from './messenger.mjs';
 import { page } from './page.mjs';
-import { busyShare } from './proc.mjs';
+import { autogroupEnabled, busyShare } from './proc.mjs';
 import { installAlternatives, SYSTEMS, THROUGHPUT_EXTRAS } from './systems.mjs';
 import { throughput } from './throughput.mjs';
 
@@ -99,6 +99,8 @@ const run = {
   bare: { startMs: bareStartMs, rssMb: bareRss, withoutExtraCaCertsMs: caCertsStartMs },
   // The 1-minute load average, for the record: the benchmark's own load is in it.
   load: { before: loadBefore, after: loadavg()[0] },
+  // Linux's autogroup: when on, the kernel shares the CPU between sessions first (see page.mjs).
+  autogroup: autogroupEnabled(),
   // The CPU share other work took in 2 s of quiet before the first system started and after the last stopped.
   busy: { before: busyBefore, after: busyAfter },
   cold,
