@@ -51,7 +51,10 @@ process group; koa-cluster's and PM2's workers share their master's. With wrk on
 Brood's workers get a larger share of them than koa-cluster's, and part of Brood's lead over
 koa-cluster in this table comes from there: loaded apart with autogroup off on this machine
 (2026-11-26, koa-cluster, Brood and Egg, 4 rounds of 6 s), Brood served 1.01× koa-cluster and 1.96× Egg,
-with a p99 1.18× koa-cluster's.`;
+with a p99 1.18× koa-cluster's. Brood's occasional far-out p99 rounds (13–103 ms in 4 of 38 rounds of
+this change's checks, none for koa-cluster) did not come back with autogroup off (12 rounds of 5 s). The
+kernel applies autogroup only to processes in the root CPU cgroup: a Brood under systemd with its CPU
+controller, or in a container, is not grouped this way.`;
 }
 
 function caCertsNote(run) {
