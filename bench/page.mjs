@@ -28,11 +28,6 @@ const show = (value, digits = 0) =>
 const verdict = (ok) => (ok ? '**met**' : '**missed**');
 
 /**
- * Where NODE_EXTRA_CA_CERTS is set, Node 20 loads those certificates as
- * every process starts: a cost each system pays once per process, so
- * one with more processes pays it more often while they boot side by side.
- */
-/**
  * Brood's agent and workers each lead a session of their own (Node's
  * `detached`, so that the master can signal each one's process group);
  * koa-cluster's and PM2's workers share their parent's. With the kernel's
@@ -57,6 +52,11 @@ kernel applies autogroup only to processes in the root CPU cgroup: a Brood under
 controller, or in a container, is not grouped this way.`;
 }
 
+/**
+ * Where NODE_EXTRA_CA_CERTS is set, Node 20 loads those certificates as
+ * every process starts: a cost each system pays once per process, so
+ * one with more processes pays it more often while they boot side by side.
+ */
 function caCertsNote(run) {
   const without = run.bare.withoutExtraCaCertsMs;
   if (without === null || without === undefined) return '';
@@ -114,6 +114,9 @@ function eggWithoutCsrf(f, run) {
   return `${LABELS['egg-nocsrf']} (the same Egg app, \`security.csrf.enable: false\`), loaded in the same rounds: ${show(noCsrf.reqPerSec)} req/s, p99 ${show(noCsrf.p99Ms, 2)} ms; Brood / it: ${show(f.brood.reqPerSec / noCsrf.reqPerSec, 2)}.`;
 }
 
+/** The lowest and the highest of `values`. */
+const range = (values) => [Math.min(...values), Math.max(...values)];
+
 /** How close to its goal a ratio is called on the line: 3 %. */
 const ON_THE_LINE = 0.03;
 
@@ -123,9 +126,8 @@ const ON_THE_LINE = 0.03;
  * the two overlap, the verdict of their medians is said to be within that noise.
  */
 function roundsOverlap(brood, koa) {
-  const range = (rounds) => [Math.min(...rounds.map((r) => r.p99Ms)), Math.max(...rounds.map((r) => r.p99Ms))];
-  const [bLow, bHigh] = range(brood);
-  const [kLow, kHigh] = range(koa);
+  const [bLow, bHigh] = range(brood.map((r) => r.p99Ms));
+  const [kLow, kHigh] = range(koa.map((r) => r.p99Ms));
   if (bHigh < kLow || bLow > kHigh) return '';
   return `, within noise: the rounds overlap (Brood ${show(bLow, 2)}–${show(bHigh, 2)} ms, koa-cluster ${show(kLow, 2)}–${show(kHigh, 2)} ms)`;
 }
@@ -341,8 +343,8 @@ export function page(run) {
   // measured under the same machine conditions, and how much it varies says how noisy the run was.
   const roundRatios = run.http.brood.rounds.map((r, i) => r.reqPerSec / run.http.koa.rounds[i].reqPerSec);
   const spreads = SYSTEMS.map((name) => {
-    const values = run.http[name].rounds.map((r) => r.reqPerSec);
-    return { name, low: Math.min(...values), high: Math.max(...values) };
+    const [low, high] = range(run.http[name].rounds.map((r) => r.reqPerSec));
+    return { name, low, high };
   });
   const widest = spreads.reduce((a, b) => (b.high / b.low > a.high / a.low ? b : a));
   // Other work is seen in the CPU it took while the benchmark slept (runs before `busy` was measured: the
