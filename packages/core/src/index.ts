@@ -32,7 +32,7 @@ export {
   type UnhandledRejectionMode,
   WORKER_SLOT_ENV,
 } from './options.js';
-export { type BuildPlace, buildApp, requireApp, warnOfMissingEnvConfig } from './prepare-app.js';
+export { type BuildPlace, buildApp, noApp, requireApp, warnOfMissingEnvConfig } from './prepare-app.js';
 export { prettyFormatter } from './pretty.js';
 export { TaskRuns } from './task-runs.js';
 export { defineTask, loadTasks, parseDuration, type ScheduleOptions, type TaskDefinition, type TaskScope, type TaskType } from './tasks.js';

@@ -1,16 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { broodError, ERR, messageOf } from '@brood/errors';
+import { type BroodError, broodError, ERR, messageOf } from '@brood/errors';
 import { configEnvs, findAppMarker } from './app-files.js';
 import { type CompileResult, compileApp } from './compile.js';
 import type { Logger } from './logger.js';
 import { TYPINGS_FILE, writeTypings } from './typings.js';
 
+/** The error of a folder that holds no Brood app. */
+export function noApp(baseDir: string): BroodError {
+  return broodError(ERR.APP_NOT_FOUND, `no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts`);
+}
+
 /** Throws `ERR_BROOD_APP_NOT_FOUND` unless `baseDir` holds a Brood app. */
 export function requireApp(baseDir: string): void {
-  if (findAppMarker(baseDir) === undefined) {
-    throw broodError(ERR.APP_NOT_FOUND, `no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts`);
-  }
+  if (findAppMarker(baseDir) === undefined) throw noApp(baseDir);
 }
 
 /**

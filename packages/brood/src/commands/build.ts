@@ -1,24 +1,15 @@
-import { findAppMarker } from '@brood/core';
 import { compileApp } from '@brood/core/compile';
 import { writeTypings } from '@brood/core/typings';
 import { appFolders } from '@brood/master';
-import { appFolder, noApp } from './instance.js';
+import { appFolderWithApp } from './instance.js';
 import { out } from './output.js';
 
-/**
- * The app folder of a command; a folder that does not exist, or holds no Brood app, is an error that says so.
- * Brood's packages are imported statically here, as in the whole CLI: a dynamic import makes esbuild run
- * every module of the package it names in the CLI's bundle, the master's included (scripts/bundle.mjs).
- */
-function appIn(dir: string | undefined): string {
-  const baseDir = appFolder(dir);
-  if (findAppMarker(baseDir) === undefined) throw noApp(baseDir);
-  return baseDir;
-}
+// Brood's packages are imported statically here, as in the whole CLI: a dynamic import makes esbuild run
+// every module of the package it names in the CLI's bundle, the master's included (scripts/bundle.mjs).
 
 /** `brood typings`: writes typings/brood.d.ts. */
 export async function typings(dir: string | undefined): Promise<number> {
-  const baseDir = appIn(dir);
+  const baseDir = appFolderWithApp(dir);
   const { file, changed } = writeTypings(baseDir);
   out(`${changed ? 'wrote' : 'up to date:'} ${file}`);
   return 0;
@@ -31,7 +22,7 @@ export async function typings(dir: string | undefined): Promise<number> {
  * start later from a folder its user cannot write.
  */
 export async function build(dir: string | undefined): Promise<number> {
-  const baseDir = appIn(dir);
+  const baseDir = appFolderWithApp(dir);
   const { buildDir } = appFolders(baseDir);
   const { file } = writeTypings(baseDir);
   const compiled = await compileApp(baseDir, buildDir);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { findAppMarker } from '@brood/core';
-import { type BroodError, broodError, ERR } from '@brood/errors';
+import { findAppMarker, noApp, requireApp } from '@brood/core';
+import { broodError, ERR } from '@brood/errors';
 import {
   alreadyRunning,
   appFolders,
@@ -110,9 +110,11 @@ export function appFolder(dir: string | undefined): string {
   return baseDir;
 }
 
-/** The error of a folder that holds no Brood app. */
-export function noApp(baseDir: string): BroodError {
-  return broodError(ERR.APP_NOT_FOUND, `no Brood app in ${baseDir}: expected app/router.ts, app.ts or agent.ts`);
+/** The app folder `dir` names, resolved; as {@link appFolder}, and one that holds no Brood app is an error too. */
+export function appFolderWithApp(dir: string | undefined): string {
+  const baseDir = appFolder(dir);
+  requireApp(baseDir);
+  return baseDir;
 }
 
 /**

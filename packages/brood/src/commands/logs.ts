@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { findAppMarker, prettyFormatter } from '@brood/core';
+import { findAppMarker, noApp, prettyFormatter } from '@brood/core';
 import {
   appFolders,
   checkFolder,
@@ -12,7 +12,7 @@ import {
   readPidFile,
   runPaths,
 } from '@brood/master';
-import { appFolder, noApp } from './instance.js';
+import { appFolder } from './instance.js';
 import { type LogSource, outputSource, type Role, roleSources, sourceTail } from './log-sources.js';
 import { out } from './output.js';
 

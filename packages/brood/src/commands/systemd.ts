@@ -1,9 +1,8 @@
 import { realpathSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename } from 'node:path';
-import { findAppMarker } from '@brood/core';
 import { checkTitle, DEFAULT_TITLE, resolveOptions, stopBudget } from '@brood/master';
-import { appFolder, noApp } from './instance.js';
+import { appFolderWithApp } from './instance.js';
 import { out } from './output.js';
 
 /** Flags of `brood systemd`. */
@@ -21,8 +20,7 @@ export interface SystemdFlags {
  * and restarts it when the master fails. See docs/deploy.md.
  */
 export function systemd(dir: string | undefined, flags: SystemdFlags): number {
-  const baseDir = appFolder(dir);
-  if (findAppMarker(baseDir) === undefined) throw noApp(baseDir);
+  const baseDir = appFolderWithApp(dir);
   const title = flags.title ?? DEFAULT_TITLE;
   checkTitle(title);
   const settings = resolveOptions({ baseDir, title });
