@@ -37,9 +37,22 @@ function rootOwnedApp(): string {
   return dir;
 }
 
+/** The command prefix that runs what follows as `nobody`. */
+const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
+
 /** Runs `brood <args>` as `nobody`, to completion, from `/`. */
-const asNobody = (args: string[]) =>
-  brood(args, { cwd: '/', timeout: 60_000, via: ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'] });
+const asNobody = (args: string[]) => brood(args, { cwd: '/', timeout: 60_000, via: NOBODY });
+
+/** Why a test that runs brood as `nobody` cannot run here (`rootFor`: what it needs root for), or false. */
+function nobodySkip(rootFor: string): string | false {
+  if (!root) return `needs root, ${rootFor}`;
+  if (!has('setpriv')) return 'needs setpriv (util-linux)';
+  // A clone inside a folder closed to other users (mktemp -d makes it 0700) cannot be run by nobody.
+  const [command, ...args] = NOBODY as [string, ...string[]];
+  if (spawnSync(command, [...args, 'test', '-r', BROOD_BIN]).status !== 0)
+    return `needs a checkout nobody can read (${ROOT} is closed to other users)`;
+  return false;
+}
 
 const listing = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
 
@@ -54,7 +67,7 @@ const CONFIG = "import { defineConfig } from 'brood';\nexport default defineConf
 const ROUTER = "export default (router, app) => { router.get('/greeting', (ctx) => { ctx.body = app.config.greeting; }); };\n";
 
 test('an app folder its user cannot write starts after brood build, with no setting, and writes nothing in it', {
-  skip: root ? (has('setpriv') ? false : 'needs setpriv (util-linux)') : 'needs root, to build as root and start as nobody',
+  skip: nobodySkip('to build as root and start as nobody'),
 }, async () => {
   const dir = rootOwnedApp();
   const build = spawnSync(process.execPath, [BROOD_BIN, 'build', dir], { encoding: 'utf8' });
@@ -88,7 +101,7 @@ test('an app folder its user cannot write starts after brood build, with no sett
 });
 
 test('an app folder its user cannot write, with no build of its sources, is compiled into the private folder and finds its packages', {
-  skip: root ? (has('setpriv') ? false : 'needs setpriv (util-linux)') : 'needs root, to own the app and start it as nobody',
+  skip: nobodySkip('to own the app and start it as nobody'),
 }, async () => {
   const dir = rootOwnedApp();
   installBrood(dir);
@@ -110,7 +123,7 @@ test('an app folder its user cannot write, with no build of its sources, is comp
 });
 
 test("another user's stop, status or reload of an app root runs says it cannot reach it, never that nothing runs", {
-  skip: root ? (has('setpriv') ? false : 'needs setpriv (util-linux)') : 'needs root, to start the app as root and ask as nobody',
+  skip: nobodySkip('to start the app as root and ask as nobody'),
 }, async () => {
   const dir = rootOwnedApp();
   const started = await brood(['start', dir, '--daemon', '--port', '0', '--workers', '1']);
