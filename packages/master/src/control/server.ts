@@ -1,10 +1,10 @@
 import { chmodSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { broodError, ERR } from '@brood/errors';
 import type { ResolvedOptions } from '../options.js';
 import { answerControl, type CommandTable } from './commands.js';
+import { readLines } from './line-reader.js';
 import { privateSocketDir, type RunPaths, runDir, runPaths } from './paths.js';
 import { CONTROL_VERSION } from './protocol.js';
 import { checkSocketFile } from './trust.js';
@@ -168,27 +168,20 @@ export class ControlServer {
     this.#clients.add(client);
     client.on('close', () => this.#clients.delete(client));
     client.on('error', () => client.destroy());
-    // A line that never ends would grow until readline throws (RangeError: Invalid
-    // string length) and takes the master down: past MAX_LINE, answer and hang up.
-    let unterminated = 0;
-    let cut = false;
-    client.on('data', (chunk: Buffer) => {
-      if (cut) return;
-      const newline = chunk.lastIndexOf(0x0a);
-      unterminated = newline === -1 ? unterminated + chunk.length : chunk.length - newline - 1;
-      if (unterminated <= MAX_LINE || client.destroyed) return;
-      cut = true;
-      lines.close();
-      const error = { code: ERR.BAD_CONTROL_REQUEST, message: `bad control request: longer than ${MAX_LINE} bytes` };
-      // What the client still sends is read and dropped, not left unread: closing with unread
-      // data resets the connection, and the client, still writing, could lose the reply to it.
-      client.end(`${JSON.stringify({ brood: CONTROL_VERSION, id: null, ok: false, error })}\n`);
-      setTimeout(() => client.destroy(), CUT_GRACE_MS).unref();
-    });
-    const lines = createInterface({ input: client, crlfDelay: Number.POSITIVE_INFINITY });
-    lines.on('line', (line) => {
-      if (line.trim() === '') return;
-      void this.#answer(client, line);
+    // A line that never ends is cut past MAX_LINE: the master answers and hangs up.
+    readLines(client, MAX_LINE, {
+      line: (line) => {
+        if (line.trim() === '') return;
+        void this.#answer(client, line);
+      },
+      tooLong: () => {
+        if (client.destroyed) return;
+        const error = { code: ERR.BAD_CONTROL_REQUEST, message: `bad control request: longer than ${MAX_LINE} bytes` };
+        // What the client still sends is read and dropped, not left unread: closing with unread
+        // data resets the connection, and the client, still writing, could lose the reply to it.
+        client.end(`${JSON.stringify({ brood: CONTROL_VERSION, id: null, ok: false, error })}\n`);
+        setTimeout(() => client.destroy(), CUT_GRACE_MS).unref();
+      },
     });
   }
 
