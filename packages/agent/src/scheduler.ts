@@ -1,6 +1,7 @@
 import { type Logger, type TaskDefinition, TaskRuns, withTimeout } from '@brood/core';
 import { asError, broodError, codeOf, ERR } from '@brood/errors';
 import type { Messenger, RunResult, TaskClaim, TaskStats } from '@brood/messenger';
+import { monotonicMs } from '@brood/messenger';
 import { Cron } from 'croner';
 import type { FireClaims, FireTimer } from './cluster-link.js';
 
@@ -211,7 +212,7 @@ export class Scheduler {
       this.#logger.warn({ task: name, trigger }, `task ${name} skipped: its previous run is still going (overlap: false)`);
       return this.#skip(entry);
     }
-    const started = performance.now();
+    const started = monotonicMs();
     const at = new Date().toISOString();
     // A run that outlives its timeout is failed but still going: with overlap: false the
     // next tick must see it, so it counts as running until it really ends.
@@ -227,14 +228,14 @@ export class Scheduler {
       await withTimeout(work, task.timeout, () =>
         broodError(ERR.TASK_TIMEOUT, `task ${name} ran longer than its ${task.timeout} ms timeout`),
       );
-      result = { name, outcome: 'ok', ms: performance.now() - started };
+      result = { name, outcome: 'ok', ms: monotonicMs() - started };
       this.#logger.debug({ task: name, trigger, ms: result.ms, token: claim?.token }, `task ${name} ok`);
     } catch (thrown) {
       const error = asError(thrown);
       result = {
         name,
         outcome: 'failed',
-        ms: performance.now() - started,
+        ms: monotonicMs() - started,
         error: { code: codeOf(error) ?? ERR.UNKNOWN, message: error.message, ...(error.stack === undefined ? {} : { stack: error.stack }) },
       };
       stats.failures += 1;

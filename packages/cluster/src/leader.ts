@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { messageOf } from '@brood/errors';
+import { monotonicMs } from '@brood/messenger';
 import type { Coordinator } from './coordinator.js';
 import { type ClusterLog, silentLog } from './log.js';
 import { DEFAULT_LEASE_TTL_MS } from './settings.js';
@@ -64,7 +65,7 @@ export class Leader extends EventEmitter<LeaderEvents> {
   #running = false;
   #leading = false;
   #term: number | null = null;
-  /** performance.now() after which the lease may have expired in Redis. */
+  /** monotonicMs() after which the lease may have expired in Redis. */
   #deadline = 0;
   #tryTimer: NodeJS.Timeout | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
@@ -94,7 +95,7 @@ export class Leader extends EventEmitter<LeaderEvents> {
 
   /** True while this instance holds the lease and its local deadline has not passed. */
   get isLeader(): boolean {
-    return this.#leading && performance.now() < this.#deadline;
+    return this.#leading && monotonicMs() < this.#deadline;
   }
 
   /** The term of the current leadership, `null` when not leading. Greater with every election. */
@@ -166,7 +167,7 @@ export class Leader extends EventEmitter<LeaderEvents> {
   #tryAcquire(): Promise<void> {
     if (!this.#running || this.#leading || !this.#coordinator.connected) return Promise.resolve();
     return this.#exclusive(async () => {
-      const sent = performance.now();
+      const sent = monotonicMs();
       let term: number | null;
       try {
         term = await this.#coordinator.acquireLease(this.#name, this.#id, this.#ttl);
@@ -176,7 +177,7 @@ export class Leader extends EventEmitter<LeaderEvents> {
       }
       if (term === null) return;
       const deadline = sent + this.#ttl - this.#margin;
-      if (!this.#running || performance.now() >= deadline) {
+      if (!this.#running || monotonicMs() >= deadline) {
         // Stopped meanwhile, or the answer came so late the lease may be over: give it back.
         await this.#coordinator.releaseLease(this.#name, this.#id).catch(() => {});
         return;
@@ -193,7 +194,7 @@ export class Leader extends EventEmitter<LeaderEvents> {
   #extendTo(deadline: number): void {
     this.#deadline = deadline;
     clearTimeout(this.#deadlineTimer);
-    this.#deadlineTimer = setTimeout(() => this.#stepDown('renewal-failed'), Math.max(0, deadline - performance.now()));
+    this.#deadlineTimer = setTimeout(() => this.#stepDown('renewal-failed'), Math.max(0, deadline - monotonicMs()));
   }
 
   #scheduleRenewal(delay: number): void {
@@ -205,11 +206,11 @@ export class Leader extends EventEmitter<LeaderEvents> {
     return this.#exclusive(async () => {
       if (!this.#leading) return;
       const term = this.#term as number;
-      if (performance.now() >= this.#deadline) {
+      if (monotonicMs() >= this.#deadline) {
         this.#stepDown('renewal-failed');
         return;
       }
-      const sent = performance.now();
+      const sent = monotonicMs();
       let renewed: boolean;
       try {
         renewed = await this.#coordinator.renewLease(this.#name, this.#id, this.#ttl);

@@ -14,6 +14,7 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { broodError, ERR } from '@brood/errors';
+import { monotonicMs } from '@brood/messenger';
 import type { Message } from 'esbuild';
 import { isInside, listSources } from './app-files.js';
 
@@ -97,11 +98,11 @@ export async function compileApp(baseDir: string, cacheDir: string): Promise<Com
 /** With `readOnly`, only an existing build is looked up: undefined when there is none of these sources. */
 export async function compileApp(baseDir: string, cacheDir: string, options: { readOnly: boolean }): Promise<CompileResult | undefined>;
 export async function compileApp(baseDir: string, cacheDir: string, options?: { readOnly: boolean }): Promise<CompileResult | undefined> {
-  const started = performance.now();
+  const started = monotonicMs();
   const sources = listSources(baseDir);
   const id = digest(baseDir, sources);
   const dir = join(cacheDir, id);
-  const done = (cached: boolean): CompileResult => ({ dir, files: sources.length, cached, ms: performance.now() - started });
+  const done = (cached: boolean): CompileResult => ({ dir, files: sources.length, cached, ms: monotonicMs() - started });
   if (existsSync(join(dir, 'package.json'))) {
     // A build made before its link was: given one, where its folder can be written.
     if (options?.readOnly !== true) {

@@ -1,3 +1,4 @@
+import { monotonicMs } from '@brood/messenger';
 import type { Logger } from './logger.js';
 import { settlesWithin } from './timeout.js';
 
@@ -32,7 +33,7 @@ export class TaskRuns {
       () => undefined,
       () => undefined,
     );
-    this.#running.set(settled, { name, started: performance.now() });
+    this.#running.set(settled, { name, started: monotonicMs() });
     void settled.then(() => this.#running.delete(settled));
   }
 
@@ -48,7 +49,7 @@ export class TaskRuns {
     logger.info({ tasks: names, timeout }, `waiting up to ${timeout} ms for the task runs under way: ${names.join(', ')}`);
     if (await settlesWithin(Promise.all(this.#running.keys()), timeout)) return;
     for (const { name, started } of this.#running.values()) {
-      const ms = Math.round(performance.now() - started);
+      const ms = Math.round(monotonicMs() - started);
       logger.warn(
         { task: name, ms, timeout, event: 'task-cut-off' },
         `task ${name} cut off: still running after ${ms} ms when the ${role} closed (it waited ${timeout} ms, within shutdownTimeout)`,

@@ -1,3 +1,4 @@
+import { monotonicMs } from '@brood/messenger';
 /**
  * The one place Brood bounds a wait. A timer here never outlives the race it
  * bounds, and never keeps a process alive on its own.
@@ -69,13 +70,13 @@ export class BootClock {
     if (this.#timer === undefined) return;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#left -= performance.now() - this.#since;
+    this.#left -= monotonicMs() - this.#since;
   }
 
   /** Counts again from where it paused. */
   resume(): void {
     if (this.#timer !== undefined || this.#cleared) return;
-    this.#since = performance.now();
+    this.#since = monotonicMs();
     this.#timer = setTimeout(
       () => {
         this.#cleared = true;

@@ -1,8 +1,8 @@
-import { type BootContinueMessage, envelope } from '@brood/messenger';
+import { type BootContinueMessage, envelope, monotonicMs } from '@brood/messenger';
 import type { SupervisedProcess } from './supervised-process.js';
 import type { Supervisor } from './supervisor.js';
 
-/** When each step of start-up happened, in ms since the master's process started (`performance.now()`). */
+/** When each step of start-up happened, in ms since the master's process started (`monotonicMs()`). */
 export interface BootTimeline {
   /** The master is ready to fork: app checked, control socket open, app compiled. */
   fork: number;
@@ -13,7 +13,7 @@ export interface BootTimeline {
   workersReady: number[];
 }
 
-const ms = (): number => Math.round(performance.now());
+const ms = (): number => Math.round(monotonicMs());
 
 /**
  * Where the workers of start-up wait for the agent (docs/cluster.md). The

@@ -1,5 +1,6 @@
 import type { Logger } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
+import { monotonicMs } from '@brood/messenger';
 import type { MasterState } from './master-state.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProcessFactory } from './process-factory.js';
@@ -101,7 +102,7 @@ export class Reloader {
 
   async #reload(reason: string, options: ReloadOptions): Promise<ReloadResult> {
     if (this.#host.state !== 'running') throw broodError(ERR.NOT_RUNNING, `cannot reload: the master is ${this.#host.state}`);
-    const started = performance.now();
+    const started = monotonicMs();
     this.#logger.info({ reason }, `brood reloading: ${reason}`);
     const { agentBuild: previousBuild, workerBuild } = this.#factory;
     const build = await this.#host.build();
@@ -122,7 +123,7 @@ export class Reloader {
       agent: this.#table.agent() ?? null,
       workersReplaced: scope.workers,
       agentReplaced: scope.agent,
-      ms: Math.round(performance.now() - started),
+      ms: Math.round(monotonicMs() - started),
     };
     const kept = (replacedRole: boolean): string => (replacedRole ? '' : ' kept');
     this.#logger.info(

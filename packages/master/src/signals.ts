@@ -1,4 +1,5 @@
 import { messageOf } from '@brood/errors';
+import { monotonicMs } from '@brood/messenger';
 import type { Master } from './master.js';
 import { isUnreadableIpc } from './unreadable-ipc.js';
 
@@ -29,7 +30,7 @@ export function handleSignals(master: Master): () => void {
   for (const signal of STOP_SIGNALS) {
     on(signal, () => {
       if (master.state === 'stopping') {
-        if (performance.now() - firstAt < REPEAT_WINDOW_MS) {
+        if (monotonicMs() - firstAt < REPEAT_WINDOW_MS) {
           master.logger.debug(`${signal} again within ${REPEAT_WINDOW_MS} ms: the stop goes on`);
           return;
         }
@@ -37,7 +38,7 @@ export function handleSignals(master: Master): () => void {
         master.kill();
         return;
       }
-      firstAt = performance.now();
+      firstAt = monotonicMs();
       void master.stop(signal);
     });
   }

@@ -1,4 +1,5 @@
 import type { Logger } from '@brood/core';
+import { monotonicMs } from '@brood/messenger';
 import type { BootTimeline } from './agent-gate.js';
 import type { AppPort } from './app-port.js';
 import type { ProcessTable } from './process-table.js';
@@ -21,7 +22,7 @@ export function startedInfo(port: AppPort, table: ProcessTable, configuredPort: 
     port: port.address?.port ?? configuredPort,
     workers: table.workers.filter((w) => !w.spare).map((w) => w.pid),
     agent: table.agent() ?? 0,
-    ms: Math.round(performance.now()),
+    ms: Math.round(monotonicMs()),
   };
 }
 

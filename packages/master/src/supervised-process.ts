@@ -41,7 +41,7 @@ export class SupervisedProcess {
   readonly leadsGroup: boolean;
   /** A spare worker: booted, out of rotation until it takes the place of a worker that died. */
   spare = false;
-  /** `performance.now()` when the process reported ready: how long it ran tells an accident from a crash loop. */
+  /** `monotonicMs()` when the process reported ready: how long it ran tells an accident from a crash loop. */
   readyAt: number | undefined;
 
   constructor(role: 'agent' | 'worker', child: ChildProcess, slot: number, worker?: Worker, leadsGroup = false) {

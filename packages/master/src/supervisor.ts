@@ -1,6 +1,6 @@
 import { BootClock, type Logger } from '@brood/core';
 import { type BroodError, broodError, ERR, type ErrorCode, messageOf } from '@brood/errors';
-import { type CloseMessage, type Envelope, envelope, type Router, type Sender } from '@brood/messenger';
+import { type CloseMessage, type Envelope, envelope, monotonicMs, type Router, type Sender } from '@brood/messenger';
 import type { AppPort } from './app-port.js';
 import { dispatchChildMessage } from './child-messages.js';
 import type { MasterState } from './master-state.js';
@@ -91,7 +91,7 @@ export class Supervisor {
 
   /** A child reported ready: it takes messages, and once the app serves, it joins. */
   ready(proc: SupervisedProcess): void {
-    proc.readyAt = performance.now();
+    proc.readyAt = monotonicMs();
     this.#table.setState(proc, 'ready');
     proc.ready.resolve();
     if (this.#host.state === 'running') {
@@ -225,7 +225,7 @@ export class Supervisor {
    */
   #restart(crashed: SupervisedProcess, what: string, readyAt: number | undefined, spare = false): void {
     const slot = crashed.role === 'agent' ? 'agent' : `worker ${crashed.slot}`;
-    const { wait, loop } = this.#policy.exited(slot, readyAt, performance.now());
+    const { wait, loop } = this.#policy.exited(slot, readyAt, monotonicMs());
     if (wait === null) {
       this.logger.warn(what);
       const { minUptime } = this.#settings;

@@ -1,6 +1,7 @@
 export * from './actions.js';
 export * from './calls.js';
 export * from './client.js';
+export { monotonicMs } from './clock.js';
 export {
   DEFAULT_MAX_PENDING_BYTES,
   MAX_BATCH,

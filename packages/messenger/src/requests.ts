@@ -1,4 +1,5 @@
 import { broodError, ERR } from '@brood/errors';
+import { monotonicMs } from './clock.js';
 import type { ReplyMessage } from './protocol.js';
 import { fromWireError } from './wire-error.js';
 
@@ -6,7 +7,7 @@ interface Waiting {
   resolve(value: unknown): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout | undefined;
-  /** `performance.now()` when it was sent; 0 when nobody observes. */
+  /** `monotonicMs()` when it was sent; 0 when nobody observes. */
   sent: number;
 }
 
@@ -38,14 +39,14 @@ export class Requests {
    */
   open(what: string, timeout: number | null): { seq: number; reply: Promise<unknown> } {
     const seq = ++this.#seq;
-    const sent = this.#observe === undefined ? 0 : performance.now();
+    const sent = this.#observe === undefined ? 0 : monotonicMs();
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer =
         timeout === null
           ? undefined
           : setTimeout(() => {
               this.#waiting.delete(seq);
-              this.#observe?.(performance.now() - sent, false);
+              this.#observe?.(monotonicMs() - sent, false);
               reject(broodError(ERR.REQUEST_TIMEOUT, `${what} got no reply within ${timeout} ms`));
             }, timeout);
       this.#waiting.set(seq, { resolve, reject, timer, sent });
@@ -81,7 +82,7 @@ export class Requests {
     if (waiting === undefined) return undefined;
     this.#waiting.delete(seq);
     clearTimeout(waiting.timer);
-    this.#observe?.(performance.now() - waiting.sent, ok);
+    this.#observe?.(monotonicMs() - waiting.sent, ok);
     return waiting;
   }
 }

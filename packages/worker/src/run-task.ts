@@ -2,6 +2,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { type Logger, loadTasks, TaskRuns } from '@brood/core';
 import { broodError, ERR, messageOf } from '@brood/errors';
+import { monotonicMs } from '@brood/messenger';
 import type { WorkerApplication } from './worker-application.js';
 
 /**
@@ -59,18 +60,18 @@ export async function installTaskRunner(app: WorkerApplication): Promise<TaskRun
     const task = tasks.get(name);
     if (task === undefined) throw broodError(ERR.TASK_UNKNOWN, `worker ${process.pid} has no task ${name}`);
     return runner.run(name, async () => {
-      const started = performance.now();
+      const started = monotonicMs();
       try {
         const ctx = anonymousContext(app, `/__task/${task.name}`);
         // A cluster task's run: the claim it runs under, with its fencing token.
         if (claim !== undefined) Object.defineProperty(ctx, 'claim', { value: claim, enumerable: true });
         await task.run(ctx, args);
       } catch (error) {
-        const ms = Math.round(performance.now() - started);
+        const ms = Math.round(monotonicMs() - started);
         app.logger.error({ task: name, ms, err: error }, `task ${name} failed in this worker after ${ms} ms: ${messageOf(error)}`);
         throw error;
       }
-      return { ms: performance.now() - started, pid: process.pid };
+      return { ms: monotonicMs() - started, pid: process.pid };
     });
   });
   return runner;

@@ -1,3 +1,4 @@
+import { monotonicMs } from '@brood/messenger';
 import { readStat, TICKS } from './metrics.js';
 
 /** How far back the CPU figure of `brood status` looks. */
@@ -39,7 +40,7 @@ export class CpuSampler {
   #sample(pid: number): Sample | undefined {
     const stat = readStat(pid);
     if (stat === undefined) return undefined;
-    const sample = { at: performance.now(), ticks: stat.ticks };
+    const sample = { at: monotonicMs(), ticks: stat.ticks };
     const samples = this.#samples.get(pid) ?? [];
     samples.push(sample);
     while (samples.length > 2 && (samples[0] as Sample).at < sample.at - CPU_WINDOW_MS) samples.shift();

@@ -1,4 +1,4 @@
-import { envelope, type PingMessage, type PongMessage, type Router } from '@brood/messenger';
+import { envelope, monotonicMs, type PingMessage, type PongMessage, type Router } from '@brood/messenger';
 import type { ProcessTable } from '../process-table.js';
 
 /** What the last answer to the heartbeat said of a process. */
@@ -33,7 +33,7 @@ export class Heartbeat {
   readonly #live: () => boolean;
   readonly #onTick: () => void;
   readonly #onPong: (pid: number) => void;
-  /** pid → `performance.now()` of its oldest unanswered ping. */
+  /** pid → `monotonicMs()` of its oldest unanswered ping. */
   readonly #waiting = new Map<number, number>();
   readonly #vitals = new Map<number, Vitals>();
   #timer: NodeJS.Timeout | undefined;
@@ -70,7 +70,7 @@ export class Heartbeat {
   pong(pid: number, message: PongMessage): void {
     const sent = this.#waiting.get(pid);
     this.#waiting.delete(pid);
-    const lag = sent === undefined ? (this.#vitals.get(pid)?.lag ?? 0) : performance.now() - sent;
+    const lag = sent === undefined ? (this.#vitals.get(pid)?.lag ?? 0) : monotonicMs() - sent;
     this.#vitals.set(pid, { rss: message.rss, heapUsed: message.heapUsed, heapTotal: message.heapTotal, lag: Math.round(lag * 10) / 10 });
     this.#onPong(pid);
   }
@@ -78,7 +78,7 @@ export class Heartbeat {
   /** ms since the oldest ping the process has not answered; 0 when it answered them all. */
   silentFor(pid: number): number {
     const sent = this.#waiting.get(pid);
-    return sent === undefined ? 0 : performance.now() - sent;
+    return sent === undefined ? 0 : monotonicMs() - sent;
   }
 
   /** The last answer of a process, if it gave one. */
@@ -94,7 +94,7 @@ export class Heartbeat {
   tickNow(): void {
     this.#onTick();
     const ping = envelope<PingMessage>({ type: 'process:ping', live: this.#live() });
-    const now = performance.now();
+    const now = monotonicMs();
     const present = new Set<number>();
     for (const proc of this.#table.all()) {
       present.add(proc.pid);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@brood/core';
+import { monotonicMs } from '@brood/messenger';
 import { pathOf } from '../middleware-match.js';
 
 /** Options of the access log (`config.accessLog`). */
@@ -29,9 +30,9 @@ export function accessLogOn(options: AccessLogOptions | undefined, env: string):
  */
 export function withAccessLog(handle: Listener, logger: Logger, requestIdOf?: (req: IncomingMessage) => string | undefined): Listener {
   return (req, res) => {
-    const started = performance.now();
+    const started = monotonicMs();
     res.once('close', () => {
-      const ms = Math.round((performance.now() - started) * 10) / 10;
+      const ms = Math.round((monotonicMs() - started) * 10) / 10;
       const path = pathOf(req);
       const status = res.statusCode;
       const fields = {

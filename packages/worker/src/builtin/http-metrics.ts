@@ -1,4 +1,5 @@
 import { DURATION_BUCKETS, promClient } from '@brood/core';
+import { monotonicMs } from '@brood/messenger';
 import type Koa from 'koa';
 import type { Registry } from 'prom-client';
 
@@ -31,11 +32,11 @@ export function httpMetrics(registry: Registry): Koa.Middleware {
     registers: [registry],
   });
   return (ctx, next) => {
-    const started = performance.now();
+    const started = monotonicMs();
     ctx.res.once('finish', () => {
       const labels = { method: ctx.method, route: routeOf(ctx), status: String(ctx.res.statusCode) };
       requests.inc(labels);
-      duration.observe(labels, (performance.now() - started) / 1000);
+      duration.observe(labels, (monotonicMs() - started) / 1000);
     });
     return next();
   };
