@@ -187,8 +187,12 @@ function targets(f, run) {
     return `| ${what} | ${figures} | ${show(ratio, 2)} | ${sense} ${goal} | ${verdict(ok)}${close}${noise ?? ''} |`;
   });
   const worst = b.killMax;
+  const worstOf = (s) => (Number.isFinite(s.killMax) ? `${show(s.killMax)} ms` : 'no new worker');
+  // The goal is in ms, so it depends on the machine: the raw cluster's and koa-cluster's worst in
+  // the same run say how fast this one starts a worker at all.
+  const beside = ['raw', 'koa'].filter((name) => f[name] !== undefined).map((name) => `${LABELS[name]} ${worstOf(f[name])}`);
   rows.push(
-    `| worker kill -9 → a new worker serves, every time | worst of ${b.killTimes.length}: ${Number.isFinite(worst) ? `${show(worst)} ms` : 'no new worker'} | — | ≤ ${TARGETS.killMs} ms | ${verdict(worst <= TARGETS.killMs)} |`,
+    `| worker kill -9 → a new worker serves, every time | worst of ${b.killTimes.length}: ${worstOf(b)}${beside.length === 0 ? '' : ` (${beside.join(', ')})`} | — | ≤ ${TARGETS.killMs} ms | ${verdict(worst <= TARGETS.killMs)} |`,
   );
   return ['| target | Brood / against | ratio | goal | verdict |', '| --- | --- | ---: | --- | --- |', ...rows].join('\n');
 }
