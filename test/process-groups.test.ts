@@ -43,6 +43,18 @@ test('the agent and every worker lead a process group of their own; their childr
   for (const pid of brood) assert.equal(groupOf(pid), pid, `process ${pid} leads its group`);
   for (const [worker, pids] of byWorker) for (const sleep of pids) assert.equal(groupOf(sleep), worker);
   assert.ok(sleeps.length >= 2 + 2 * byWorker.size);
+  // What the master tells its children in the environment for their start-up alone is not passed on.
+  for (const sleep of sleeps) {
+    const environ = readFileSync(`/proc/${sleep}/environ`, 'utf8').split('\0');
+    assert.ok(!environ.some((entry) => entry.startsWith('BROOD_RUN_BUNDLE=')), `sleep ${sleep} did not inherit BROOD_RUN_BUNDLE`);
+  }
+  for (const pid of brood) {
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    assert.ok(
+      environ.some((entry) => entry.startsWith('BROOD_RUN_BUNDLE=/')),
+      `process ${pid} was told where run-bundle is`,
+    );
+  }
 });
 
 test('SIGKILL of the master: Brood processes and every process they started are gone within 2 s', async (t) => {

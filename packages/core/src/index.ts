@@ -27,6 +27,7 @@ export {
   PROCESS_OPTIONS_ENV,
   type ProbePaths,
   type ProcessOptions,
+  RUN_BUNDLE_ENV,
   readProcessOptions,
   TEST_CLUSTER_ENV,
   type UnhandledRejectionMode,

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
-import { type ClusterProcessOptions, PROCESS_OPTIONS_ENV, type ProcessOptions, WORKER_SLOT_ENV } from '@brood/core';
+import { createRequire } from 'node:module';
+import { type ClusterProcessOptions, PROCESS_OPTIONS_ENV, type ProcessOptions, RUN_BUNDLE_ENV, WORKER_SLOT_ENV } from '@brood/core';
 import type { AppPort } from './app-port.js';
 import { agentExecArgv, inspectPort, usesInspector, workerExecArgv } from './inspect.js';
 import type { ResolvedOptions } from './options.js';
@@ -23,6 +24,8 @@ export class ProcessFactory {
   readonly #settings: ResolvedOptions;
   readonly #entries: Entries;
   readonly #port: AppPort;
+  /** Entry file → the run-bundle file it loads ('' when it could not be resolved). */
+  readonly #runBundles = new Map<string, string>();
   /** The compiled app the workers run. */
   workerBuild = '';
   /** The compiled app the agent runs. */
@@ -36,6 +39,25 @@ export class ProcessFactory {
     this.#port = port;
   }
 
+  /**
+   * `RUN_BUNDLE_ENV` for a child forked from `entry`: the file its
+   * `require('@brood/core/run-bundle')` would find, resolved here once
+   * instead of in every process that starts. Empty where it cannot be
+   * resolved: the entry resolves it itself.
+   */
+  #runBundleEnv(entry: string): Record<string, string> {
+    let file = this.#runBundles.get(entry);
+    if (file === undefined) {
+      try {
+        file = createRequire(entry).resolve('@brood/core/run-bundle');
+      } catch {
+        file = '';
+      }
+      this.#runBundles.set(entry, file);
+    }
+    return file === '' ? {} : { [RUN_BUNDLE_ENV]: file };
+  }
+
   /** Both roles run `dir` from now on. */
   useBuild(dir: string): void {
     this.workerBuild = dir;
@@ -46,6 +68,7 @@ export class ProcessFactory {
     const child = fork(this.#entries.agent, [], {
       env: {
         ...process.env,
+        ...this.#runBundleEnv(this.#entries.agent),
         [PROCESS_OPTIONS_ENV]: this.#processOptions(this.#settings.agentStartTimeout, this.agentBuild, { cluster: this.cluster }),
       },
       execArgv: agentExecArgv(this.#execArgv()),
@@ -71,7 +94,9 @@ export class ProcessFactory {
     const options = this.#processOptions(this.#settings.workerStartTimeout, this.workerBuild, { sharedPort: true });
     // Under an inspector each slot keeps its port (inspect.ts): read by Node at this fork.
     if (usesInspector()) cluster.settings.inspectPort = inspectPort('worker', slot);
-    const worker = forkInOwnGroup(() => cluster.fork({ [PROCESS_OPTIONS_ENV]: options, [WORKER_SLOT_ENV]: String(slot) }));
+    const worker = forkInOwnGroup(() =>
+      cluster.fork({ ...this.#runBundleEnv(this.#entries.worker), [PROCESS_OPTIONS_ENV]: options, [WORKER_SLOT_ENV]: String(slot) }),
+    );
     return new SupervisedProcess('worker', worker.process, slot, worker, DETACHED);
   }
 
