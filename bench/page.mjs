@@ -44,10 +44,14 @@ in kernels built with it): the kernel shares the CPU between sessions first, the
 Brood's agent and workers each lead a session of their own, so that the master can signal each one's
 process group; koa-cluster's and PM2's workers share their master's. With wrk on the same two cores,
 Brood's workers get a larger share of them than koa-cluster's, and part of Brood's lead over
-koa-cluster in this table comes from there: loaded apart with autogroup off on this machine
-(2026-11-26, koa-cluster, Brood and Egg, 4 rounds of 6 s), Brood served 1.01× koa-cluster and 1.96× Egg,
-with a p99 1.18× koa-cluster's. Brood's occasional far-out p99 rounds (13–103 ms in 4 of 38 rounds of
-this change's checks, none for koa-cluster) did not come back with autogroup off (12 rounds of 5 s). The
+koa-cluster in this table comes from there. Measured on two 2-core machines: on an Intel one,
+loaded apart with autogroup off (koa-cluster, Brood and Egg, 4 rounds of 6 s), Brood served 1.01×
+koa-cluster and 1.96× Egg, with a p99 1.18× koa-cluster's; on an AMD EPYC one, autogroup on (10 rounds
+of 5 s), a build of Brood whose children stay in the master's session served 0.84× the req/s of Brood
+as shipped and 0.98× koa-cluster's, its workers preempted 15,000–35,000 times a round (koa-cluster's
+23,000–47,000, Brood's as shipped 4,000–12,000). Brood's occasional far-out p99 rounds on the Intel
+machine (13–103 ms in 4 of 38 rounds, none for koa-cluster) did not come back with autogroup off
+(12 rounds of 5 s), and did not show on the AMD one (Brood's worst round 11.3 ms, koa-cluster's 17.0). The
 kernel applies autogroup only to processes in the root CPU cgroup: a Brood under systemd with its CPU
 controller, or in a container, is not grouped this way.`;
 }
