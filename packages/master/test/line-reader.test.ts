@@ -55,6 +55,11 @@ test('lines come whole, however the bytes are cut', async () => {
   assert.deepEqual(oneByOne.lines, ['{"a":1}', '{"b":"é€"}', '', 'last']);
 });
 
+test('what follows the last newline is a line when the stream ends, as node:readline has it', async () => {
+  assert.deepEqual(await read([Buffer.from('one\ntwo')]), { lines: ['one', 'two'], tooLong: 0 });
+  assert.deepEqual(await read([Buffer.from('one\n')]), { lines: ['one'], tooLong: 0 });
+});
+
 test('a line that does not end within maxBytes is reported once, and nothing after it is read', async () => {
   const seen = await read([Buffer.from('short\n'), Buffer.alloc(600, 0x61), Buffer.alloc(600, 0x62), Buffer.from('\nnext\n')], 1000);
   assert.deepEqual(seen, { lines: ['short'], tooLong: 1 });

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 
 /** What {@link readLines} calls. */
 export interface LineHandlers {
-  /** Each line, without its `\n` (nor a `\r` before it), decoded as UTF-8. */
+  /** Each line, without its `\n` (nor a `\r` before it), decoded as UTF-8; the text after the last `\n`, if any, when the stream ends. */
   line(text: string): void;
   /** Once, at a line longer than `maxBytes`, ended or not; no line is read after it. */
   tooLong?(): void;
@@ -39,6 +39,14 @@ export function readLines(socket: Socket, maxBytes: number, handlers: LineHandle
     pending.push(chunk.subarray(start));
     pendingBytes += chunk.length - start;
     if (pendingBytes > maxBytes) stop();
+  });
+  // As node:readline does, what follows the last newline is a line of its own when the stream ends.
+  socket.on('end', () => {
+    if (stopped || pendingBytes === 0) return;
+    const bytes = Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    handlers.line(bytes.toString('utf8', 0, bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length));
   });
   function stop(): void {
     stopped = true;
