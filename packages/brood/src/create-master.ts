@@ -19,6 +19,11 @@ export async function createMaster(options: MasterOptions, defaultEnv = 'prod', 
   return new Master(options, {
     defaultEnv,
     ...(warn === undefined ? {} : { warn }),
-    entries: { agent: resolve('@brood/agent/entry'), worker: resolve('@brood/worker/entry') },
+    entries: {
+      agent: resolve('@brood/agent/entry'),
+      worker: resolve('@brood/worker/entry'),
+      // Resolved here, with the entries, instead of in every child (see RUN_BUNDLE_ENV).
+      runBundle: resolve('@brood/core/run-bundle'),
+    },
   });
 }

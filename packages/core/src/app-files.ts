@@ -43,7 +43,8 @@ export function isInside(dir: string, path: string): boolean {
 
 /** The first of `stem.ts`, `.mts`, `.js`, `.mjs` the app has, relative to `baseDir`. */
 export function sourceOfStem(baseDir: string, stem: string): string | undefined {
-  return ['ts', 'mts', 'js', 'mjs'].map((ext) => `${stem}.${ext}`).find((file) => existsSync(join(baseDir, file)));
+  const base = join(baseDir, stem);
+  return ['ts', 'mts', 'js', 'mjs'].map((ext) => `${stem}.${ext}`).find((file) => existsSync(`${base}${file.slice(stem.length)}`));
 }
 
 /** The compiled name of a source file: `app/router.ts` → `app/router.js`. */

@@ -5,11 +5,11 @@ import type { LogRotate } from './logger.js';
 export const PROCESS_OPTIONS_ENV = 'BROOD_PROCESS_OPTIONS';
 
 /**
- * The environment variable with the file of `@brood/core/run-bundle` as the
- * agent's or a worker's entry would resolve it: the master resolves it once,
- * and each child's entry (packages/agent/src/entry.cts, packages/worker/src/entry.cts,
- * which name it as a string) requires the file without resolving a package export,
- * 3–4 ms of every child's start-up.
+ * The environment variable with the file of `@brood/core/run-bundle`, which
+ * the agent's and the workers' entries load: the CLI resolves it once with
+ * the entries, and each child's entry (packages/agent/src/entry.cts,
+ * packages/worker/src/entry.cts, which name it as a string) requires the file
+ * without resolving a package export, 4–5 ms of every child's start-up.
  */
 export const RUN_BUNDLE_ENV = 'BROOD_RUN_BUNDLE';
 

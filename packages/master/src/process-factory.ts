@@ -1,6 +1,5 @@
 import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
-import { createRequire } from 'node:module';
 import { type ClusterProcessOptions, PROCESS_OPTIONS_ENV, type ProcessOptions, RUN_BUNDLE_ENV, WORKER_SLOT_ENV } from '@brood/core';
 import type { AppPort } from './app-port.js';
 import { agentExecArgv, inspectPort, usesInspector, workerExecArgv } from './inspect.js';
@@ -12,6 +11,13 @@ import { SupervisedProcess } from './supervised-process.js';
 export interface Entries {
   agent: string;
   worker: string;
+  /**
+   * The file of `@brood/core/run-bundle`, which both entries load, as the
+   * installation that names them resolves it (Brood's packages are released
+   * together). Named to each child in `RUN_BUNDLE_ENV`, so that it does not
+   * resolve a package export itself; without it, each entry does.
+   */
+  runBundle?: string;
 }
 
 /**
@@ -24,8 +30,6 @@ export class ProcessFactory {
   readonly #settings: ResolvedOptions;
   readonly #entries: Entries;
   readonly #port: AppPort;
-  /** Entry file → the run-bundle file it loads ('' when it could not be resolved). */
-  readonly #runBundles = new Map<string, string>();
   /** The compiled app the workers run. */
   workerBuild = '';
   /** The compiled app the agent runs. */
@@ -39,23 +43,9 @@ export class ProcessFactory {
     this.#port = port;
   }
 
-  /**
-   * `RUN_BUNDLE_ENV` for a child forked from `entry`: the file its
-   * `require('@brood/core/run-bundle')` would find, resolved here once
-   * instead of in every process that starts. Empty where it cannot be
-   * resolved: the entry resolves it itself.
-   */
-  #runBundleEnv(entry: string): Record<string, string> {
-    let file = this.#runBundles.get(entry);
-    if (file === undefined) {
-      try {
-        file = createRequire(entry).resolve('@brood/core/run-bundle');
-      } catch {
-        file = '';
-      }
-      this.#runBundles.set(entry, file);
-    }
-    return file === '' ? {} : { [RUN_BUNDLE_ENV]: file };
+  /** `RUN_BUNDLE_ENV` for a child, when the entries came with the run-bundle file. */
+  #runBundleEnv(): Record<string, string> {
+    return this.#entries.runBundle === undefined ? {} : { [RUN_BUNDLE_ENV]: this.#entries.runBundle };
   }
 
   /** Both roles run `dir` from now on. */
@@ -68,7 +58,7 @@ export class ProcessFactory {
     const child = fork(this.#entries.agent, [], {
       env: {
         ...process.env,
-        ...this.#runBundleEnv(this.#entries.agent),
+        ...this.#runBundleEnv(),
         [PROCESS_OPTIONS_ENV]: this.#processOptions(this.#settings.agentStartTimeout, this.agentBuild, { cluster: this.cluster }),
       },
       execArgv: agentExecArgv(this.#execArgv()),
@@ -95,7 +85,7 @@ export class ProcessFactory {
     // Under an inspector each slot keeps its port (inspect.ts): read by Node at this fork.
     if (usesInspector()) cluster.settings.inspectPort = inspectPort('worker', slot);
     const worker = forkInOwnGroup(() =>
-      cluster.fork({ ...this.#runBundleEnv(this.#entries.worker), [PROCESS_OPTIONS_ENV]: options, [WORKER_SLOT_ENV]: String(slot) }),
+      cluster.fork({ ...this.#runBundleEnv(), [PROCESS_OPTIONS_ENV]: options, [WORKER_SLOT_ENV]: String(slot) }),
     );
     return new SupervisedProcess('worker', worker.process, slot, worker, DETACHED);
   }
