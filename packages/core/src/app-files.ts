@@ -3,7 +3,10 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 
 /** Folders never compiled: dependencies, build output, the app's own tests. */
 const SKIPPED = new Set(['node_modules', '.brood', 'dist', 'test', 'run', 'logs', '.git']);
-const SOURCE = /\.(?:ts|mts|js|mjs)$/;
+/** The extensions of an app's source files, in the order a stem's file is looked for. */
+export const SOURCE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;
+/** A source file's name (declarations are told apart by their `.d.ts`). */
+export const SOURCE = /\.(?:ts|mts|js|mjs)$/;
 
 /** Every source file of the app, relative to `baseDir`, declarations left out. */
 export function listSources(baseDir: string): string[] {
@@ -28,9 +31,8 @@ export function listSources(baseDir: string): string[] {
 export function findAppMarker(baseDir: string): string | undefined {
   if (!existsSync(baseDir) || !statSync(baseDir).isDirectory()) return undefined;
   for (const stem of ['app/router', 'app', 'agent']) {
-    for (const ext of ['.ts', '.mts', '.js', '.mjs']) {
-      if (existsSync(join(baseDir, stem + ext))) return stem + ext;
-    }
+    const found = sourceOfStem(baseDir, stem);
+    if (found !== undefined) return found;
   }
   return undefined;
 }
@@ -43,8 +45,10 @@ export function isInside(dir: string, path: string): boolean {
 
 /** The first of `stem.ts`, `.mts`, `.js`, `.mjs` the app has, relative to `baseDir`. */
 export function sourceOfStem(baseDir: string, stem: string): string | undefined {
-  const base = join(baseDir, stem);
-  return ['ts', 'mts', 'js', 'mjs'].map((ext) => `${stem}.${ext}`).find((file) => existsSync(`${base}${file.slice(stem.length)}`));
+  // Appended as strings, not joined: see importAppStem (load-module.ts).
+  const base = `${baseDir}/${stem}`;
+  const ext = SOURCE_EXTENSIONS.find((candidate) => existsSync(base + candidate));
+  return ext === undefined ? undefined : stem + ext;
 }
 
 /** The compiled name of a source file: `app/router.ts` → `app/router.js`. */

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SOURCE } from './app-files.js';
 import { byCodeUnits } from './compare.js';
 
 /** One file of a convention folder (`app/controller`, `app/service`, …). */
@@ -9,8 +10,6 @@ export interface TreeFile {
   /** Its property path: `['admin', 'user']`. */
   path: string[];
 }
-
-const SOURCE = /\.(?:ts|mts|js|mjs)$/;
 
 /** `user-profile` and `user_profile` → `userProfile`, as Egg names them. */
 export function propertyName(stem: string): string {

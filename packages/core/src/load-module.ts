@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { broodError, ERR, messageOf } from '@brood/errors';
-import { compiledName } from './app-files.js';
+import { compiledName, SOURCE_EXTENSIONS } from './app-files.js';
 import { inStage } from './boot-stage.js';
 
 /**
@@ -52,7 +52,7 @@ export async function importAppStem(
   // optimise path's normalizeString and page in its optimising compiler (3.7 MB of RSS) in
   // every process, idle as it may stay.
   const base = `${baseDir}/${stem}`;
-  for (const ext of ['.ts', '.mts', '.js', '.mjs']) {
+  for (const ext of SOURCE_EXTENSIONS) {
     const source = stem + ext;
     if (existsSync(base + ext)) {
       const module = await importAppFile(buildDir, source);
