@@ -31,8 +31,7 @@ export function readLines(socket: Socket, maxBytes: number, handlers: LineHandle
       pending = [];
       pendingBytes = 0;
       start = newline + 1;
-      const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
-      handlers.line(bytes.toString('utf8', 0, end));
+      emit(bytes);
       if (stopped || socket.destroyed) return;
     }
     if (start === chunk.length) return;
@@ -46,8 +45,12 @@ export function readLines(socket: Socket, maxBytes: number, handlers: LineHandle
     const bytes = Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    handlers.line(bytes.toString('utf8', 0, bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length));
+    emit(bytes);
   });
+  /** One line's bytes, without a `\r` before its end. */
+  function emit(bytes: Buffer): void {
+    handlers.line(bytes.toString('utf8', 0, bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length));
+  }
   function stop(): void {
     stopped = true;
     pending = [];
