@@ -1,7 +1,6 @@
 import { type Logger, type TaskDefinition, TaskRuns, withTimeout } from '@brood/core';
 import { asError, broodError, codeOf, ERR } from '@brood/errors';
-import type { Messenger, RunResult, TaskClaim, TaskStats } from '@brood/messenger';
-import { monotonicMs } from '@brood/messenger';
+import { type Messenger, monotonicMs, type RunResult, type TaskClaim, type TaskStats } from '@brood/messenger';
 import { Cron } from 'croner';
 import type { FireClaims, FireTimer } from './cluster-link.js';
 

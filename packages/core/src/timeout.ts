@@ -1,8 +1,8 @@
-import { monotonicMs } from '@brood/messenger';
 /**
  * The one place Brood bounds a wait. A timer here never outlives the race it
  * bounds, and never keeps a process alive on its own.
  */
+import { monotonicMs } from '@brood/messenger';
 
 /** Resolves after `ms`, without keeping the process alive. */
 export function delay(ms: number): Promise<void> {
