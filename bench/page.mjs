@@ -364,6 +364,8 @@ export function page(run) {
   // koa-cluster and Brood are loaded one right after the other in every round: the ratio of each round is
   // measured under the same machine conditions, and how much it varies says how noisy the run was.
   const roundRatios = run.http.brood.rounds.map((r, i) => r.reqPerSec / run.http.koa.rounds[i].reqPerSec);
+  // Egg is loaded apart from them in a round: its ratios also carry the machine's drift between the two loads.
+  const eggRatios = run.http.brood.rounds.map((r, i) => r.reqPerSec / run.http.egg.rounds[i].reqPerSec);
   const spreads = SYSTEMS.map((name) => {
     const [low, high] = range(run.http[name].rounds.map((r) => r.reqPerSec));
     return { name, low, high };
@@ -378,9 +380,12 @@ export function page(run) {
     busy === null
       ? `load average ${show(run.load.before, 1)} at the start and ${show(run.load.after, 1)} at the end on ${run.machine.split(' ')[0]} cores`
       : `other work took ${show(busy.before * 100)}% of the CPU in 2 s before the first system started and ${show(busy.after * 100)}% after the last stopped`;
-  const noise = noisy
-    ? `**This run shared the machine with other work** (${busyText}; ${LABELS[widest.name]} ranged from ${show(widest.low)} to ${show(widest.high)} req/s between rounds): take its figures as rough, and run it again on a quiet machine.`
-    : `The machine was quiet: ${busyText}, and the rounds of each system stayed within ${show(widest.high / widest.low, 2)}× of one another.`;
+  const swing = `${LABELS[widest.name]} ranged from ${show(widest.low)} to ${show(widest.high)} req/s between rounds`;
+  const noise = otherWork
+    ? `**This run shared the machine with other work** (${busyText}; ${swing}): take its figures as rough, and run it again on a quiet machine.`
+    : noisy
+      ? `**The machine's speed swung during this run** with no other work on it (${busyText}; ${swing}): take its figures as rough, and its ratios within the spread of the rounds.`
+      : `The machine was quiet: ${busyText}, and the rounds of each system stayed within ${show(widest.high / widest.low, 2)}× of one another.`;
   const side = sideBySide(f, run);
   const goals = targets(f, run);
   const markdown = `# Benchmarks
@@ -431,7 +436,12 @@ ${goals}
 The ratios are Brood's figure over the other's: for req/s above 1 is
 better, for times and memory below 1 is. Brood / koa-cluster throughput in
 each round, the two loaded one right after the other:
-${roundRatios.map((r) => show(r, 2)).join(', ')}.
+${roundRatios.map((r) => show(r, 2)).join(', ')}; Brood / Egg in each round, loaded
+apart: ${eggRatios.map((r) => show(r, 2)).join(', ')}. A 2-core VM's speed drifts by itself
+from one ten seconds to the next (on an Intel one, koa-cluster loaded 18 times
+in a row for 10 s, the other systems idle, served 41,057 to 63,879 req/s),
+so another run of the same harness can read a ratio as far off as the rounds
+here spread.
 
 ${noise}${autogroupNote(run)}
 
@@ -464,9 +474,10 @@ Brood is: above 1 is better.
 
 ## What is measured
 
-- **Throughput and p99**: all five systems run at once, each loaded in turn
+- **Throughput and p99**: all five systems, and Egg with its csrf off, run at once, each loaded in turn
   with ${s.rounds} rounds of ${s.seconds} s (${run.loader.name}, one thread, 50 keep-alive
-  connections), the order rotated each round, after a ${s.warmupSeconds} s warm-up load of each;
+  connections), the order rotated each round with koa-cluster and Brood back to back (which of the two
+  goes first alternates), after a ${s.warmupSeconds} s warm-up load of each;
   req/s and p99 are the medians of the rounds. Each round in req/s: ${httpRounds}.
 - **Spawn → every worker served**: from spawning the command (\`brood start\`,
   \`node http-cluster.mjs\`, \`pm2 start app.cjs -i 2\` with no daemon running, …) until
@@ -510,6 +521,6 @@ first 300 ms; with V8's optimising compiler off (\`--no-opt\`), about 5 do. A
 long-running app lives in the steady phase; the early row shows what its
 first second costs.
 `;
-  const summary = `load generator: ${run.loader.name} ${run.loader.version}; bare node -e 0: ${show(run.bare.startMs)} ms, bare node RSS ${show(run.bare.rssMb, 1)} MB\n\n${side}\n\n${eggWithoutCsrf(f, run)}\n\n${goals}\n\nBrood / koa-cluster per round: ${roundRatios.map((r) => show(r, 2)).join(', ')}\n${noise}\n\n${stages(run)}`;
+  const summary = `load generator: ${run.loader.name} ${run.loader.version}; bare node -e 0: ${show(run.bare.startMs)} ms, bare node RSS ${show(run.bare.rssMb, 1)} MB\n\n${side}\n\n${eggWithoutCsrf(f, run)}\n\n${goals}\n\nBrood / koa-cluster per round: ${roundRatios.map((r) => show(r, 2)).join(', ')}; Brood / Egg: ${eggRatios.map((r) => show(r, 2)).join(', ')}\n${noise}\n\n${stages(run)}`;
   return { markdown, svg: svgOf(f, run), summary };
 }
