@@ -5,7 +5,7 @@
  * (wrk, installed when missing; autocannon where it cannot be): a quicker
  * check than the whole run while working on the request path.
  *
- *   node bench/http.bench.mjs                       # every system, 3 rounds of 10 s
+ *   node bench/http.bench.mjs                       # every system, 5 rounds of 6 s (as bench/run.mjs)
  *   SYSTEMS=koa,brood ROUNDS=5 DURATION=5 node bench/http.bench.mjs
  *   JSON=1 node bench/http.bench.mjs                # the figures as JSON
  */
@@ -19,8 +19,8 @@ if (unknown.length > 0) {
   process.stderr.write(`unknown system ${unknown.join(', ')}: pick from ${SYSTEMS.join(', ')}\n`);
   process.exit(2);
 }
-const rounds = Number(process.env.ROUNDS ?? 3);
-const seconds = Number(process.env.DURATION ?? 10);
+const rounds = Number(process.env.ROUNDS ?? 5);
+const seconds = Number(process.env.DURATION ?? 6);
 const log = (text) => (process.env.JSON ? undefined : process.stdout.write(`${text}\n`));
 
 installAlternatives(log);
