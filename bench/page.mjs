@@ -136,15 +136,18 @@ function roundsOverlap(brood, koa) {
   return `, within noise: the rounds overlap (Brood ${show(bLow, 2)}–${show(bHigh, 2)} ms, koa-cluster ${show(kLow, 2)}–${show(kHigh, 2)} ms)`;
 }
 
+/** `figure` of the raw http cluster and of koa-cluster, labelled, for those in the run: what Brood's verdicts set beside its own. */
+function baselines(f, figure) {
+  return ['raw', 'koa'].filter((name) => f[name] !== undefined).map((name) => `${LABELS[name]} ${figure(f[name])}`);
+}
+
 /**
  * A goal against Egg's req/s is a multiple of what Egg serves on this machine, so the page says
  * what the raw http cluster and koa-cluster serve against the same Egg in the same run: Brood
  * serves through koa on node:http, and the raw cluster is as fast as node:http serves at all.
  */
 function othersVs(f, egg) {
-  const beside = ['raw', 'koa']
-    .filter((name) => f[name] !== undefined)
-    .map((name) => `${LABELS[name]} ${show(f[name].reqPerSec / egg.reqPerSec, 2)}`);
+  const beside = baselines(f, (s) => show(s.reqPerSec / egg.reqPerSec, 2));
   return beside.length === 0 ? '' : `; against the same Egg: ${beside.join(', ')}`;
 }
 
@@ -208,7 +211,7 @@ function targets(f, run) {
   const worstOf = (s) => (Number.isFinite(s.killMax) ? `${show(s.killMax)} ms` : 'no new worker');
   // The goal is in ms, so it depends on the machine: the raw cluster's and koa-cluster's worst in
   // the same run say how fast this one starts a worker at all.
-  const beside = ['raw', 'koa'].filter((name) => f[name] !== undefined).map((name) => `${LABELS[name]} ${worstOf(f[name])}`);
+  const beside = baselines(f, worstOf);
   rows.push(
     `| worker kill -9 → a new worker serves, every time | worst of ${b.killTimes.length}: ${worstOf(b)}${beside.length === 0 ? '' : ` (${beside.join(', ')})`} | — | ≤ ${TARGETS.killMs} ms | ${verdict(worst <= TARGETS.killMs)} |`,
   );
@@ -363,9 +366,8 @@ export function page(run) {
   const httpErrors = SYSTEMS.filter((name) => f[name].httpErrors > 0);
   // koa-cluster and Brood are loaded one right after the other in every round: the ratio of each round is
   // measured under the same machine conditions, and how much it varies says how noisy the run was.
-  const roundRatios = run.http.brood.rounds.map((r, i) => r.reqPerSec / run.http.koa.rounds[i].reqPerSec);
   // Egg is loaded apart from them in a round: its ratios also carry the machine's drift between the two loads.
-  const eggRatios = run.http.brood.rounds.map((r, i) => r.reqPerSec / run.http.egg.rounds[i].reqPerSec);
+  const roundText = (other) => run.http.brood.rounds.map((r, i) => show(r.reqPerSec / run.http[other].rounds[i].reqPerSec, 2)).join(', ');
   const spreads = SYSTEMS.map((name) => {
     const [low, high] = range(run.http[name].rounds.map((r) => r.reqPerSec));
     return { name, low, high };
@@ -436,8 +438,8 @@ ${goals}
 The ratios are Brood's figure over the other's: for req/s above 1 is
 better, for times and memory below 1 is. Brood / koa-cluster throughput in
 each round, the two loaded one right after the other:
-${roundRatios.map((r) => show(r, 2)).join(', ')}; Brood / Egg in each round, loaded
-apart: ${eggRatios.map((r) => show(r, 2)).join(', ')}. A 2-core VM's speed drifts by itself
+${roundText('koa')}; Brood / Egg in each round, loaded
+apart: ${roundText('egg')}. A 2-core VM's speed drifts by itself
 from one ten seconds to the next (on an Intel one, koa-cluster loaded 18 times
 in a row for 10 s, the other systems idle, served 41,057 to 63,879 req/s),
 so another run of the same harness can read a ratio as far off as the rounds
@@ -521,6 +523,6 @@ first 300 ms; with V8's optimising compiler off (\`--no-opt\`), about 5 do. A
 long-running app lives in the steady phase; the early row shows what its
 first second costs.
 `;
-  const summary = `load generator: ${run.loader.name} ${run.loader.version}; bare node -e 0: ${show(run.bare.startMs)} ms, bare node RSS ${show(run.bare.rssMb, 1)} MB\n\n${side}\n\n${eggWithoutCsrf(f, run)}\n\n${goals}\n\nBrood / koa-cluster per round: ${roundRatios.map((r) => show(r, 2)).join(', ')}; Brood / Egg: ${eggRatios.map((r) => show(r, 2)).join(', ')}\n${noise}\n\n${stages(run)}`;
+  const summary = `load generator: ${run.loader.name} ${run.loader.version}; bare node -e 0: ${show(run.bare.startMs)} ms, bare node RSS ${show(run.bare.rssMb, 1)} MB\n\n${side}\n\n${eggWithoutCsrf(f, run)}\n\n${goals}\n\nBrood / koa-cluster per round: ${roundText('koa')}; Brood / Egg: ${roundText('egg')}\n${noise}\n\n${stages(run)}`;
   return { markdown, svg: svgOf(f, run), summary };
 }
