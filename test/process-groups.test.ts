@@ -18,6 +18,14 @@ function groupOf(pid: number): number {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
 }
 
+/** The value of `name` in the environment `pid` started with, from /proc; undefined when it had none. */
+function envOf(pid: number, name: string): string | undefined {
+  const entry = readFileSync(`/proc/${pid}/environ`, 'utf8')
+    .split('\0')
+    .find((e) => e.startsWith(`${name}=`));
+  return entry?.slice(name.length + 1);
+}
+
 /** Starts the spawner app and has every process start sleeps; resolves with the pids of Brood's processes and of the sleeps. */
 async function startSpawner(): Promise<{ cluster: Cluster; brood: number[]; sleeps: number[]; byWorker: Map<number, number[]> }> {
   const cluster = startBrood('spawner');
@@ -44,17 +52,8 @@ test('the agent and every worker lead a process group of their own; their childr
   for (const [worker, pids] of byWorker) for (const sleep of pids) assert.equal(groupOf(sleep), worker);
   assert.ok(sleeps.length >= 2 + 2 * byWorker.size);
   // What the master tells its children in the environment for their start-up alone is not passed on.
-  for (const sleep of sleeps) {
-    const environ = readFileSync(`/proc/${sleep}/environ`, 'utf8').split('\0');
-    assert.ok(!environ.some((entry) => entry.startsWith('BROOD_RUN_BUNDLE=')), `sleep ${sleep} did not inherit BROOD_RUN_BUNDLE`);
-  }
-  for (const pid of brood) {
-    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    assert.ok(
-      environ.some((entry) => entry.startsWith('BROOD_RUN_BUNDLE=/')),
-      `process ${pid} was told where run-bundle is`,
-    );
-  }
+  for (const sleep of sleeps) assert.equal(envOf(sleep, 'BROOD_RUN_BUNDLE'), undefined, `sleep ${sleep} did not inherit BROOD_RUN_BUNDLE`);
+  for (const pid of brood) assert.ok(envOf(pid, 'BROOD_RUN_BUNDLE')?.startsWith('/'), `process ${pid} was told where run-bundle is`);
 });
 
 test('SIGKILL of the master: Brood processes and every process they started are gone within 2 s', async (t) => {
